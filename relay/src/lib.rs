@@ -1,0 +1,243 @@
+//! The playground's server: static page files, security headers, and the sandbox over HTTP.
+//!
+//! `app(state)` builds the whole router so tests can call it with `oneshot`, without a socket.
+//! Logs hold method, path, status and duration only: never query strings, headers or bodies,
+//! which carry client secrets and tokens.
+
+mod sandbox_routes;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+use tower_http::compression::CompressionLayer;
+use tower_http::services::{ServeDir, ServeFile};
+
+/// Largest request body the server reads (the sandbox's token requests are tiny).
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// Server configuration, parsed once in `main`.
+#[derive(Clone, Debug, clap::Parser)]
+#[command(
+    name = "relay",
+    version,
+    about = "Serves the Spotify playground page and the Spotify sandbox."
+)]
+pub struct Config {
+    /// Address and port to listen on. Use port 0 to pick a free port.
+    #[arg(long, env = "PLAYGROUND_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Folder with the built page (`cargo xtask dist` writes it).
+    #[arg(long, env = "PLAYGROUND_DIST", default_value = "dist")]
+    pub dist: PathBuf,
+    /// Lifetime in seconds of tokens issued by the sandbox at /sandbox/ (Spotify's is 3600).
+    #[arg(long, env = "PLAYGROUND_SANDBOX_TOKEN_LIFETIME", default_value_t = sandbox::DEFAULT_TOKEN_LIFETIME)]
+    pub sandbox_token_lifetime: u64,
+}
+
+/// Shared, read-only state.
+#[derive(Clone)]
+pub struct AppState {
+    pub sandbox: sandbox::Sandbox,
+    /// The Content-Security-Policy sent with every response.
+    pub csp: HeaderValue,
+    pub dist: PathBuf,
+}
+
+/// Why the server could not start.
+#[derive(Debug)]
+pub enum StartError {
+    /// The page has not been built.
+    MissingDist(PathBuf),
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StartError::MissingDist(dist) => write!(
+                f,
+                "{} has no index.html. Build the page first with `cargo xtask dist`, or pass --dist.",
+                dist.display()
+            ),
+            StartError::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for StartError {}
+
+impl AppState {
+    /// Reads `dist/index.html` once to allow exactly its inline scripts in the CSP.
+    pub fn new(config: &Config) -> Result<Self, StartError> {
+        let index = config.dist.join("index.html");
+        let html = std::fs::read_to_string(&index)
+            .map_err(|_| StartError::MissingDist(config.dist.clone()))?;
+        Ok(Self {
+            sandbox: sandbox::Sandbox::with_token_lifetime(config.sandbox_token_lifetime),
+            csp: content_security_policy(&html),
+            dist: config.dist.clone(),
+        })
+    }
+}
+
+/// A CSP that allows the page's own files, WebAssembly compilation and the exact inline
+/// loader script Trunk writes (by hash), and nothing else.
+pub fn content_security_policy(index_html: &str) -> HeaderValue {
+    let hashes: String = inline_scripts(index_html)
+        .map(|script| {
+            let digest = Sha256::digest(script.as_bytes());
+            format!(
+                " 'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            )
+        })
+        .collect();
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self' https://accounts.spotify.com https://api.spotify.com; \
+         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+    );
+    HeaderValue::from_str(&policy).expect("the policy is ASCII without control characters")
+}
+
+/// The bodies of `<script>` elements that have no `src`.
+fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
+    html.split("<script").skip(1).filter_map(|rest| {
+        let (attributes, after) = rest.split_once('>')?;
+        let (body, _) = after.split_once("</script>")?;
+        (!attributes.contains("src=")).then_some(body)
+    })
+}
+
+/// The whole router.
+pub fn app(state: AppState) -> Router {
+    let index = state.dist.join("index.html");
+    let files = ServeDir::new(&state.dist).fallback(ServeFile::new(index));
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .nest("/sandbox", sandbox_routes::router())
+        .fallback_service(files)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            headers_and_log,
+        ))
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}
+
+/// Adds the security and caching headers, and logs one line per request without secrets.
+async fn headers_and_log(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    // The path only: query strings can hold secrets (`?client_secret=` in body-style requests).
+    let path = request.uri().path().to_owned();
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, state.csp.clone());
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, cache_policy(&path));
+    }
+    tracing::info!(
+        %method,
+        path = %loggable_path(&path),
+        status = response.status().as_u16(),
+        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    response
+}
+
+/// Trunk's hashed file names never change content, so they may be cached for good.
+fn cache_policy(path: &str) -> HeaderValue {
+    let hashed = Path::new(path)
+        .extension()
+        .is_some_and(|e| e == "wasm" || e == "js" || e == "css")
+        && path.contains('-');
+    HeaderValue::from_static(if hashed {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    })
+}
+
+/// Paths are logged, but cut short after the first 200 characters.
+fn loggable_path(path: &str) -> &str {
+    match path.char_indices().nth(200) {
+        Some((i, _)) => &path[..i],
+        None => path,
+    }
+}
+
+/// Starts the server and runs until Ctrl-C or SIGTERM, finishing requests in flight.
+/// Prints `listening on http://ADDR` first, so scripts can find a port chosen with `:0`.
+pub async fn run(config: Config) -> Result<(), StartError> {
+    let state = AppState::new(&config)?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(StartError::Io)?;
+    let address = listener.local_addr().map_err(StartError::Io)?;
+    println!("listening on http://{address}");
+    tracing::info!(%address, dist = %config.dist.display(), "serving");
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(StartError::Io)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// The wall clock, in the one place the server reads it.
+#[allow(clippy::disallowed_methods)] // Native code: SystemTime works here; the sandbox takes it as an argument.
+pub(crate) fn now() -> sandbox::UnixMillis {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO);
+    sandbox::UnixMillis(since_epoch.as_millis() as u64)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,89 @@
+//! The sandbox over HTTP at `/sandbox/accounts/api/token` and `/sandbox/api/v1/…`, so that curl
+//! and real client libraries can practise against it with base URLs pointed here.
+
+use axum::body::Bytes;
+use axum::extract::{OriginalUri, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use axum::Router;
+use sandbox::{HttpRequest, HttpResponse, ACCOUNTS_HOST, API_HOST};
+
+use crate::{AppState, MAX_BODY_BYTES};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/accounts/api/token", any(token))
+        .route("/api/v1/{*rest}", any(web_api))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+}
+
+async fn token(
+    State(state): State<AppState>,
+    method: Method,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let url = with_query(format!("https://{ACCOUNTS_HOST}/api/token"), uri.query());
+    answer(&state, method, url, &headers, &body)
+}
+
+async fn web_api(
+    State(state): State<AppState>,
+    method: Method,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let rest = uri.path().strip_prefix("/sandbox/api").unwrap_or("/v1/");
+    let url = with_query(format!("https://{API_HOST}{rest}"), uri.query());
+    answer(&state, method, url, &headers, &body)
+}
+
+fn with_query(url: String, query: Option<&str>) -> String {
+    match query {
+        Some(q) => format!("{url}?{q}"),
+        None => url,
+    }
+}
+
+fn answer(
+    state: &AppState,
+    method: Method,
+    url: String,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Response {
+    let Ok(body) = std::str::from_utf8(body) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "The request body must be UTF-8 text.",
+        )
+            .into_response();
+    };
+    let request = HttpRequest {
+        method: method.as_str().to_owned(),
+        url,
+        headers: headers
+            .iter()
+            .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect(),
+        body: body.to_owned(),
+    };
+    into_axum(state.sandbox.handle(&request, crate::now()))
+}
+
+fn into_axum(response: HttpResponse) -> Response {
+    let status = StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut out = (status, response.body).into_response();
+    for (name, value) in &response.headers {
+        if let (Ok(n), Ok(v)) = (
+            HeaderName::try_from(name.as_str()),
+            HeaderValue::from_str(value),
+        ) {
+            out.headers_mut().insert(n, v);
+        }
+    }
+    out
+}

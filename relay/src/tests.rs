@@ -1,0 +1,223 @@
+//! Router tests with `oneshot` (no socket), plus one real-socket test on port 0.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use base64::Engine as _;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+use super::*;
+
+const INLINE: &str = "import init from '/playground-abc123.js'; await init();";
+
+/// A throwaway `dist/` like Trunk's: an index with one inline script, hashed assets.
+fn fake_dist(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("relay-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let index = format!(
+        "<!doctype html><html><head><link rel=\"modulepreload\" href=\"/playground-abc123.js\">\
+         <script type=\"module\">{INLINE}</script><script src=\"/x.js\"></script></head><body></body></html>"
+    );
+    std::fs::write(dir.join("index.html"), index).expect("write index");
+    std::fs::write(
+        dir.join("playground-abc123.js"),
+        "export default function(){};\n".repeat(50),
+    )
+    .expect("write js");
+    dir
+}
+
+fn config(dist: PathBuf) -> Config {
+    Config {
+        listen: "127.0.0.1:0".parse().expect("address"),
+        dist,
+        sandbox_token_lifetime: 3600,
+    }
+}
+
+fn router(name: &str) -> Router {
+    app(AppState::new(&config(fake_dist(name))).expect("dist exists"))
+}
+
+async fn send(
+    router: &Router,
+    request: Request<Body>,
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    let response = router.clone().oneshot(request).await.expect("infallible");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    (
+        status,
+        headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
+fn get(uri: &str) -> Request<Body> {
+    Request::get(uri).body(Body::empty()).expect("request")
+}
+
+#[tokio::test]
+async fn serves_the_page_with_security_headers() {
+    let router = router("page");
+    let (status, headers, body) = send(&router, get("/")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains(INLINE));
+    let csp = headers["content-security-policy"].to_str().expect("ascii");
+    let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(INLINE.as_bytes()));
+    assert!(
+        csp.contains(&format!("'sha256-{hash}'")),
+        "inline loader allowed by hash: {csp}"
+    );
+    assert_eq!(
+        csp.matches("'sha256-").count(),
+        1,
+        "only inline scripts are hashed: {csp}"
+    );
+    assert!(csp.contains("'wasm-unsafe-eval'"), "{csp}");
+    assert!(!csp.contains("'unsafe-inline'"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'self'"), "{csp}");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["referrer-policy"], "no-referrer");
+    assert_eq!(headers["cache-control"], "no-cache");
+}
+
+#[tokio::test]
+async fn unknown_paths_fall_back_to_the_page_and_assets_are_cached() {
+    let router = router("fallback");
+    let (status, _, body) = send(&router, get("/lesson/deep/link?target=sandbox")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("<!doctype html>"));
+    let (status, headers, body) = send(&router, get("/playground-abc123.js")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.starts_with("export default"));
+    assert_eq!(
+        headers["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert!(headers["content-type"]
+        .to_str()
+        .expect("ascii")
+        .contains("javascript"));
+}
+
+#[tokio::test]
+async fn compresses_when_asked() {
+    let router = router("gzip");
+    let request = Request::get("/playground-abc123.js")
+        .header("accept-encoding", "gzip")
+        .body(Body::empty())
+        .expect("request");
+    let response = router.oneshot(request).await.expect("infallible");
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+}
+
+#[tokio::test]
+async fn sandbox_over_http_issues_and_accepts_tokens() {
+    let router = router("sandbox");
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!(
+        "{}:{}",
+        sandbox::SANDBOX_CLIENT_ID,
+        sandbox::SANDBOX_CLIENT_SECRET
+    ));
+    let request = Request::post("/sandbox/accounts/api/token?grant_type=client_credentials")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("authorization", format!("Basic {basic}"))
+        .body(Body::empty())
+        .expect("request");
+    let (status, headers, body) = send(&router, request).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(headers["content-type"], "application/json; charset=utf-8");
+    let json: serde_json::Value = serde_json::from_str(&body).expect("json");
+    let token = json["access_token"].as_str().expect("token");
+
+    let request = Request::get("/sandbox/api/v1/tracks/2TpxZ7JUBn3uw46aR7qd6V")
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::empty())
+        .expect("request");
+    let (status, _, body) = send(&router, request).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("Sandbox Track"));
+
+    // The same errors as the in-page sandbox.
+    let (status, _, body) = send(
+        &router,
+        get("/sandbox/api/v1/tracks/2TpxZ7JUBn3uw46aR7qd6V"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(body.contains("\"status\":401"));
+    let request = Request::post("/sandbox/accounts/api/token")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(
+            "grant_type=client_credentials&client_id=x&client_secret=y",
+        ))
+        .expect("request");
+    let (status, _, body) = send(&router, request).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        body,
+        r#"{"error":"invalid_client","error_description":"Invalid client"}"#
+    );
+}
+
+#[tokio::test]
+async fn oversized_sandbox_bodies_are_refused() {
+    let router = router("limit");
+    let request = Request::post("/sandbox/accounts/api/token")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from("x".repeat(MAX_BODY_BYTES + 1)))
+        .expect("request");
+    let (status, _, _) = send(&router, request).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn healthz() {
+    let (status, _, body) = send(&router("health"), get("/healthz")).await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
+}
+
+#[test]
+fn a_missing_dist_is_a_clear_start_error() {
+    let error = AppState::new(&config(PathBuf::from("/nonexistent/dist")))
+        .err()
+        .expect("no index.html");
+    assert!(error.to_string().contains("cargo xtask dist"), "{error}");
+}
+
+#[tokio::test]
+async fn serves_on_a_real_socket() {
+    let state = AppState::new(&config(fake_dist("socket"))).expect("dist");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app(state)).await.expect("serve");
+    });
+    let response = tokio::task::spawn_blocking(move || {
+        let mut stream = std::net::TcpStream::connect(address).expect("connect");
+        stream
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            .expect("write");
+        let mut text = String::new();
+        stream.read_to_string(&mut text).expect("read");
+        text
+    })
+    .await
+    .expect("join");
+    server.abort();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.ends_with("ok"), "{response}");
+}

@@ -1,0 +1,558 @@
+//! Turns responses into outcomes a learner can act on (pure).
+//!
+//! Token-endpoint errors are told apart by their OAuth `error` code (documented and stable).
+//! Web API errors are told apart by HTTP status only, never by message text, which Spotify
+//! changed in 2026. Errors made by a relay (`relay_…` codes) are kept apart from Spotify's.
+
+use sandbox::HttpResponse;
+use serde_json::Value;
+
+use crate::keys::Whitespace;
+
+/// What the learner typed, as far as explanations need it (never the values themselves).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CredentialHints {
+    pub client_id_whitespace: Option<Whitespace>,
+    pub client_secret_whitespace: Option<Whitespace>,
+}
+
+/// A token the endpoint issued.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IssuedToken {
+    pub access_token: String,
+    pub token_type: String,
+    pub expires_in: u64,
+}
+
+/// An explained failure: a one-line headline and what to do next.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Explained {
+    pub kind: FailureKind,
+    pub headline: String,
+    pub explanation: String,
+}
+
+/// Who produced a failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailureKind {
+    /// Spotify (or the sandbox) answered with an error.
+    Spotify,
+    /// The relay refused the request.
+    RelayRefused,
+    /// The relay or the network could not reach Spotify.
+    Unreachable,
+    /// Something answered that is neither Spotify nor a relay error.
+    Unexpected,
+}
+
+/// The token cell's outcome.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TokenOutcome {
+    Issued(IssuedToken),
+    Failed(Explained),
+}
+
+/// Classifies the token endpoint's answer.
+pub fn token_response(response: &HttpResponse, hints: CredentialHints) -> TokenOutcome {
+    let json: Option<Value> = serde_json::from_str(&response.body).ok();
+    if let Some(relay) = relay_error(response, json.as_ref()) {
+        return TokenOutcome::Failed(relay);
+    }
+    if response.status == 200 {
+        return match json.as_ref().and_then(issued_token) {
+            Some(token) => TokenOutcome::Issued(token),
+            None => TokenOutcome::Failed(unexpected(
+                response,
+                "The answer has status 200 but is not a token (it needs access_token, token_type \"Bearer\" and expires_in).",
+            )),
+        };
+    }
+    let Some(error) = json.as_ref().and_then(|j| j["error"].as_str()) else {
+        return TokenOutcome::Failed(unexpected(response, "The answer is not a Spotify error."));
+    };
+    let description = json
+        .as_ref()
+        .and_then(|j| j["error_description"].as_str())
+        .unwrap_or("");
+    let headline = if description.is_empty() {
+        format!("Spotify answered: {error}")
+    } else {
+        format!("Spotify answered: {error} / {description}")
+    };
+    let explanation = match (error, description) {
+        ("unsupported_grant_type", "grant_type parameter is missing") =>
+            "Spotify found no grant_type. The client-credentials flow needs grant_type=client_credentials, in the query string (as this lesson does) or in a form body. A JSON body does not count.".to_owned(),
+        ("unsupported_grant_type", _) =>
+            "Without a user, the only grant type that gets a token is grant_type=client_credentials.".to_owned(),
+        ("invalid_client", "Invalid client") => with_whitespace(
+            "Spotify does not know this Client ID. Copy it again from your app's page in the Spotify Developer Dashboard.",
+            "Client ID",
+            hints.client_id_whitespace,
+        ),
+        ("invalid_client", "Invalid client secret") => with_whitespace(
+            "The Client ID is right but the Client Secret is not. Copy it again (Dashboard → your app → Settings → View client secret). If you reset the secret, the old one stops working.",
+            "Client Secret",
+            hints.client_secret_whitespace,
+        ),
+        ("invalid_client", _) =>
+            "No usable credentials reached Spotify. The Authorization header must be \"Basic \" followed by base64 of client_id:client_secret.".to_owned(),
+        ("server_error", _) if response.status == 415 =>
+            "The token endpoint only accepts Content-Type: application/x-www-form-urlencoded, not JSON.".to_owned(),
+        _ => format!("Spotify refused the request with status {}.", response.status),
+    };
+    TokenOutcome::Failed(Explained {
+        kind: FailureKind::Spotify,
+        headline,
+        explanation,
+    })
+}
+
+fn with_whitespace(base: &str, label: &str, whitespace: Option<Whitespace>) -> String {
+    match whitespace {
+        None => base.to_owned(),
+        Some(Whitespace::LineBreak) => format!(
+            "Your {label} starts or ends with a line break, probably copied with it: its base64 in the Authorization header then ends in Cg==. Delete the line break in the keys panel and run again. ({base})"
+        ),
+        Some(Whitespace::Spaces) => format!(
+            "Your {label} starts or ends with a space, probably copied with it: its base64 in the Authorization header then ends in IA==. Delete the space in the keys panel and run again. ({base})"
+        ),
+    }
+}
+
+fn issued_token(json: &Value) -> Option<IssuedToken> {
+    let access_token = json["access_token"].as_str()?.to_owned();
+    let token_type = json["token_type"].as_str()?.to_owned();
+    let expires_in = json["expires_in"].as_u64()?;
+    (token_type.eq_ignore_ascii_case("bearer") && !access_token.is_empty()).then_some(IssuedToken {
+        access_token,
+        token_type,
+        expires_in,
+    })
+}
+
+/// A relay's own error (`{"error":"relay_…"}`), told apart from Spotify's.
+fn relay_error(response: &HttpResponse, json: Option<&Value>) -> Option<Explained> {
+    let code = json?.get("error")?.as_str()?;
+    if !code.starts_with("relay_") {
+        return None;
+    }
+    let detail = json
+        .and_then(|j| j.get("message").or_else(|| j.get("error_description")))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let unreachable = matches!(
+        code,
+        "relay_upstream_unreachable" | "relay_upstream_timeout"
+    );
+    Some(if unreachable {
+        Explained {
+            kind: FailureKind::Unreachable,
+            headline: format!("The relay could not reach Spotify ({code})"),
+            explanation: format!(
+                "{detail} Spotify may be down or the relay offline. Try again later, or switch the target to the sandbox to continue the lesson."
+            )
+            .trim_start()
+            .to_owned(),
+        }
+    } else {
+        Explained {
+            kind: FailureKind::RelayRefused,
+            headline: format!(
+                "The relay refused this request ({code}, status {})",
+                response.status
+            ),
+            explanation: if detail.is_empty() {
+                "The relay's rules stopped the request before it reached Spotify.".to_owned()
+            } else {
+                detail.to_owned()
+            },
+        }
+    })
+}
+
+fn unexpected(response: &HttpResponse, what: &str) -> Explained {
+    Explained {
+        kind: FailureKind::Unexpected,
+        headline: format!("Unexpected answer (status {})", response.status),
+        explanation: format!(
+            "{what} If you use a relay, check its prefix in Settings; or switch the target to the sandbox."
+        ),
+    }
+}
+
+/// A network-level failure (`fetch` rejected): the request never got an answer.
+pub fn network_failure(via_relay: bool) -> Explained {
+    Explained {
+        kind: FailureKind::Unreachable,
+        headline: if via_relay {
+            "The relay could not be reached".to_owned()
+        } else {
+            "Spotify could not be reached from this page".to_owned()
+        },
+        explanation: if via_relay {
+            "The browser got no answer from the relay. Check the relay prefix in Settings and that the relay is running, or switch the target to the sandbox to continue the lesson.".to_owned()
+        } else {
+            "The browser blocked the request or got no answer. Spotify's token endpoint does not allow browser requests (CORS), so the real target needs a relay. Set one in Settings, or switch the target to the sandbox.".to_owned()
+        },
+    }
+}
+
+/// The validate cell's outcome.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Validation {
+    /// The token works; `track` is the name the API returned.
+    Valid { track: String, seconds_left: u64 },
+    /// 401 after the saved expiry time.
+    Expired,
+    /// 401 before the saved expiry time: revoked, edited, or from another target.
+    Invalid,
+    /// 400: the Authorization header is not `Bearer <token>`.
+    MalformedHeader,
+    /// 403: Spotify's Premium requirement for development-mode apps (2026).
+    PremiumRequired,
+    /// 429, with the `Retry-After` seconds when sent.
+    RateLimited { retry_after: Option<u64> },
+    /// Any other failure, explained.
+    Failed(Explained),
+}
+
+/// Classifies the validation call by HTTP status; `expires_at` and `now` are seconds.
+pub fn validation_response(response: &HttpResponse, expires_at: u64, now: u64) -> Validation {
+    let json: Option<Value> = serde_json::from_str(&response.body).ok();
+    if let Some(relay) = relay_error(response, json.as_ref()) {
+        return Validation::Failed(relay);
+    }
+    match response.status {
+        200 => match json.as_ref().and_then(|j| j["name"].as_str()) {
+            Some(track) => Validation::Valid {
+                track: track.to_owned(),
+                seconds_left: expires_at.saturating_sub(now),
+            },
+            None => Validation::Failed(unexpected(
+                response,
+                "The answer has status 200 but is not a track.",
+            )),
+        },
+        401 if now >= expires_at => Validation::Expired,
+        401 => Validation::Invalid,
+        400 => Validation::MalformedHeader,
+        403 => Validation::PremiumRequired,
+        429 => Validation::RateLimited {
+            retry_after: response
+                .header_value("retry-after")
+                .and_then(|v| v.trim().parse().ok()),
+        },
+        status => {
+            let message = json
+                .as_ref()
+                .and_then(|j| j["error"]["message"].as_str())
+                .map(str::to_owned)
+                .unwrap_or_else(|| format!("status {status}"));
+            Validation::Failed(Explained {
+                kind: if json.is_some() {
+                    FailureKind::Spotify
+                } else {
+                    FailureKind::Unexpected
+                },
+                headline: format!("Spotify answered: {message}"),
+                explanation: "The API could not check the token right now. Try again in a moment."
+                    .to_owned(),
+            })
+        }
+    }
+}
+
+impl Validation {
+    /// Headline and explanation for the cell's output.
+    pub fn describe(&self) -> (String, String) {
+        match self {
+            Validation::Valid { track, seconds_left } => (
+                "The access token is valid.".to_owned(),
+                format!(
+                    "Spotify returned the track \"{track}\". The token works for {} more.",
+                    crate::token::long_duration(*seconds_left)
+                ),
+            ),
+            Validation::Expired => (
+                "The access token has expired.".to_owned(),
+                "Tokens last one hour. Run the \"Get an access token\" cell again and save the new token.".to_owned(),
+            ),
+            Validation::Invalid => (
+                "The access token is invalid.".to_owned(),
+                "Spotify does not accept this token although it has not expired. It may come from the other target (sandbox or Spotify) or have been changed. Get a new token and save it.".to_owned(),
+            ),
+            Validation::MalformedHeader => (
+                "The Authorization header is malformed.".to_owned(),
+                "Spotify wants exactly \"Bearer <token>\", with no quotes around the token. Get and save a new token.".to_owned(),
+            ),
+            Validation::PremiumRequired => (
+                "Spotify refused: an active Premium subscription is required.".to_owned(),
+                "Your token is fine. Since February 2026, apps in development mode can only call the Web API when the app's owner has Spotify Premium. After the subscription changes, it can take a few hours before requests work.".to_owned(),
+            ),
+            Validation::RateLimited { retry_after } => (
+                "Too many requests: Spotify is rate limiting this app.".to_owned(),
+                match retry_after {
+                    Some(s) => format!("Wait {} before running again. Nothing is retried automatically.", crate::token::long_duration(*s)),
+                    None => "Wait a little before running again. Nothing is retried automatically.".to_owned(),
+                },
+            ),
+            Validation::Failed(e) => (e.headline.clone(), e.explanation.clone()),
+        }
+    }
+
+    /// Whether this outcome completes the lesson's validate step.
+    pub fn is_valid(&self) -> bool {
+        matches!(self, Validation::Valid { .. })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn response(status: u16, body: Value) -> HttpResponse {
+        HttpResponse::json(status, &body)
+    }
+
+    fn failed(outcome: TokenOutcome) -> Explained {
+        match outcome {
+            TokenOutcome::Failed(e) => e,
+            TokenOutcome::Issued(t) => panic!("expected a failure, got {t:?}"),
+        }
+    }
+
+    #[test]
+    fn token_errors_are_explained() {
+        let none = CredentialHints::default();
+        let cases: [(u16, Value, CredentialHints, FailureKind, &str, &str); 9] = [
+            (
+                400,
+                json!({"error":"unsupported_grant_type","error_description":"grant_type parameter is missing"}),
+                none,
+                FailureKind::Spotify,
+                "unsupported_grant_type / grant_type parameter is missing",
+                "found no grant_type",
+            ),
+            (
+                400,
+                json!({"error":"unsupported_grant_type","error_description":"grant_type password is not supported"}),
+                none,
+                FailureKind::Spotify,
+                "grant_type password is not supported",
+                "only grant type",
+            ),
+            (
+                400,
+                json!({"error":"invalid_client","error_description":"Invalid client"}),
+                none,
+                FailureKind::Spotify,
+                "invalid_client / Invalid client",
+                "does not know this Client ID",
+            ),
+            (
+                400,
+                json!({"error":"invalid_client","error_description":"Invalid client secret"}),
+                none,
+                FailureKind::Spotify,
+                "invalid_client / Invalid client secret",
+                "Client Secret is not",
+            ),
+            (
+                400,
+                json!({"error":"invalid_client","error_description":"Invalid client secret"}),
+                CredentialHints {
+                    client_secret_whitespace: Some(Whitespace::LineBreak),
+                    ..none
+                },
+                FailureKind::Spotify,
+                "Invalid client secret",
+                "ends in Cg==",
+            ),
+            (
+                400,
+                json!({"error":"invalid_client","error_description":"Invalid client secret"}),
+                CredentialHints {
+                    client_secret_whitespace: Some(Whitespace::Spaces),
+                    ..none
+                },
+                FailureKind::Spotify,
+                "Invalid client secret",
+                "ends in IA==",
+            ),
+            (
+                400,
+                json!({"error":"invalid_client"}),
+                none,
+                FailureKind::Spotify,
+                "Spotify answered: invalid_client",
+                "No usable credentials",
+            ),
+            (
+                415,
+                json!({"error":"server_error","error_description":"Unexpected status: 415"}),
+                none,
+                FailureKind::Spotify,
+                "server_error",
+                "x-www-form-urlencoded",
+            ),
+            (
+                403,
+                json!({"error":"relay_forbidden_destination","message":"Only the two Spotify endpoints"}),
+                none,
+                FailureKind::RelayRefused,
+                "relay refused this request (relay_forbidden_destination",
+                "Only the two Spotify endpoints",
+            ),
+        ];
+        for (status, body, hints, kind, headline, explanation) in cases {
+            let e = failed(token_response(&response(status, body.clone()), hints));
+            assert_eq!(e.kind, kind, "{body}");
+            assert!(e.headline.contains(headline), "{body}: {}", e.headline);
+            assert!(
+                e.explanation.contains(explanation),
+                "{body}: {}",
+                e.explanation
+            );
+        }
+    }
+
+    #[test]
+    fn relay_unreachable_and_non_json_answers() {
+        for code in ["relay_upstream_unreachable", "relay_upstream_timeout"] {
+            let e = failed(token_response(
+                &response(502, json!({"error": code})),
+                CredentialHints::default(),
+            ));
+            assert_eq!(e.kind, FailureKind::Unreachable);
+            assert!(e.explanation.contains("sandbox"), "hint to try the sandbox");
+        }
+        let html = HttpResponse {
+            status: 404,
+            headers: vec![],
+            body: "<html>Not Found</html>".into(),
+        };
+        assert_eq!(
+            failed(token_response(&html, CredentialHints::default())).kind,
+            FailureKind::Unexpected
+        );
+        assert_eq!(network_failure(true).kind, FailureKind::Unreachable);
+        assert!(network_failure(false).explanation.contains("CORS"));
+    }
+
+    #[test]
+    fn successful_token_parses_with_lenient_fields() {
+        let cases = [
+            json!({"access_token":"BQD","token_type":"Bearer","expires_in":3600}),
+            json!({"access_token":"BQD","token_type":"bearer","expires_in":3600,"scope":""}),
+        ];
+        for body in cases {
+            match token_response(&response(200, body.clone()), CredentialHints::default()) {
+                TokenOutcome::Issued(t) => {
+                    assert_eq!((t.access_token.as_str(), t.expires_in), ("BQD", 3600))
+                }
+                other => panic!("{body}: {other:?}"),
+            }
+        }
+        for body in [
+            json!({"token_type":"Bearer","expires_in":3600}),
+            json!({"access_token":"x","token_type":"mac","expires_in":1}),
+        ] {
+            assert_eq!(
+                failed(token_response(
+                    &response(200, body),
+                    CredentialHints::default()
+                ))
+                .kind,
+                FailureKind::Unexpected
+            );
+        }
+    }
+
+    #[test]
+    fn validation_is_classified_by_status_not_message() {
+        let now = 10_000;
+        let later = now + 100;
+        let earlier = now - 1;
+        let any_message = |status: u16, message: &str| {
+            response(status, json!({"error":{"status":status,"message":message}}))
+        };
+        let cases = [
+            (
+                response(200, json!({"name":"Song"})),
+                later,
+                Validation::Valid {
+                    track: "Song".into(),
+                    seconds_left: 100,
+                },
+            ),
+            (
+                any_message(401, "Missing/invalid/expired access token"),
+                earlier,
+                Validation::Expired,
+            ),
+            (
+                any_message(401, "The access token expired"),
+                later,
+                Validation::Invalid,
+            ),
+            (
+                any_message(401, "Invalid access token"),
+                earlier,
+                Validation::Expired,
+            ),
+            (
+                any_message(400, "Only valid bearer authentication supported"),
+                later,
+                Validation::MalformedHeader,
+            ),
+            (
+                any_message(
+                    403,
+                    "Active premium subscription required for the owner of the app.",
+                ),
+                later,
+                Validation::PremiumRequired,
+            ),
+            (
+                any_message(429, "API rate limit exceeded").with_header("Retry-After", "30"),
+                later,
+                Validation::RateLimited {
+                    retry_after: Some(30),
+                },
+            ),
+            (
+                response(
+                    429,
+                    json!({"error":{"status":429,"message":"Too many requests","reason":"QUOTA_EXCEEDED"}}),
+                ),
+                later,
+                Validation::RateLimited { retry_after: None },
+            ),
+        ];
+        for (response, expires_at, want) in cases {
+            assert_eq!(
+                validation_response(&response, expires_at, now),
+                want,
+                "{}",
+                response.body
+            );
+        }
+        let html = HttpResponse {
+            status: 502,
+            headers: vec![],
+            body: "<html>Bad gateway</html>".into(),
+        };
+        match validation_response(&html, later, now) {
+            Validation::Failed(e) => assert_eq!(e.kind, FailureKind::Unexpected),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn premium_explanation_says_the_token_is_fine() {
+        let (headline, explanation) = Validation::PremiumRequired.describe();
+        assert!(headline.contains("Premium"));
+        assert!(explanation.contains("Your token is fine"));
+    }
+}

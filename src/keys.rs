@@ -1,0 +1,210 @@
+//! Required keys, `{{KEY}}` placeholder discovery and substitution, and input checks (pure).
+
+/// The key under which a saved access token is offered to later cells.
+pub const ACCESS_TOKEN: &str = "ACCESS_TOKEN";
+
+/// A piece of code text: literal text or a `{{NAME}}` placeholder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Segment<'a> {
+    Text(&'a str),
+    Placeholder(&'a str),
+}
+
+/// Splits code into literal text and `{{NAME}}` placeholders (`NAME` is `[A-Z0-9_]+`).
+/// Anything that only looks like a placeholder, such as `{{ lower }}`, stays text.
+pub fn segments(code: &str) -> Vec<Segment<'_>> {
+    let mut out = Vec::new();
+    let mut rest = code;
+    let mut text_start = 0;
+    let mut offset = 0;
+    while let Some(open) = rest.find("{{") {
+        let after = &rest[open + 2..];
+        let name_len = after
+            .bytes()
+            .take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')
+            .count();
+        if name_len > 0 && after[name_len..].starts_with("}}") {
+            let start = offset + open;
+            if start > text_start {
+                out.push(Segment::Text(&code[text_start..start]));
+            }
+            out.push(Segment::Placeholder(&after[..name_len]));
+            let consumed = open + 2 + name_len + 2;
+            offset += consumed;
+            text_start = offset;
+            rest = &rest[consumed..];
+        } else {
+            offset += open + 1;
+            rest = &rest[open + 1..];
+        }
+    }
+    if text_start < code.len() {
+        out.push(Segment::Text(&code[text_start..]));
+    }
+    out
+}
+
+/// The distinct placeholder names in order of first use.
+pub fn placeholders(code: &str) -> Vec<&str> {
+    let mut names: Vec<&str> = Vec::new();
+    for segment in segments(code) {
+        if let Segment::Placeholder(name) = segment {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    names
+}
+
+/// Keys that are used but have no value (or only an empty one).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MissingKeys(pub Vec<String>);
+
+impl std::fmt::Display for MissingKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names = self.0.join(" and ");
+        let plural = if self.0.len() > 1 { "s" } else { "" };
+        write!(
+            f,
+            "Missing key{plural}: {names}. Enter {} in the keys panel above, then press Run again. Nothing was sent.",
+            if self.0.len() > 1 { "them" } else { "it" }
+        )
+    }
+}
+
+/// Replaces every placeholder with its value, verbatim (values are not escaped or trimmed,
+/// exactly as the course does). Fails, naming every missing key, before producing anything.
+pub fn substitute<'v>(
+    code: &str,
+    value_of: impl Fn(&str) -> Option<&'v str>,
+) -> Result<String, MissingKeys> {
+    let missing: Vec<String> = placeholders(code)
+        .into_iter()
+        .filter(|name| value_of(name).is_none_or(str::is_empty))
+        .map(str::to_owned)
+        .collect();
+    if !missing.is_empty() {
+        return Err(MissingKeys(missing));
+    }
+    Ok(segments(code)
+        .into_iter()
+        .map(|segment| match segment {
+            Segment::Text(text) => text,
+            Segment::Placeholder(name) => value_of(name).unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// Whitespace around a key's value, the classic cause of "Invalid client secret".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Whitespace {
+    /// Starts or ends with a line break (a copied newline).
+    LineBreak,
+    /// Starts or ends with spaces or tabs.
+    Spaces,
+}
+
+/// Whether a value has leading or trailing whitespace.
+pub fn surrounding_whitespace(value: &str) -> Option<Whitespace> {
+    let edges = [value.chars().next(), value.chars().last()];
+    if edges.iter().flatten().any(|c| *c == '\n' || *c == '\r') {
+        Some(Whitespace::LineBreak)
+    } else if edges.iter().flatten().any(|c| c.is_whitespace()) {
+        Some(Whitespace::Spaces)
+    } else {
+        None
+    }
+}
+
+impl Whitespace {
+    /// The warning shown under an input.
+    pub fn warning(self, label: &str) -> String {
+        let what = match self {
+            Whitespace::LineBreak => "a line break",
+            Whitespace::Spaces => "a space",
+        };
+        format!(
+            "{label} starts or ends with {what}. Spotify compares it exactly, so this usually fails with \"Invalid client secret\" or \"Invalid client\". Remove it unless it is really part of the value."
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<&'a str> + 'a {
+        move |name| pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+    }
+
+    #[test]
+    fn substitution_cases() {
+        let check = |code: &str, pairs: &[(&str, &str)], want: Result<&str, &[&str]>| {
+            let got = substitute(code, values(pairs));
+            let want = want
+                .map(str::to_owned)
+                .map_err(|m| MissingKeys(m.iter().map(|s| s.to_string()).collect()));
+            assert_eq!(got, want, "{code:?}");
+        };
+        check(
+            "'{{CLIENT_ID}}:{{CLIENT_SECRET}}'",
+            &[("CLIENT_ID", "a"), ("CLIENT_SECRET", "b")],
+            Ok("'a:b'"),
+        );
+        check("{{A}}{{A}}", &[("A", "x")], Ok("xx"));
+        check("no keys", &[], Ok("no keys"));
+        check("{{CLIENT_ID}}", &[], Err(&["CLIENT_ID"]));
+        check("{{CLIENT_ID}}", &[("CLIENT_ID", "")], Err(&["CLIENT_ID"]));
+        check("{{B}} {{A}} {{B}}", &[], Err(&["B", "A"]));
+        check(
+            "'{{A}}'",
+            &[("A", "$1 $& \"q\" 'q'")],
+            Ok("'$1 $& \"q\" 'q''"),
+        );
+        check("{{A}}", &[("A", "line\nbreak")], Ok("line\nbreak"));
+        check("{{A}}", &[("A", "{{B}}")], Ok("{{B}}"));
+        check("{{ A }} {{a}} {A} {{A}", &[], Ok("{{ A }} {{a}} {A} {{A}"));
+        check("{{{A}}}", &[("A", "v")], Ok("{v}"));
+        check("é{{A}}ü", &[("A", "ß")], Ok("éßü"));
+    }
+
+    #[test]
+    fn segments_mark_placeholders() {
+        assert_eq!(
+            segments("from('{{ID}}:x')"),
+            vec![
+                Segment::Text("from('"),
+                Segment::Placeholder("ID"),
+                Segment::Text(":x')")
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_message_names_the_keys() {
+        let one = MissingKeys(vec!["CLIENT_SECRET".into()]).to_string();
+        assert!(one.starts_with("Missing key: CLIENT_SECRET."), "{one}");
+        let two = MissingKeys(vec!["CLIENT_ID".into(), "CLIENT_SECRET".into()]).to_string();
+        assert!(
+            two.contains("Missing keys: CLIENT_ID and CLIENT_SECRET"),
+            "{two}"
+        );
+    }
+
+    #[test]
+    fn whitespace_detection() {
+        let cases = [
+            ("abc", None),
+            ("abc\n", Some(Whitespace::LineBreak)),
+            ("\r\nabc", Some(Whitespace::LineBreak)),
+            (" abc", Some(Whitespace::Spaces)),
+            ("abc\t", Some(Whitespace::Spaces)),
+            ("a b", None),
+            ("", None),
+        ];
+        for (value, want) in cases {
+            assert_eq!(surrounding_whitespace(value), want, "{value:?}");
+        }
+    }
+}

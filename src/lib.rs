@@ -1,0 +1,24 @@
+//! The Spotify Web API playground: the lesson "Obtain the Client Credential Access Token".
+//!
+//! Module map: a pure core (`lesson`, `keys`, `request`, `routing`, `params`, `classify`,
+//! `token`, `output`, `highlight`), the I/O edges (`net` for requests, `storage` for browser
+//! storage, `clock` for time, `location` for the URL) and the components in `ui`.
+
+pub mod classify;
+pub mod highlight;
+pub mod keys;
+pub mod lesson;
+pub mod output;
+pub mod params;
+pub mod request;
+pub mod routing;
+pub mod token;
+
+pub mod clock;
+pub mod location;
+pub mod net;
+pub mod storage;
+
+pub mod ui;
+
+pub use ui::App;

@@ -1,0 +1,245 @@
+//! The lesson's code cells: the token cell and the validate cell, with their output logs.
+
+use leptos::prelude::*;
+use sandbox::HttpRequest;
+
+use super::{CellOutput, Playground};
+use crate::classify::{self, CredentialHints, TokenOutcome};
+use crate::highlight::{highlight, Class};
+use crate::keys::{self, surrounding_whitespace};
+use crate::lesson::Cell;
+use crate::output::print_response;
+use crate::routing::{route, Destination};
+use crate::token::SavedToken;
+use crate::{clock, net, request};
+
+/// The code with line numbers and highlighting; placeholders are marked, never filled in.
+#[component]
+fn CodeView(
+    /// The code as the lesson shows it.
+    code: String,
+) -> impl IntoView {
+    let lines = highlight(&code);
+    view! {
+        <pre class="code" aria-label="Code"><code>
+            {lines
+                .into_iter()
+                .enumerate()
+                .map(|(i, pieces)| view! {
+                    <span class="line">
+                        <span class="ln" aria-hidden="true">{i + 1}</span>
+                        {pieces
+                            .into_iter()
+                            .map(|(class, text)| match class {
+                                Class::Placeholder => view! { <mark class=class.css()>{text}</mark> }.into_any(),
+                                _ => view! { <span class=class.css()>{text}</span> }.into_any(),
+                            })
+                            .collect_view()}
+                        "\n"
+                    </span>
+                })
+                .collect_view()}
+        </code></pre>
+    }
+}
+
+/// `role="log"`: what the cell printed, then the verdict and what to do next.
+#[component]
+fn OutputLog(
+    /// The cell's output, if it ran.
+    output: RwSignal<Option<CellOutput>>,
+    /// Accessible name of the log.
+    label: String,
+) -> impl IntoView {
+    view! {
+        <div class="output" role="log" aria-label=label>
+            {move || output.get().map(|out| view! {
+                {out.printed.map(|p| view! { <pre class="printed">{p}</pre> })}
+                {out.headline.map(|h| view! { <p class="verdict" class:ok=out.ok class:error=!out.ok>{h}</p> })}
+                {out.explanation.map(|e| view! { <p class="explain">{e}</p> })}
+            })}
+        </div>
+    }
+}
+
+/// A cell's frame: heading, code, Run with progress, and the log.
+#[component]
+fn CellFrame(
+    cell: Cell,
+    /// What Run does.
+    run: Action<(), ()>,
+    output: RwSignal<Option<CellOutput>>,
+    /// Set on the token cell so focus can return to its Run button.
+    #[prop(optional)]
+    run_ref: Option<NodeRef<leptos::html::Button>>,
+) -> impl IntoView {
+    let heading_id = format!("cell-{}-title", cell.id);
+    let labelled_by = heading_id.clone();
+    let pending = run.pending();
+    let run_button = run_ref.unwrap_or_default();
+    view! {
+        <section class="cell" aria-labelledby=labelled_by aria-busy=move || pending.get().to_string()>
+            <h3 id=heading_id class="cell-title">{cell.title.clone()}</h3>
+            <CodeView code=cell.code.clone() />
+            {cell.implementation_hidden.then(|| view! {
+                <p class="help">"The implementation of this function is hidden, as in the lesson."</p>
+            })}
+            <div class="cell-actions">
+                <button
+                    type="button"
+                    class="run primary"
+                    node_ref=run_button
+                    disabled=move || pending.get()
+                    on:click=move |_| {
+                        run.dispatch(());
+                    }
+                >
+                    "Run"
+                </button>
+                <Show when=move || pending.get()>
+                    <span class="progress"><span class="spinner" aria-hidden="true"></span>"Running…"</span>
+                </Show>
+            </div>
+            <OutputLog output=output label=format!("Output of {}", cell.title) />
+        </section>
+    }
+}
+
+/// The "Get an access token" cell: the client-credentials request written in its code.
+#[component]
+pub fn TokenCell(
+    /// The lesson's token cell.
+    cell: Cell,
+) -> impl IntoView {
+    let pg = expect_context::<Playground>();
+    let code = cell.code.clone();
+    let run = Action::new_local(move |_: &()| {
+        let code = code.clone();
+        async move {
+            let (output, token) = run_token_cell(&pg, &code).await;
+            if let Some(token) = token {
+                pg.got_token.set(true);
+                pg.pending.set(Some(token));
+            }
+            pg.token_output.set(Some(output));
+        }
+    });
+    view! { <CellFrame cell=cell run=run output=pg.token_output run_ref=pg.token_run /> }
+}
+
+/// The "Validate the access token" cell: reads a track with the saved token.
+#[component]
+pub fn ValidateCell(
+    /// The lesson's validate cell.
+    cell: Cell,
+) -> impl IntoView {
+    let pg = expect_context::<Playground>();
+    let run = Action::new_local(move |_: &()| async move {
+        let (output, valid) = run_validate_cell(&pg).await;
+        pg.validated.set(valid);
+        pg.validate_output.set(Some(output));
+    });
+    view! { <CellFrame cell=cell run=run output=pg.validate_output /> }
+}
+
+/// Sends through the routing layer; `Err` is the output to show when nothing answered.
+async fn send(pg: &Playground, request: &HttpRequest) -> Result<sandbox::HttpResponse, CellOutput> {
+    let destination = route(
+        pg.target.get_untracked(),
+        &pg.relay.get_untracked(),
+        &request.url,
+    )
+    .map_err(|e| failure(None, "Not sent".into(), e.to_string()))?;
+    let via_relay = matches!(
+        destination,
+        Destination::Network {
+            via_relay: true,
+            ..
+        }
+    );
+    let sandbox = pg.sandbox.get_value();
+    net::send(&destination, request, &sandbox)
+        .await
+        .map_err(|e| {
+            let explained = classify::network_failure(via_relay);
+            failure(
+                Some(format!("Error: {}", e.message)),
+                explained.headline,
+                explained.explanation,
+            )
+        })
+}
+
+fn failure(printed: Option<String>, headline: String, explanation: String) -> CellOutput {
+    CellOutput {
+        printed,
+        headline: Some(headline),
+        explanation: Some(explanation),
+        ok: false,
+    }
+}
+
+async fn run_token_cell(pg: &Playground, code: &str) -> (CellOutput, Option<SavedToken>) {
+    let values = pg.keys.get_untracked();
+    if let Err(missing) = keys::substitute(code, |name| values.get(name).map(String::as_str)) {
+        return (
+            failure(None, "Missing credentials".into(), missing.to_string()),
+            None,
+        );
+    }
+    let value = |name: &str| values.get(name).cloned().unwrap_or_default();
+    let (client_id, client_secret) = (value("CLIENT_ID"), value("CLIENT_SECRET"));
+    let hints = CredentialHints {
+        client_id_whitespace: surrounding_whitespace(&client_id),
+        client_secret_whitespace: surrounding_whitespace(&client_secret),
+    };
+    let target = pg.target.get_untracked();
+    let response = match send(pg, &request::token_request(&client_id, &client_secret)).await {
+        Ok(r) => r,
+        Err(output) => return (output, None),
+    };
+    let printed = Some(print_response(&response));
+    match classify::token_response(&response, hints) {
+        TokenOutcome::Issued(issued) => {
+            let token = SavedToken {
+                expires_at: clock::now_seconds() + issued.expires_in,
+                access_token: issued.access_token,
+                token_type: issued.token_type,
+                target: target.as_param().to_owned(),
+            };
+            let output = CellOutput {
+                printed,
+                headline: Some("Got an access token.".into()),
+                explanation: Some("Save it in the dialog to use it in the next cell.".into()),
+                ok: true,
+            };
+            (output, Some(token))
+        }
+        TokenOutcome::Failed(e) => (failure(printed, e.headline, e.explanation), None),
+    }
+}
+
+async fn run_validate_cell(pg: &Playground) -> (CellOutput, bool) {
+    let Some(saved) = pg.saved.get_untracked() else {
+        let output = failure(
+            None,
+            "No saved token yet.".into(),
+            "Run the \"Get an access token\" cell above, then press Save in the dialog that appears. Then run this cell again.".into(),
+        );
+        return (output, false);
+    };
+    let response = match send(pg, &request::validation_request(&saved.access_token)).await {
+        Ok(r) => r,
+        Err(output) => return (output, false),
+    };
+    let verdict = classify::validation_response(&response, saved.expires_at, clock::now_seconds());
+    let (headline, explanation) = verdict.describe();
+    let ok = verdict.is_valid();
+    let output = CellOutput {
+        printed: Some(print_response(&response)),
+        headline: Some(headline),
+        explanation: Some(explanation),
+        ok,
+    };
+    (output, ok)
+}

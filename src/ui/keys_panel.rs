@@ -1,0 +1,111 @@
+//! The "API keys" box: the lesson's keys, masking, whitespace warnings, storage choices.
+
+use leptos::prelude::*;
+use sandbox::{SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET};
+
+use super::Playground;
+use crate::keys::surrounding_whitespace;
+use crate::lesson::KeySpec;
+use crate::routing::Target;
+
+/// Inputs for each key the lesson declares, above the cells.
+#[component]
+pub fn KeysPanel(
+    /// The keys the lesson asks for, in display order.
+    keys: Vec<KeySpec>,
+) -> impl IntoView {
+    let pg = expect_context::<Playground>();
+    let fill_sandbox = move |_| {
+        pg.keys.update(|k| {
+            k.insert("CLIENT_ID".into(), SANDBOX_CLIENT_ID.into());
+            k.insert("CLIENT_SECRET".into(), SANDBOX_CLIENT_SECRET.into());
+        })
+    };
+    view! {
+        <section class="keys" aria-labelledby="keys-title">
+            <h2 id="keys-title">"API keys"</h2>
+            {keys.into_iter().map(|spec| view! { <KeyInput spec=spec /> }).collect_view()}
+            <div class="key-actions">
+                <label class="remember">
+                    <input
+                        type="checkbox"
+                        prop:checked=move || pg.remember.get()
+                        on:change=move |ev| pg.remember.set(event_target_checked(&ev))
+                    />
+                    "Remember on this device"
+                </label>
+                <Show when=move || pg.target.get() == Target::Sandbox>
+                    <button type="button" on:click=fill_sandbox>"Use sandbox credentials"</button>
+                </Show>
+                <button type="button" class="danger" on:click=move |_| pg.forget()>"Forget"</button>
+            </div>
+            <p class="help">
+                {move || if pg.remember.get() {
+                    "Kept in this browser's local storage until you press Forget."
+                } else {
+                    "Kept only for this tab (session storage). They are sent nowhere but the token endpoint."
+                }}
+            </p>
+        </section>
+    }
+}
+
+/// One labelled input, masked when the key is secret.
+#[component]
+fn KeyInput(
+    /// Which key this input edits.
+    spec: KeySpec,
+) -> impl IntoView {
+    let pg = expect_context::<Playground>();
+    let shown = RwSignal::new(false);
+    let id = format!("key-{}", spec.name.to_ascii_lowercase().replace('_', "-"));
+    let warning_id = format!("{id}-warning");
+    let name = spec.name.clone();
+    let value = {
+        let name = name.clone();
+        move || pg.key(&name).unwrap_or_default()
+    };
+    let label = spec.label.clone();
+    let warning = {
+        let value = value.clone();
+        move || surrounding_whitespace(&value()).map(|w| w.warning(&label))
+    };
+    let has_warning = {
+        let warning = warning.clone();
+        move || warning().is_some()
+    };
+    let secret = spec.secret;
+    view! {
+        <div class="key">
+            <label for=id.clone()>{spec.label.clone()}</label>
+            <div class="key-row">
+                <input
+                    id=id.clone()
+                    type=move || if secret && !shown.get() { "password" } else { "text" }
+                    autocomplete="off"
+                    spellcheck="false"
+                    aria-describedby=warning_id.clone()
+                    aria-invalid=move || has_warning().then_some("true")
+                    prop:value=value
+                    on:input=move |ev| {
+                        let text = event_target_value(&ev);
+                        pg.keys.update(|k| {
+                            k.insert(name.clone(), text);
+                        })
+                    }
+                />
+                {secret.then(|| view! {
+                    <button
+                        type="button"
+                        aria-controls=id.clone()
+                        aria-pressed=move || shown.get().to_string()
+                        on:click=move |_| shown.update(|s| *s = !*s)
+                    >
+                        {move || if shown.get() { "Hide" } else { "Show" }}
+                    </button>
+                })}
+            </div>
+            <p id=warning_id class="warning" aria-live="polite">{warning}</p>
+        </div>
+    }
+}

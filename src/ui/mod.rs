@@ -1,0 +1,279 @@
+//! Components. They read and write the shared `Playground` state and call the pure core.
+
+mod cells;
+mod keys_panel;
+mod save_dialog;
+mod steps;
+mod token_status;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use leptos::html;
+use leptos::prelude::*;
+use sandbox::Sandbox;
+
+use crate::lesson::{self, Block, CellAction, Lesson};
+use crate::routing::{Relay, Target};
+use crate::token::SavedToken;
+use crate::{clock, location, params, storage};
+
+/// What a cell printed and how it was judged.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CellOutput {
+    /// The `printResponse`/`printError` text.
+    pub printed: Option<String>,
+    pub headline: Option<String>,
+    pub explanation: Option<String>,
+    /// True for a good outcome (token issued, token valid).
+    pub ok: bool,
+}
+
+/// The page's shared state: every field is a copyable reactive handle.
+#[derive(Clone, Copy)]
+pub struct Playground {
+    pub target: RwSignal<Target>,
+    pub relay: RwSignal<Relay>,
+    pub sandbox: StoredValue<Sandbox>,
+    /// The keys panel's values by key name (`CLIENT_ID`, …).
+    pub keys: RwSignal<BTreeMap<String, String>>,
+    pub remember: RwSignal<bool>,
+    /// The token kept in storage.
+    pub saved: RwSignal<Option<SavedToken>>,
+    /// A token just issued, waiting in the Save dialog.
+    pub pending: RwSignal<Option<SavedToken>>,
+    pub got_token: RwSignal<bool>,
+    pub validated: RwSignal<bool>,
+    /// Seconds since the epoch, ticking once a second for countdowns.
+    pub now: RwSignal<u64>,
+    pub token_output: RwSignal<Option<CellOutput>>,
+    pub validate_output: RwSignal<Option<CellOutput>>,
+    /// The token cell's Run button, to return focus to it.
+    pub token_run: NodeRef<html::Button>,
+}
+
+impl Playground {
+    /// The value of one key, as typed.
+    pub fn key(&self, name: &str) -> Option<String> {
+        self.keys.with(|k| k.get(name).cloned())
+    }
+
+    /// Clears every stored credential and token, and what the page shows of them.
+    pub fn forget(&self) {
+        storage::forget_all();
+        self.keys.set(BTreeMap::new());
+        self.remember.set(false);
+        self.saved.set(None);
+        self.pending.set(None);
+        self.got_token.set(false);
+        self.validated.set(false);
+        self.token_output.set(None);
+        self.validate_output.set(None);
+    }
+}
+
+/// The whole page: the first embedded lesson, or a clear error if the content is broken.
+#[component]
+pub fn App() -> impl IntoView {
+    match lesson::all() {
+        Ok(lessons) => match lessons.into_iter().next() {
+            Some(lesson) => view! { <LessonPage lesson=lesson /> }.into_any(),
+            None => {
+                view! { <main><h1>"No lesson is embedded in this build."</h1></main> }.into_any()
+            }
+        },
+        Err(error) => view! {
+            <main>
+                <h1>"This lesson could not be loaded"</h1>
+                <p>{error.to_string()}</p>
+            </main>
+        }
+        .into_any(),
+    }
+}
+
+/// One lesson with its keys panel, cells, dialog and status.
+#[component]
+fn LessonPage(
+    /// The lesson to show.
+    lesson: Lesson,
+) -> impl IntoView {
+    let page_params = params::parse(&location::search());
+    let relay = page_params
+        .relay
+        .clone()
+        .or_else(|| storage::load_relay().and_then(|s| Relay::parse(&s).ok()))
+        .unwrap_or_default();
+    let sandbox = page_params
+        .sandbox_token_lifetime
+        .map(Sandbox::with_token_lifetime)
+        .unwrap_or_default();
+    let remember = storage::remember();
+    let playground = Playground {
+        target: RwSignal::new(page_params.target.unwrap_or(Target::Spotify)),
+        relay: RwSignal::new(relay),
+        sandbox: StoredValue::new(sandbox),
+        keys: RwSignal::new(storage::load_credentials()),
+        remember: RwSignal::new(remember),
+        saved: RwSignal::new(storage::load_token()),
+        pending: RwSignal::new(None),
+        got_token: RwSignal::new(false),
+        validated: RwSignal::new(false),
+        now: RwSignal::new(clock::now_seconds()),
+        token_output: RwSignal::new(None),
+        validate_output: RwSignal::new(None),
+        token_run: NodeRef::new(),
+    };
+    provide_context(playground);
+
+    // Effect: keeps the keys panel in browser storage (the outside world) as the learner types.
+    Effect::new(move |_| {
+        let keys = playground.keys.get();
+        storage::save_credentials(&keys, playground.remember.get());
+    });
+    // The countdowns' clock. The interval lives as long as the page.
+    set_interval(
+        move || playground.now.set(clock::now_seconds()),
+        Duration::from_secs(1),
+    );
+    // Effect: marks the moment the page became interactive, for the benchmark.
+    Effect::new(move |_| {
+        if let Some(performance) = window().performance() {
+            let _ = performance.mark("playground-interactive");
+        }
+    });
+
+    let notices = page_params.notices;
+    let storage_notice = move || {
+        // Read after first use of storage above; a blocked store shows a notice.
+        storage::is_degraded().then(|| {
+            view! {
+                <p class="notice">
+                    "Your browser blocks storage for this page, so keys and tokens are kept only until you leave it."
+                </p>
+            }
+        })
+    };
+    let summary = lesson.summary.clone();
+    let title = lesson.title.clone();
+    let keys = lesson.keys.clone();
+    let blocks = lesson.blocks.into_iter().map(render_block).collect_view();
+
+    view! {
+        <a class="skip" href="#lesson">"Skip to the lesson"</a>
+        <header class="site">
+            <h1>{title}</h1>
+            <p class="summary">{summary}</p>
+            <TargetBar />
+        </header>
+        <main id="lesson">
+            <div class="notices">
+                {notices.into_iter().map(|n| view! { <p class="notice">{n}</p> }).collect_view()}
+                {storage_notice}
+            </div>
+            <steps::Steps />
+            <keys_panel::KeysPanel keys=keys />
+            <token_status::TokenStatus />
+            {blocks}
+        </main>
+        <save_dialog::SaveDialog />
+    }
+}
+
+fn render_block(block: Block) -> AnyView {
+    match block {
+        Block::Heading { text } => view! { <h2>{text}</h2> }.into_any(),
+        Block::Paragraph { text } => view! { <p>{text}</p> }.into_any(),
+        Block::Note { text } => view! {
+            <aside class="note"><strong>"Note: "</strong>{text}</aside>
+        }
+        .into_any(),
+        Block::Explanation { items } => view! {
+            <ul class="explanation">
+                {items
+                    .into_iter()
+                    .map(|item| view! { <li><strong>{item.label()}": "</strong>{item.text}</li> })
+                    .collect_view()}
+            </ul>
+        }
+        .into_any(),
+        Block::Cell(cell) => match cell.action {
+            CellAction::RequestToken => view! { <cells::TokenCell cell=cell /> }.into_any(),
+            CellAction::ValidateToken => view! { <cells::ValidateCell cell=cell /> }.into_any(),
+        },
+    }
+}
+
+/// Target switch, sandbox badge and relay settings.
+#[component]
+fn TargetBar() -> impl IntoView {
+    let pg = expect_context::<Playground>();
+    let relay_text = RwSignal::new(pg.relay.get_untracked().as_setting().to_owned());
+    let relay_message = RwSignal::new(None::<(bool, String)>);
+    let apply_relay = move || match Relay::parse(&relay_text.get_untracked()) {
+        Ok(relay) => {
+            storage::save_relay(relay.as_setting());
+            relay_message.set(Some((
+                true,
+                format!("Requests to Spotify now go through {}.", relay.as_setting()),
+            )));
+            pg.relay.set(relay);
+        }
+        // The typed text stays in the field, so nothing is lost.
+        Err(message) => relay_message.set(Some((false, message))),
+    };
+    view! {
+        <div class="target-bar">
+            <label for="target">"Target"</label>
+            <select
+                id="target"
+                prop:value=move || pg.target.get().as_param()
+                on:change=move |ev| {
+                    if let Some(target) = Target::from_param(&event_target_value(&ev)) {
+                        pg.target.set(target);
+                        location::set_param("target", Some(target.as_param()));
+                    }
+                }
+            >
+                <option value="sandbox">"Sandbox (emulated Spotify, works offline)"</option>
+                <option value="spotify">"Spotify (real, through the relay)"</option>
+            </select>
+            <Show when=move || pg.target.get() == Target::Sandbox>
+                <span class="badge" id="sandbox-badge">"Sandbox: simulated Spotify, nothing leaves this page"</span>
+            </Show>
+            <Show when=move || pg.target.get() == Target::Spotify>
+                <span class="badge badge-live">
+                    {move || match pg.relay.get() {
+                        Relay::Direct => "Spotify, direct (the token request will be blocked by CORS)".to_owned(),
+                        Relay::Prefix(p) => format!("Spotify through the relay {p}"),
+                    }}
+                </span>
+            </Show>
+            <details class="settings">
+                <summary>"Settings"</summary>
+                <form on:submit=move |ev| {
+                    ev.prevent_default();
+                    apply_relay();
+                }>
+                    <label for="relay">"Relay prefix"</label>
+                    <input
+                        id="relay"
+                        type="text"
+                        spellcheck="false"
+                        autocomplete="off"
+                        aria-describedby="relay-help relay-message"
+                        prop:value=move || relay_text.get()
+                        on:input=move |ev| relay_text.set(event_target_value(&ev))
+                    />
+                    <button type="submit">"Apply"</button>
+                    <p id="relay-help" class="help">
+                        "Used with the Spotify target: the page requests PREFIX + the Spotify URL. \"/relay/\" is this server's relay; \"direct\" skips the relay."
+                    </p>
+                    <p id="relay-message" role="status" class:error=move || relay_message.get().is_some_and(|(ok, _)| !ok)>
+                        {move || relay_message.get().map(|(_, m)| m)}
+                    </p>
+                </form>
+            </details>
+        </div>
+    }
+}

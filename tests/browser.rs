@@ -1,0 +1,382 @@
+//! The lesson as a learner does it, in headless Chromium against the release build.
+
+use e2e::{run_cases, Browser, Case, Element, Servers};
+use serde_json::{json, Value};
+
+const SANDBOX: &str = "/?target=sandbox";
+const SANDBOX_ID: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
+const SANDBOX_SECRET: &str = "f9e8d7c6b5a4039281706f5e4d3c2b1a";
+
+fn main() -> std::process::ExitCode {
+    let cases: &[Case] = &[
+        ("fresh_load_shows_the_lesson", fresh_load_shows_the_lesson),
+        (
+            "sandbox_run_save_and_countdown",
+            sandbox_run_save_and_countdown,
+        ),
+        (
+            "reload_keeps_the_token_and_keys",
+            reload_keeps_the_token_and_keys,
+        ),
+        ("validate_says_valid", validate_says_valid),
+        ("wrong_secret_is_explained", wrong_secret_is_explained),
+        (
+            "empty_credentials_send_nothing",
+            empty_credentials_send_nothing,
+        ),
+        (
+            "short_sandbox_lifetime_shows_expiry",
+            short_sandbox_lifetime_shows_expiry,
+        ),
+        ("forget_clears_everything", forget_clears_everything),
+        (
+            "spotify_target_without_relay_fails_clearly",
+            spotify_target_without_relay_fails_clearly,
+        ),
+        (
+            "dialog_cancel_stores_nothing_and_escape_closes",
+            dialog_cancel_stores_nothing_and_escape_closes,
+        ),
+    ];
+    run_cases(cases)
+}
+
+fn token_cell(b: &Browser) -> Element {
+    b.region("Get an access token")
+}
+
+fn validate_cell(b: &Browser) -> Element {
+    b.region("Validate the access token")
+}
+
+fn log_of(b: &Browser, cell: &Element) -> Element {
+    b.css("[role=log]", Some(cell))
+}
+
+fn status(b: &Browser) -> Element {
+    b.css("[role=status]#token-status", None)
+}
+
+/// Fills the keys panel by typing, as a learner would.
+fn type_credentials(b: &Browser, id: &str, secret: &str) {
+    b.type_text(&b.field("Client ID"), id);
+    b.type_text(&b.field("Client Secret"), secret);
+}
+
+/// Runs the token cell and returns the dialog.
+fn run_token(b: &Browser) -> Element {
+    let cell = token_cell(b);
+    b.click(&b.button("Run", Some(&cell)));
+    b.wait_for_text(&log_of(b, &cell), "Status: 200 OK");
+    b.region("Save access token")
+}
+
+/// Sandbox credentials, Run, Save: the first three steps.
+fn get_and_save(b: &Browser) {
+    b.click(&b.button("Use sandbox credentials", None));
+    let dialog = run_token(b);
+    b.click(&b.button("Save", Some(&dialog)));
+    b.wait("the dialog to close", || {
+        (!b.exists("[role=dialog]")).then_some(())
+    });
+}
+
+fn stored_token(b: &Browser) -> Value {
+    let raw = b.js(
+        "return localStorage.getItem('spotify-playground.token');",
+        vec![],
+    );
+    raw.as_str().map_or(Value::Null, |s| {
+        serde_json::from_str(s).expect("stored token is JSON")
+    })
+}
+
+fn done_steps(b: &Browser) -> Vec<String> {
+    let value = b.js(
+        "return [...document.querySelectorAll('.steps li.done')].map(text);",
+        vec![],
+    );
+    serde_json::from_value(value).expect("strings")
+}
+
+fn fresh_load_shows_the_lesson(s: &Servers) {
+    let b = s.browser();
+    b.open(SANDBOX);
+    let title = b.css("h1", None);
+    assert_eq!(b.text(&title), "Obtain the Client Credential Access Token");
+    let cell = token_cell(&b);
+    // The lesson's code, with line numbers and the placeholders marked, never filled in.
+    let code = b.text(&b.css("pre.code", Some(&cell)));
+    assert!(
+        code.contains("const endpointUrl = new URL('https://accounts.spotify.com/api/token');"),
+        "{code}"
+    );
+    assert!(code.contains("fetchAccessToken();"));
+    let marks = b.js(
+        "return [...arguments[0].querySelectorAll('mark')].map(text);",
+        vec![(&cell).into()],
+    );
+    assert_eq!(marks, json!(["{{CLIENT_ID}}", "{{CLIENT_SECRET}}"]));
+    let lines = b.js(
+        "return arguments[0].querySelectorAll('.line').length;",
+        vec![(&cell).into()],
+    );
+    assert_eq!(lines, json!(30));
+    // Both cells, the keys, the sandbox badge, the note, the empty status.
+    validate_cell(&b);
+    assert_eq!(
+        b.property(&b.field("Client Secret"), "type"),
+        json!("password")
+    );
+    assert_eq!(b.property(&b.field("Client ID"), "type"), json!("text"));
+    assert!(b.text(&b.css("#sandbox-badge", None)).contains("Sandbox"));
+    assert!(b.text(&b.css(".note", None)).contains("3600 seconds"));
+    assert_eq!(b.text(&status(&b)), "No access token saved yet.");
+    assert!(done_steps(&b).is_empty());
+    let current = b.js(
+        "return text(document.querySelector('[aria-current=step]'));",
+        vec![],
+    );
+    assert!(
+        current
+            .as_str()
+            .is_some_and(|t| t.contains("Enter credentials")),
+        "{current}"
+    );
+    // The show/hide toggle unmasks the secret.
+    b.click(&b.button("Show", None));
+    assert_eq!(b.property(&b.field("Client Secret"), "type"), json!("text"));
+}
+
+fn sandbox_run_save_and_countdown(s: &Servers) {
+    let b = s.browser();
+    b.open(SANDBOX);
+    b.click(&b.button("Use sandbox credentials", None));
+    assert_eq!(
+        b.property(&b.field("Client ID"), "value"),
+        json!(SANDBOX_ID)
+    );
+    let cell = token_cell(&b);
+    b.click(&b.button("Run", Some(&cell)));
+    let log = b.wait_for_text(&log_of(&b, &cell), "Status: 200 OK");
+    assert!(log.contains("\"token_type\": \"Bearer\""), "{log}");
+    assert!(log.contains("\"expires_in\": 3600"), "{log}");
+
+    let dialog = b.region("Save access token");
+    let shown = b.text(&b.css("#dialog-token", Some(&dialog)));
+    assert!(
+        shown.contains("characters, hidden"),
+        "masked by default: {shown}"
+    );
+    b.click(&b.button("Reveal token", Some(&dialog)));
+    let token = b.text(&b.css("#dialog-token", Some(&dialog)));
+    assert!(
+        token.starts_with("BQ") && !token.contains("hidden"),
+        "{token}"
+    );
+    assert!(!log.contains(&token), "the log never shows the token");
+    assert!(
+        b.text(&dialog).contains("Expires at"),
+        "shows when it expires"
+    );
+    assert!(stored_token(&b).is_null(), "nothing is stored before Save");
+
+    b.click(&b.button("Save", Some(&dialog)));
+    b.wait("the dialog to close", || {
+        (!b.exists("[role=dialog]")).then_some(())
+    });
+    let saved = stored_token(&b);
+    assert_eq!(saved["access_token"], json!(token));
+    let now = b
+        .js("return Math.floor(Date.now() / 1000);", vec![])
+        .as_u64()
+        .expect("now");
+    let expires_at = saved["expires_at"].as_u64().expect("absolute expiry");
+    assert!(
+        (now + 3590..=now + 3600).contains(&expires_at),
+        "{expires_at} vs {now}"
+    );
+
+    let first = b.wait_for_text(&status(&b), "expires in ");
+    assert!(
+        first.contains("Valid") && (first.contains("59:") || first.contains("60:00")),
+        "{first}"
+    );
+    let later = b.wait("the countdown to move", || {
+        let text = b.text(&status(&b));
+        (text != first).then_some(text)
+    });
+    assert!(later.contains("expires in 59:"), "{later}");
+    assert_eq!(
+        done_steps(&b).len(),
+        3,
+        "credentials, token and save are done"
+    );
+}
+
+fn reload_keeps_the_token_and_keys(s: &Servers) {
+    let b = s.browser();
+    b.open(SANDBOX);
+    get_and_save(&b);
+    let before = stored_token(&b);
+    b.reload();
+    b.wait_for_text(&status(&b), "expires in 59:");
+    assert_eq!(stored_token(&b), before);
+    assert_eq!(
+        b.property(&b.field("Client Secret"), "value"),
+        json!(SANDBOX_SECRET),
+        "keys survive a reload in this tab"
+    );
+}
+
+fn validate_says_valid(s: &Servers) {
+    let b = s.browser();
+    b.open(SANDBOX);
+    get_and_save(&b);
+    let cell = validate_cell(&b);
+    assert!(b
+        .text(&b.css("pre.code", Some(&cell)))
+        .contains("validateToken()"));
+    b.click(&b.button("Run", Some(&cell)));
+    let log = b.wait_for_text(&log_of(&b, &cell), "The access token is valid.");
+    assert!(log.contains("Sandbox Track: "), "{log}");
+    assert!(log.contains("more."), "says the time left: {log}");
+    assert_eq!(done_steps(&b).len(), 4);
+}
+
+fn wrong_secret_is_explained(s: &Servers) {
+    let b = s.browser();
+    b.open(SANDBOX);
+    type_credentials(&b, SANDBOX_ID, "not-the-secret");
+    let cell = token_cell(&b);
+    b.click(&b.button("Run", Some(&cell)));
+    let log = b.wait_for_text(&log_of(&b, &cell), "Invalid client secret");
+    assert!(log.contains("Status: 400 Bad Request"), "{log}");
+    assert!(
+        log.contains("Spotify answered: invalid_client / Invalid client secret"),
+        "{log}"
+    );
+    assert!(log.contains("Client Secret is not"), "explained: {log}");
+    assert!(!b.exists("[role=dialog]"), "no dialog after a failure");
+
+    // The classic cause: the right secret with a space copied after it.
+    let secret = b.field("Client Secret");
+    b.clear(&secret);
+    b.type_text(&secret, &format!("{SANDBOX_SECRET} "));
+    let warning = b.wait_for_text(&b.description_of(&secret), "starts or ends with a space");
+    assert!(warning.contains("Client Secret"), "{warning}");
+    b.click(&b.button("Run", Some(&cell)));
+    let log = b.wait_for_text(&log_of(&b, &cell), "IA==");
+    assert!(log.contains("Invalid client secret"), "{log}");
+}
+
+fn empty_credentials_send_nothing(s: &Servers) {
+    let b = s.browser();
+    // The real target, so that a request would have to leave the page; count fetches.
+    b.open("/?target=spotify");
+    token_cell(&b);
+    b.js("window.__fetches = 0; const f = window.fetch.bind(window); window.fetch = (...a) => { window.__fetches++; return f(...a); }; return true;", vec![]);
+    let cell = token_cell(&b);
+    b.click(&b.button("Run", Some(&cell)));
+    let log = b.wait_for_text(
+        &log_of(&b, &cell),
+        "Missing keys: CLIENT_ID and CLIENT_SECRET",
+    );
+    assert!(log.contains("Nothing was sent"), "{log}");
+    assert_eq!(b.js("return window.__fetches;", vec![]), json!(0));
+    // One key typed: the message names the other one.
+    b.type_text(&b.field("Client ID"), SANDBOX_ID);
+    b.click(&b.button("Run", Some(&cell)));
+    b.wait_for_text(&log_of(&b, &cell), "Missing key: CLIENT_SECRET.");
+    assert_eq!(b.js("return window.__fetches;", vec![]), json!(0));
+    // Control: with both keys the counter does see the request.
+    b.type_text(&b.field("Client Secret"), SANDBOX_SECRET);
+    b.click(&b.button("Run", Some(&cell)));
+    b.wait("a fetch", || {
+        (b.js("return window.__fetches;", vec![]) == json!(1)).then_some(())
+    });
+}
+
+fn short_sandbox_lifetime_shows_expiry(s: &Servers) {
+    let b = s.browser();
+    b.open("/?target=sandbox&sandbox_token_lifetime=2");
+    get_and_save(&b);
+    b.wait_for_text(&status(&b), "has expired");
+    b.button("Get a new token", None);
+    let cell = validate_cell(&b);
+    b.click(&b.button("Run", Some(&cell)));
+    let log = b.wait_for_text(&log_of(&b, &cell), "The access token has expired.");
+    assert!(log.contains("Status: 401 Unauthorized"), "{log}");
+}
+
+fn forget_clears_everything(s: &Servers) {
+    let b = s.browser();
+    b.open(SANDBOX);
+    b.click(&b.css(".remember input", None));
+    get_and_save(&b);
+    let keys = "return Object.keys(localStorage).concat(Object.keys(sessionStorage)).filter((k) => k.startsWith('spotify-playground.') && k !== 'spotify-playground.relay').sort();";
+    assert_eq!(
+        b.js(keys, vec![]),
+        json!([
+            "spotify-playground.credentials",
+            "spotify-playground.remember",
+            "spotify-playground.token"
+        ]),
+        "remembered credentials and the token are stored"
+    );
+    b.click(&b.button("Forget", None));
+    b.wait_for_text(&status(&b), "No access token saved yet.");
+    assert_eq!(b.js(keys, vec![]), json!([]));
+    assert_eq!(b.property(&b.field("Client ID"), "value"), json!(""));
+    assert_eq!(b.property(&b.field("Client Secret"), "value"), json!(""));
+    b.reload();
+    b.wait_for_text(&status(&b), "No access token saved yet.");
+    assert_eq!(b.property(&b.field("Client Secret"), "value"), json!(""));
+}
+
+fn spotify_target_without_relay_fails_clearly(s: &Servers) {
+    let b = s.browser();
+    b.open("/");
+    assert_eq!(
+        b.property(&b.css("#target", None), "value"),
+        json!("spotify"),
+        "the real target is the default"
+    );
+    assert!(!b.exists("#sandbox-badge"));
+    type_credentials(&b, SANDBOX_ID, SANDBOX_SECRET);
+    let cell = token_cell(&b);
+    b.click(&b.button("Run", Some(&cell)));
+    let log = b.wait_for_text(&log_of(&b, &cell), "sandbox");
+    assert!(
+        log.contains("relay"),
+        "the message points at the relay setting: {log}"
+    );
+    assert!(!log.contains(SANDBOX_SECRET), "{log}");
+    assert!(!b.exists("[role=dialog]"));
+}
+
+fn dialog_cancel_stores_nothing_and_escape_closes(s: &Servers) {
+    let b = s.browser();
+    b.open(SANDBOX);
+    b.click(&b.button("Use sandbox credentials", None));
+    let dialog = run_token(&b);
+    let focused = b.js(
+        "return document.activeElement && text(document.activeElement);",
+        vec![],
+    );
+    assert_eq!(focused, json!("Save"), "focus moves into the dialog");
+    b.click(&b.button("Cancel", Some(&dialog)));
+    b.wait("the dialog to close", || {
+        (!b.exists("[role=dialog]")).then_some(())
+    });
+    assert!(stored_token(&b).is_null());
+    assert_eq!(b.text(&status(&b)), "No access token saved yet.");
+    let cell = token_cell(&b);
+    b.click(&b.button("Run", Some(&cell)));
+    b.region("Save access token");
+    b.type_text(&b.button("Save", None), "\u{E00C}"); // Escape
+    b.wait("Escape to close the dialog", || {
+        (!b.exists("[role=dialog]")).then_some(())
+    });
+    assert!(stored_token(&b).is_null());
+}

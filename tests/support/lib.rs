@@ -1,0 +1,489 @@
+//! Test support: starts the release server and chromedriver, and drives headless Chromium over
+//! the W3C WebDriver protocol (plain HTTP + JSON, so a small blocking client is enough).
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+/// How long a wait for the page may take before the test fails.
+pub const WAIT: Duration = Duration::from_secs(15);
+/// The W3C WebDriver element reference key.
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is inside the workspace")
+        .to_path_buf()
+}
+
+fn artifacts() -> PathBuf {
+    let dir = root().join("target").join("e2e");
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+/// The release server and chromedriver, stopped on drop.
+pub struct Servers {
+    relay: Child,
+    driver: Child,
+    /// `http://127.0.0.1:PORT` of the playground.
+    pub base_url: String,
+    driver_url: String,
+    /// Where the server's log goes (stderr), to be searched for secrets.
+    pub relay_log: PathBuf,
+}
+
+impl Servers {
+    /// Starts both; the message says what to do when the build is missing.
+    pub fn start() -> Result<Servers, String> {
+        let dist =
+            std::env::var_os("PLAYGROUND_DIST").map_or_else(|| root().join("dist"), PathBuf::from);
+        let relay_bin = std::env::var_os("PLAYGROUND_RELAY_BIN")
+            .map_or_else(|| root().join("target/release/relay"), PathBuf::from);
+        if !dist.join("index.html").exists() || !relay_bin.exists() {
+            return Err(format!(
+                "the release build is missing ({} or {}): run `cargo xtask test`, or `cargo xtask dist` first",
+                dist.display(),
+                relay_bin.display()
+            ));
+        }
+        let relay_log = artifacts().join("relay.log");
+        let log = std::fs::File::create(&relay_log).map_err(|e| e.to_string())?;
+        let mut relay = Command::new(&relay_bin)
+            .args(["--listen", "127.0.0.1:0", "--dist"])
+            .arg(&dist)
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .map_err(|e| format!("start {}: {e}", relay_bin.display()))?;
+        let stdout = relay.stdout.take().expect("stdout is piped");
+        let mut first = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut first)
+            .map_err(|e| e.to_string())?;
+        let base_url = first
+            .trim()
+            .strip_prefix("listening on ")
+            .ok_or_else(|| {
+                format!(
+                    "the server did not start: {first:?}; see {}",
+                    relay_log.display()
+                )
+            })?
+            .to_owned();
+
+        let port = free_port()?;
+        let driver = Command::new(chromedriver())
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("start chromedriver (apt-get install chromium-driver): {e}"))?;
+        let driver_url = format!("http://127.0.0.1:{port}");
+        let servers = Servers {
+            relay,
+            driver,
+            base_url,
+            driver_url,
+            relay_log,
+        };
+        let started = Instant::now();
+        while ureq::get(&format!("{}/status", servers.driver_url))
+            .call()
+            .is_err()
+        {
+            if started.elapsed() > WAIT {
+                return Err("chromedriver did not answer on its port".into());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Ok(servers)
+    }
+
+    /// A new browser session with a fresh profile (empty storage).
+    pub fn browser(&self) -> Browser {
+        Browser::new(&self.driver_url, &self.base_url)
+    }
+}
+
+impl Drop for Servers {
+    fn drop(&mut self) {
+        let _ = self.relay.kill();
+        let _ = self.driver.kill();
+        let _ = self.relay.wait();
+        let _ = self.driver.wait();
+    }
+}
+
+fn chromedriver() -> String {
+    std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".to_owned())
+}
+
+fn free_port() -> Result<u16, String> {
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    listener
+        .local_addr()
+        .map(|a| a.port())
+        .map_err(|e| e.to_string())
+}
+
+static PROFILES: AtomicUsize = AtomicUsize::new(0);
+
+/// One WebDriver session in headless Chromium.
+pub struct Browser {
+    session: String,
+    base_url: String,
+    profile: PathBuf,
+}
+
+/// A reference to an element in the page.
+#[derive(Clone, Debug)]
+pub struct Element(String);
+
+/// Finders used by tests, in terms a user sees: labels, accessible names, roles.
+const FINDERS: &str = r#"
+const text = (e) => (e.textContent || '').replace(/\s+/g, ' ').trim();
+const nameOf = (e) => {
+  const by = e.getAttribute('aria-labelledby');
+  if (by) return by.split(' ').map((id) => document.getElementById(id)).filter(Boolean).map(text).join(' ');
+  return e.getAttribute('aria-label') || text(e);
+};
+const region = (name) => [...document.querySelectorAll('section,[role=dialog]')].find((s) => nameOf(s) === name) || null;
+const button = (name, within) => [...(within || document).querySelectorAll('button')].find((b) => text(b) === name) || null;
+const field = (label) => {
+  const l = [...document.querySelectorAll('label')].find((l) => text(l) === label);
+  return l ? (l.htmlFor ? document.getElementById(l.htmlFor) : l.querySelector('input')) : null;
+};
+"#;
+
+impl Browser {
+    fn new(driver_url: &str, base_url: &str) -> Browser {
+        let n = PROFILES.fetch_add(1, Ordering::SeqCst);
+        let profile = std::env::temp_dir().join(format!("e2e-chromium-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&profile);
+        let capabilities = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--window-size=1100,900", format!("--user-data-dir={}", profile.display()),
+                ]
+            }
+        }}});
+        let response: Value = ureq::post(&format!("{driver_url}/session"))
+            .send_json(capabilities)
+            .unwrap_or_else(|e| panic!("chromedriver refused a session: {}", describe(e)))
+            .into_json()
+            .expect("JSON from chromedriver");
+        let session = response["value"]["sessionId"]
+            .as_str()
+            .expect("a session id")
+            .to_owned();
+        Browser {
+            session: format!("{driver_url}/session/{session}"),
+            base_url: base_url.to_owned(),
+            profile,
+        }
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}{path}", self.session);
+        let request = ureq::request(method, &url);
+        let result = match body {
+            Some(b) => request.send_json(b),
+            None => request.call(),
+        };
+        match result {
+            Ok(r) => r.into_json::<Value>().expect("JSON from chromedriver")["value"].take(),
+            Err(e) => panic!("WebDriver {method} {path}: {}", describe(e)),
+        }
+    }
+
+    /// Opens a path of the playground, such as `/?target=sandbox`.
+    pub fn open(&self, path: &str) {
+        self.call(
+            "POST",
+            "/url",
+            Some(json!({"url": format!("{}{path}", self.base_url)})),
+        );
+    }
+
+    /// Reloads the page.
+    pub fn reload(&self) {
+        self.call("POST", "/refresh", Some(json!({})));
+    }
+
+    /// Runs a script (with the finders in scope) and returns its value.
+    pub fn js(&self, script: &str, args: Vec<Value>) -> Value {
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": format!("{FINDERS}\n{script}"), "args": args})),
+        )
+    }
+
+    /// Waits until a script returns an element, then returns it.
+    pub fn find(&self, what: &str, script: &str, args: Vec<Value>) -> Element {
+        let found = self.wait(what, || {
+            let value = self.js(script, args.clone());
+            value
+                .get(ELEMENT_KEY)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        });
+        Element(found)
+    }
+
+    /// The section or dialog with this accessible name.
+    pub fn region(&self, name: &str) -> Element {
+        self.find(
+            &format!("region {name:?}"),
+            "return region(arguments[0]);",
+            vec![json!(name)],
+        )
+    }
+
+    /// The button with this text, inside a region when given.
+    pub fn button(&self, name: &str, within: Option<&Element>) -> Element {
+        let within = within.map_or(Value::Null, Element::to_json);
+        self.find(
+            &format!("button {name:?}"),
+            "return button(arguments[0], arguments[1]);",
+            vec![json!(name), within],
+        )
+    }
+
+    /// The input labelled exactly `label`.
+    pub fn field(&self, label: &str) -> Element {
+        self.find(
+            &format!("field {label:?}"),
+            "return field(arguments[0]);",
+            vec![json!(label)],
+        )
+    }
+
+    /// The first element matching a CSS selector, inside `within` when given.
+    pub fn css(&self, selector: &str, within: Option<&Element>) -> Element {
+        let within = within.map_or(Value::Null, Element::to_json);
+        self.find(
+            &format!("element {selector:?}"),
+            "return (arguments[1] || document).querySelector(arguments[0]);",
+            vec![json!(selector), within],
+        )
+    }
+
+    /// Whether a CSS selector matches anything now.
+    pub fn exists(&self, selector: &str) -> bool {
+        self.js(
+            "return document.querySelector(arguments[0]) !== null;",
+            vec![json!(selector)],
+        ) == json!(true)
+    }
+
+    pub fn click(&self, element: &Element) {
+        self.call(
+            "POST",
+            &format!("/element/{}/click", element.0),
+            Some(json!({})),
+        );
+    }
+
+    /// Types like a user, key by key.
+    pub fn type_text(&self, element: &Element, text: &str) {
+        self.call(
+            "POST",
+            &format!("/element/{}/value", element.0),
+            Some(json!({"text": text})),
+        );
+    }
+
+    /// Empties an input.
+    pub fn clear(&self, element: &Element) {
+        self.call(
+            "POST",
+            &format!("/element/{}/clear", element.0),
+            Some(json!({})),
+        );
+    }
+
+    /// The element that describes `element` (its `aria-describedby`).
+    pub fn description_of(&self, element: &Element) -> Element {
+        self.find(
+            "the description",
+            "return document.getElementById(arguments[0].getAttribute('aria-describedby'));",
+            vec![element.into()],
+        )
+    }
+
+    /// The visible text of an element.
+    pub fn text(&self, element: &Element) -> String {
+        self.call("GET", &format!("/element/{}/text", element.0), None)
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// A DOM property, such as `value` or `type`.
+    pub fn property(&self, element: &Element, name: &str) -> Value {
+        self.call(
+            "GET",
+            &format!("/element/{}/property/{name}", element.0),
+            None,
+        )
+    }
+
+    /// Waits until the element's visible text contains `needle`; returns the text.
+    pub fn wait_for_text(&self, element: &Element, needle: &str) -> String {
+        self.wait(&format!("text {needle:?}"), || {
+            let text = self.text(element);
+            text.contains(needle).then_some(text)
+        })
+    }
+
+    /// Polls `check` until it returns `Some`, or fails the test after `WAIT`.
+    pub fn wait<T>(&self, what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+        let started = Instant::now();
+        loop {
+            if let Some(value) = check() {
+                return value;
+            }
+            if started.elapsed() > WAIT {
+                panic!("timed out after {WAIT:?} waiting for {what}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Saves a PNG screenshot under target/e2e/.
+    pub fn screenshot(&self, name: &str) -> PathBuf {
+        let data = self.call("GET", "/screenshot", None);
+        let path = artifacts().join(format!("{name}.png"));
+        if let Some(b64) = data.as_str() {
+            let _ = std::fs::write(&path, decode_base64(b64));
+        }
+        path
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = ureq::delete(&self.session).call();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+impl Element {
+    fn to_json(&self) -> Value {
+        json!({ ELEMENT_KEY: self.0 })
+    }
+}
+
+/// Element references go into scripts as arguments.
+impl From<&Element> for Value {
+    fn from(element: &Element) -> Value {
+        element.to_json()
+    }
+}
+
+fn describe(error: ureq::Error) -> String {
+    match error {
+        ureq::Error::Status(code, response) => format!(
+            "status {code}: {}",
+            response.into_string().unwrap_or_default()
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// Standard base64 → bytes (screenshots only; no dependency for one use).
+fn decode_base64(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let sextets: Vec<u8> = text.bytes().filter_map(value).collect();
+    sextets
+        .chunks(4)
+        .flat_map(|c| {
+            let n = c.iter().fold(0u32, |acc, &s| (acc << 6) | u32::from(s)) << (6 * (4 - c.len()));
+            let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+            bytes.into_iter().take(c.len().saturating_sub(1))
+        })
+        .collect()
+}
+
+/// A test: a name and a body that panics on failure.
+pub type Case = (&'static str, fn(&Servers));
+
+/// Runs the cases in order, each in its own browser, and prints `N passed, M failed`.
+pub fn run_cases(cases: &[Case]) -> std::process::ExitCode {
+    let servers = match Servers::start() {
+        Ok(s) => s,
+        Err(message) => {
+            eprintln!("browser tests could not start: {message}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let (mut passed, mut failed) = (0, Vec::new());
+    for (name, case) in cases {
+        if filter.as_deref().is_some_and(|f| !name.contains(f)) {
+            continue;
+        }
+        let started = Instant::now();
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| case(&servers)));
+        match outcome {
+            Ok(()) => {
+                passed += 1;
+                println!(
+                    "test {name} ... ok ({:.1} s)",
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            Err(_) => {
+                failed.push(*name);
+                println!("test {name} ... FAILED");
+            }
+        }
+    }
+    println!();
+    if !failed.is_empty() {
+        println!("failures: {}", failed.join(", "));
+        println!(
+            "server log: {}; screenshots: target/e2e/",
+            servers.relay_log.display()
+        );
+    }
+    println!("{passed} passed, {} failed", failed.len());
+    if failed.is_empty() && passed > 0 {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base64_decoding() {
+        assert_eq!(
+            super::decode_base64("cmFtc2F5OjEyMzQ1Ng=="),
+            b"ramsay:123456"
+        );
+        assert_eq!(super::decode_base64("YTpiCg=="), b"a:b\n");
+        assert_eq!(super::decode_base64("YWJj"), b"abc");
+    }
+}

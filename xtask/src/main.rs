@@ -1,0 +1,362 @@
+//! Project automation: `cargo xtask setup | dist | serve | test | bench`.
+//!
+//! Each command installs what it needs and skips what is already present at the right version,
+//! so one command does on a fresh machine what it does on a warm one. Standard library only,
+//! so that it compiles in seconds.
+
+use std::env;
+use std::fs;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+
+const TRUNK_VERSION: &str = "0.21.14";
+const BINARYEN_VERSION: &str = "132";
+/// Gzip bytes of everything the page loads (html, js, wasm, css).
+const BUDGET_GZIP_BYTES: u64 = 150 * 1024;
+const SERVE_ADDRESS: &str = "127.0.0.1:8080";
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        ["setup"] => setup(Needs::All),
+        ["dist"] => {
+            setup(Needs::Build)?;
+            dist()
+        }
+        ["serve"] => serve(),
+        ["test"] => test(),
+        ["budget"] => budget().map(|_| ()),
+        ["bench", "page"] => bench_page(),
+        _ => Err(USAGE.trim().to_owned()),
+    }
+}
+
+const USAGE: &str = "
+usage: cargo xtask <command>
+  setup       install the wasm32 target, trunk, wasm-bindgen-cli, wasm-opt (binaryen) and Chromium
+  dist        build the release page into dist/ and the server into target/release/relay
+  serve       dist, then serve the playground on http://127.0.0.1:8080
+  test        every check CI runs: fmt, clippy, native tests, dist, size budget, browser tests
+  budget      print the page's gzip size and check it against the budget
+  bench page  measure time to interactive in headless Chromium (see docs/benchmarks.md)
+";
+
+/// The workspace root (xtask lives one level below it).
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask is inside the workspace")
+        .to_path_buf()
+}
+
+fn tools_dir() -> PathBuf {
+    root().join("target").join("tools")
+}
+
+fn binaryen_bin() -> PathBuf {
+    tools_dir()
+        .join("binaryen")
+        .join("node_modules")
+        .join(".bin")
+}
+
+fn cargo_bin() -> PathBuf {
+    env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_default()
+        .join("bin")
+}
+
+/// PATH with npm's binaryen first (never Debian's wasm-opt 108) and cargo's bin directory.
+fn tool_path() -> std::ffi::OsString {
+    let mut paths = vec![binaryen_bin(), cargo_bin()];
+    paths.extend(env::split_paths(&env::var_os("PATH").unwrap_or_default()));
+    env::join_paths(paths).expect("paths hold no separator")
+}
+
+fn command(program: &str) -> Command {
+    let mut c = Command::new(program);
+    c.current_dir(root()).env("PATH", tool_path());
+    c
+}
+
+/// Runs a command with inherited output; fails with its description.
+fn step(what: &str, mut cmd: Command) -> Result {
+    println!("==> {what}");
+    let status = cmd
+        .status()
+        .map_err(|e| format!("{what}: could not start: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{what}: failed ({status})"))
+    }
+}
+
+/// The first line a command prints, or `None` if it cannot run.
+fn version_of(program: &Path, arg: &str) -> Option<String> {
+    let output = Command::new(program)
+        .arg(arg)
+        .env("PATH", tool_path())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    output.status.success().then(|| {
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_owned()
+    })
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Needs {
+    /// What `dist` and `serve` need.
+    Build,
+    /// Also Chromium, for the browser tests.
+    All,
+}
+
+fn setup(needs: Needs) -> Result {
+    // rustup target add is itself idempotent and fast when the target is present.
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map_err(|e| format!("rustup is needed to add the wasm32 target: {e}"))?;
+    if !String::from_utf8_lossy(&installed.stdout).contains("wasm32-unknown-unknown") {
+        let mut c = command("rustup");
+        c.args(["target", "add", "wasm32-unknown-unknown"]);
+        step("add the wasm32-unknown-unknown target", c)?;
+    }
+
+    let trunk = version_of(&cargo_bin().join("trunk"), "--version")
+        .or_else(|| version_of(Path::new("trunk"), "--version"));
+    if trunk.as_deref() != Some(&format!("trunk {TRUNK_VERSION}")) {
+        let mut c = command("cargo");
+        c.args(["install", "trunk", "--version", TRUNK_VERSION, "--locked"]);
+        step(
+            &format!("install trunk {TRUNK_VERSION} (about 7 minutes on 2 cores)"),
+            c,
+        )?;
+    }
+
+    let bindgen = wasm_bindgen_version()?;
+    let have = version_of(&cargo_bin().join("wasm-bindgen"), "--version")
+        .or_else(|| version_of(Path::new("wasm-bindgen"), "--version"));
+    if have.as_deref() != Some(&format!("wasm-bindgen {bindgen}")) {
+        // Without --locked: its lock file pins a webpki-roots release the registry lacks.
+        let mut c = command("cargo");
+        c.args([
+            "install",
+            "wasm-bindgen-cli",
+            "--version",
+            &bindgen,
+            "--force",
+        ]);
+        step(
+            &format!("install wasm-bindgen-cli {bindgen} (the version in Cargo.lock)"),
+            c,
+        )?;
+    }
+
+    let wasm_opt = version_of(&binaryen_bin().join("wasm-opt"), "--version");
+    if !wasm_opt
+        .as_deref()
+        .is_some_and(|v| v.contains(&format!("version {BINARYEN_VERSION}")))
+    {
+        let prefix = tools_dir().join("binaryen");
+        fs::create_dir_all(&prefix).map_err(|e| format!("create {}: {e}", prefix.display()))?;
+        let mut c = command("npm");
+        c.args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&prefix)
+            .arg(format!("binaryen@{BINARYEN_VERSION}"));
+        step(
+            &format!("install wasm-opt from npm's binaryen@{BINARYEN_VERSION}"),
+            c,
+        )?;
+    }
+
+    if needs == Needs::All
+        && !(Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists())
+    {
+        let mut update = command("apt-get");
+        update.arg("update");
+        step("apt-get update", update)?;
+        let mut c = command("apt-get");
+        c.args(["install", "-y", "chromium", "chromium-driver"])
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .stdin(Stdio::null());
+        step("install Chromium and chromium-driver (Debian packages)", c)?;
+    }
+    Ok(())
+}
+
+/// The wasm-bindgen version pinned in Cargo.lock; the CLI must match it exactly.
+fn wasm_bindgen_version() -> Result<String> {
+    let lock = fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("read Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            if let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+                return Ok(version.trim_end_matches('"').to_owned());
+            }
+        }
+    }
+    Err("Cargo.lock has no wasm-bindgen package".into())
+}
+
+fn dist() -> Result {
+    let mut trunk = command("trunk");
+    trunk.args(["build", "--release", "--offline"]);
+    step(
+        "build the page into dist/ (trunk, release, wasm-opt -Oz)",
+        trunk,
+    )?;
+    let mut relay = command("cargo");
+    relay.args(["build", "--release", "--package", "relay"]);
+    step("build the server into target/release/relay", relay)
+}
+
+fn serve() -> Result {
+    setup(Needs::Build)?;
+    dist()?;
+    println!();
+    println!("Sandbox lesson (works offline):  http://{SERVE_ADDRESS}/?target=sandbox");
+    println!("Real-Spotify lesson:             http://{SERVE_ADDRESS}/");
+    println!("Press Ctrl-C to stop.");
+    let mut relay = command(&root().join("target/release/relay").display().to_string());
+    relay
+        .args(["--listen", SERVE_ADDRESS, "--dist"])
+        .arg(root().join("dist"));
+    step("serve", relay)
+}
+
+fn test() -> Result {
+    setup(Needs::All)?;
+    let mut fmt = command("cargo");
+    fmt.args(["fmt", "--all", "--check"]);
+    step("cargo fmt --check", fmt)?;
+    let mut clippy = command("cargo");
+    clippy.args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]);
+    step("cargo clippy -D warnings", clippy)?;
+    let mut native = command("cargo");
+    native.args(["test", "--workspace", "--exclude", "e2e"]);
+    step("native tests", native)?;
+    dist()?;
+    budget()?;
+    let mut browser = command("cargo");
+    browser
+        .args(["test", "--package", "e2e", "--test", "browser"])
+        .env("PLAYGROUND_DIST", root().join("dist"))
+        .env("PLAYGROUND_RELAY_BIN", root().join("target/release/relay"));
+    step(
+        "browser tests (headless Chromium against the release build)",
+        browser,
+    )
+}
+
+/// Gzip size of one file, with the system's gzip at its best level.
+fn gzip_size(path: &Path) -> Result<u64> {
+    let mut child = Command::new("gzip")
+        .args(["-9", "-c"])
+        .arg(path)
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("gzip is needed for the size budget: {e}"))?;
+    let mut bytes = Vec::new();
+    child
+        .stdout
+        .take()
+        .expect("stdout is piped")
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    child.wait().map_err(|e| e.to_string())?;
+    Ok(bytes.len() as u64)
+}
+
+/// Checks the gzip size of every file the page loads; prints the table and the total.
+fn budget() -> Result<u64> {
+    let dist = root().join("dist");
+    let mut files: Vec<PathBuf> = fs::read_dir(&dist)
+        .map_err(|e| format!("{}: {e} (run cargo xtask dist)", dist.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|x| ["html", "js", "wasm", "css"].iter().any(|w| x == *w))
+        })
+        .collect();
+    files.sort();
+    println!("==> size budget (gzip -9 of everything the page loads)");
+    let mut total = 0;
+    for file in &files {
+        let raw = fs::metadata(file).map_err(|e| e.to_string())?.len();
+        let gz = gzip_size(file)?;
+        total += gz;
+        println!(
+            "    {:<40} {:>9} B raw {:>8} B gzip",
+            file.file_name().and_then(|n| n.to_str()).unwrap_or("?"),
+            raw,
+            gz
+        );
+    }
+    println!(
+        "    total gzip: {total} B ({:.1} KB) of {} KB budget",
+        total as f64 / 1024.0,
+        BUDGET_GZIP_BYTES / 1024
+    );
+    if !files
+        .iter()
+        .any(|f| f.extension().is_some_and(|x| x == "wasm"))
+    {
+        return Err("dist/ has no .wasm file: the build is incomplete".into());
+    }
+    if total > BUDGET_GZIP_BYTES {
+        return Err(format!(
+            "the page is {total} B gzip, over the {BUDGET_GZIP_BYTES} B budget"
+        ));
+    }
+    Ok(total)
+}
+
+fn bench_page() -> Result {
+    setup(Needs::All)?;
+    dist()?;
+    budget()?;
+    let mut bench = command("cargo");
+    bench
+        .args([
+            "run",
+            "--release",
+            "--package",
+            "e2e",
+            "--bin",
+            "bench-page",
+        ])
+        .env("PLAYGROUND_DIST", root().join("dist"))
+        .env("PLAYGROUND_RELAY_BIN", root().join("target/release/relay"));
+    step("time to interactive in headless Chromium", bench)
+}
