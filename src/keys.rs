@@ -3,6 +3,39 @@
 /// The key under which a saved access token is offered to later cells.
 pub const ACCESS_TOKEN: &str = "ACCESS_TOKEN";
 
+/// The values the learner typed, by key name, in the order they were first set.
+/// (A vector, not a map: a handful of keys, and no map code in the page bundle.)
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KeyValues(Vec<(String, String)>);
+
+impl KeyValues {
+    /// The value of `name`, if set.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Sets `name` to `value`, replacing any earlier value.
+    pub fn set(&mut self, name: &str, value: String) {
+        match self.0.iter_mut().find(|(n, _)| n == name) {
+            Some(entry) => entry.1 = value,
+            None => self.0.push((name.to_owned(), value)),
+        }
+    }
+
+    /// True when no key has a non-empty value.
+    pub fn is_blank(&self) -> bool {
+        self.0.iter().all(|(_, v)| v.is_empty())
+    }
+
+    /// Name/value pairs.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+}
+
 /// A piece of code text: literal text or a `{{NAME}}` placeholder.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Segment<'a> {
@@ -167,6 +200,20 @@ mod tests {
         check("{{ A }} {{a}} {A} {{A}", &[], Ok("{{ A }} {{a}} {A} {{A}"));
         check("{{{A}}}", &[("A", "v")], Ok("{v}"));
         check("é{{A}}ü", &[("A", "ß")], Ok("éßü"));
+    }
+
+    #[test]
+    fn key_values() {
+        let mut values = KeyValues::default();
+        assert!(values.is_blank());
+        values.set("A", "1".into());
+        values.set("B", String::new());
+        values.set("A", "2".into());
+        assert_eq!(values.get("A"), Some("2"));
+        assert_eq!(values.get("B"), Some(""));
+        assert_eq!(values.get("C"), None);
+        assert_eq!(values.iter().count(), 2);
+        assert!(!values.is_blank());
     }
 
     #[test]

@@ -1,14 +1,13 @@
 //! The lesson model and its loading from the embedded `content/*.json` files (pure).
 
-use serde::Deserialize;
+use serde_json::{Map, Value};
 
 use crate::keys;
 
 include!(concat!(env!("OUT_DIR"), "/lessons.rs"));
 
 /// One lesson, as written in a content file.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Lesson {
     /// Stable identifier, also the file name without `.json`.
     pub slug: String,
@@ -22,8 +21,7 @@ pub struct Lesson {
 }
 
 /// A key the learner types, such as `CLIENT_ID`.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct KeySpec {
     /// Placeholder name used as `{{NAME}}` in code.
     pub name: String,
@@ -34,8 +32,7 @@ pub struct KeySpec {
 }
 
 /// A piece of the lesson.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Block {
     Heading {
         text: String,
@@ -55,8 +52,7 @@ pub enum Block {
 }
 
 /// A runnable code cell.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Cell {
     pub id: String,
     /// Accessible name of the cell's section.
@@ -71,8 +67,7 @@ pub struct Cell {
 }
 
 /// What pressing Run in a cell does.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CellAction {
     /// The client-credentials request written in the cell.
     RequestToken,
@@ -81,8 +76,7 @@ pub enum CellAction {
 }
 
 /// "Lines 3–5: …"
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ExplanationItem {
     pub from: usize,
     pub to: usize,
@@ -114,18 +108,28 @@ impl std::fmt::Display for ContentError {
 }
 
 impl Lesson {
-    /// Parses and validates one content file.
+    /// Parses one content file. Checks of the content's meaning are in [`Lesson::problems`],
+    /// which the tests run over every file, so the page does not repeat them at start-up.
     pub fn parse(file: &str, json: &str) -> Result<Lesson, ContentError> {
-        let error = |problems| ContentError {
+        let error = |problem| ContentError {
             file: file.to_owned(),
-            problems,
+            problems: vec![problem],
         };
-        let lesson: Lesson = serde_json::from_str(json).map_err(|e| error(vec![e.to_string()]))?;
+        let value: Value = serde_json::from_str(json).map_err(|e| error(e.to_string()))?;
+        read_lesson(&value).map_err(error)
+    }
+
+    /// Parses one content file and checks it: what the content test runs.
+    pub fn parse_and_check(file: &str, json: &str) -> Result<Lesson, ContentError> {
+        let lesson = Self::parse(file, json)?;
         let problems = lesson.problems(file);
         if problems.is_empty() {
             Ok(lesson)
         } else {
-            Err(error(problems))
+            Err(ContentError {
+                file: file.to_owned(),
+                problems,
+            })
         }
     }
 
@@ -137,26 +141,26 @@ impl Lesson {
         })
     }
 
-    fn problems(&self, file: &str) -> Vec<String> {
+    /// What is wrong with the lesson's content, if anything.
+    pub fn problems(&self, file: &str) -> Vec<String> {
         let mut problems = Vec::new();
         if file.strip_suffix(".json") != Some(self.slug.as_str()) {
-            problems.push(format!("slug {:?} must match the file name", self.slug));
+            problems.push(format!("slug `{}` must match the file name", self.slug));
         }
         let cells: Vec<&Cell> = self.cells().collect();
         if cells.is_empty() {
             problems.push("a lesson needs at least one cell".into());
         }
-        let mut ids: Vec<&str> = cells.iter().map(|c| c.id.as_str()).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        if ids.len() != cells.len() {
-            problems.push("cell ids must be unique".into());
+        for (i, cell) in cells.iter().enumerate() {
+            if cells[..i].iter().any(|c| c.id == cell.id) {
+                problems.push(format!("cell id `{}` is used twice", cell.id));
+            }
         }
         for cell in &cells {
             for name in keys::placeholders(&cell.code) {
                 if !self.keys.iter().any(|k| k.name == name) && name != keys::ACCESS_TOKEN {
                     problems.push(format!(
-                        "cell {:?} uses {{{{{name}}}}}, which the lesson does not declare",
+                        "cell `{}` uses {{{{{name}}}}}, which the lesson does not declare",
                         cell.id
                     ));
                 }
@@ -178,7 +182,7 @@ impl Lesson {
             for item in items {
                 if item.from == 0 || item.from > item.to || item.to > lines {
                     problems.push(format!(
-                        "explanation {:?} points outside cell {:?} ({lines} lines)",
+                        "explanation \"{}\" points outside cell `{}` ({lines} lines)",
                         item.label(),
                         cell.id
                     ));
@@ -189,12 +193,160 @@ impl Lesson {
     }
 }
 
-/// Every embedded lesson, parsed and validated.
-pub fn all() -> Result<Vec<Lesson>, ContentError> {
-    LESSON_SOURCES
-        .iter()
-        .map(|(file, json)| Lesson::parse(file, json))
-        .collect()
+// Content is read from `serde_json::Value` by hand: the page needs `Value` anyway, and serde's
+// derived deserializers (tagged enums especially) cost the bundle about 10 KB gzip.
+
+/// An object whose fields must all be known.
+struct Fields<'a> {
+    what: String,
+    map: &'a Map<String, Value>,
+}
+
+impl<'a> Fields<'a> {
+    fn new(what: impl Into<String>, value: &'a Value, known: &[&str]) -> Result<Self, String> {
+        let what = what.into();
+        let map = value
+            .as_object()
+            .ok_or_else(|| format!("{what} must be an object"))?;
+        if let Some(unknown) = map.keys().find(|k| !known.contains(&k.as_str())) {
+            return Err(format!("{what} has an unknown field `{unknown}`"));
+        }
+        Ok(Self { what, map })
+    }
+
+    fn get(&self, name: &str) -> Result<&'a Value, String> {
+        self.map
+            .get(name)
+            .ok_or_else(|| format!("{} is missing `{name}`", self.what))
+    }
+
+    fn text(&self, name: &str) -> Result<String, String> {
+        self.get(name)?
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| format!("{}.{name} must be a string", self.what))
+    }
+
+    fn number(&self, name: &str) -> Result<usize, String> {
+        self.get(name)?
+            .as_u64()
+            .map(|n| n as usize)
+            .ok_or_else(|| format!("{}.{name} must be a whole number", self.what))
+    }
+
+    fn flag(&self, name: &str) -> Result<bool, String> {
+        self.get(name)?
+            .as_bool()
+            .ok_or_else(|| format!("{}.{name} must be true or false", self.what))
+    }
+
+    fn list(&self, name: &str) -> Result<&'a Vec<Value>, String> {
+        self.get(name)?
+            .as_array()
+            .ok_or_else(|| format!("{}.{name} must be a list", self.what))
+    }
+}
+
+fn read_lesson(value: &Value) -> Result<Lesson, String> {
+    let f = Fields::new(
+        "the lesson",
+        value,
+        &["slug", "title", "summary", "keys", "blocks"],
+    )?;
+    let mut keys = Vec::new();
+    for (i, key) in f.list("keys")?.iter().enumerate() {
+        let k = Fields::new(format!("keys[{i}]"), key, &["name", "label", "secret"])?;
+        keys.push(KeySpec {
+            name: k.text("name")?,
+            label: k.text("label")?,
+            secret: k.flag("secret")?,
+        });
+    }
+    let mut blocks = Vec::new();
+    for (i, block) in f.list("blocks")?.iter().enumerate() {
+        blocks.push(read_block(i, block)?);
+    }
+    Ok(Lesson {
+        slug: f.text("slug")?,
+        title: f.text("title")?,
+        summary: f.text("summary")?,
+        keys,
+        blocks,
+    })
+}
+
+fn read_block(index: usize, value: &Value) -> Result<Block, String> {
+    let what = format!("blocks[{index}]");
+    let kind = value
+        .get("kind")
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("{what} needs a string `kind`"))?;
+    Ok(match kind {
+        "heading" | "paragraph" | "note" => {
+            let text = Fields::new(what, value, &["kind", "text"])?.text("text")?;
+            match kind {
+                "heading" => Block::Heading { text },
+                "paragraph" => Block::Paragraph { text },
+                _ => Block::Note { text },
+            }
+        }
+        "explanation" => {
+            let f = Fields::new(what.clone(), value, &["kind", "items"])?;
+            let mut items = Vec::new();
+            for (i, item) in f.list("items")?.iter().enumerate() {
+                let e = Fields::new(format!("{what}.items[{i}]"), item, &["from", "to", "text"])?;
+                items.push(ExplanationItem {
+                    from: e.number("from")?,
+                    to: e.number("to")?,
+                    text: e.text("text")?,
+                });
+            }
+            Block::Explanation { items }
+        }
+        "cell" => {
+            let known = [
+                "kind",
+                "id",
+                "title",
+                "action",
+                "language",
+                "code",
+                "implementation_hidden",
+            ];
+            let f = Fields::new(what.clone(), value, &known)?;
+            let action = match f.text("action")?.as_str() {
+                "request_token" => CellAction::RequestToken,
+                "validate_token" => CellAction::ValidateToken,
+                other => {
+                    return Err(format!(
+                        "{what}: unknown action `{other}` (request_token or validate_token)"
+                    ))
+                }
+            };
+            Block::Cell(Cell {
+                id: f.text("id")?,
+                title: f.text("title")?,
+                action,
+                language: f.text("language")?,
+                code: f.text("code")?,
+                implementation_hidden: f.flag("implementation_hidden")?,
+            })
+        }
+        other => {
+            return Err(format!(
+                "{what}: unknown kind `{other}` (heading, paragraph, note, cell or explanation)"
+            ))
+        }
+    })
+}
+
+/// The first embedded lesson, parsed (the tests check every file in full).
+pub fn first() -> Result<Lesson, ContentError> {
+    let (file, json) = LESSON_SOURCES.first().ok_or_else(|| ContentError {
+        file: "content/".to_owned(),
+        problems: vec!["no lesson file is embedded in this build".to_owned()],
+    })?;
+    Lesson::parse(file, json)
 }
 
 #[cfg(test)]
@@ -203,17 +355,26 @@ mod tests {
 
     #[test]
     fn every_content_file_is_a_valid_lesson() {
-        let lessons = all().unwrap_or_else(|e| panic!("content error: {e}"));
-        assert!(!lessons.is_empty());
+        assert!(!LESSON_SOURCES.is_empty());
+        for (file, json) in LESSON_SOURCES {
+            if let Err(e) = Lesson::parse_and_check(file, json) {
+                panic!("content error: {e}");
+            }
+        }
     }
 
     #[test]
     fn the_token_lesson_follows_the_course() {
-        let lessons = all().expect("valid content");
-        let lesson = lessons
+        let (file, json) = LESSON_SOURCES
             .iter()
-            .find(|l| l.slug == "obtain-client-credential-access-token")
+            .find(|(file, _)| *file == "obtain-client-credential-access-token.json")
             .expect("the lesson is embedded");
+        let lesson = Lesson::parse_and_check(file, json).expect("valid content");
+        assert_eq!(
+            first().expect("parses").slug,
+            lesson.slug,
+            "the page shows this lesson"
+        );
         let cells: Vec<_> = lesson.cells().collect();
         assert_eq!(cells.len(), 2);
         assert_eq!(
@@ -246,7 +407,7 @@ mod tests {
     #[test]
     fn invalid_content_is_reported_with_the_problem() {
         let check = |json: &str, needle: &str| {
-            let err = Lesson::parse("x.json", json).expect_err("invalid");
+            let err = Lesson::parse_and_check("x.json", json).expect_err("invalid");
             assert!(
                 err.to_string().contains(needle),
                 "{err} should mention {needle}"
@@ -268,7 +429,12 @@ mod tests {
             ),
             "points outside",
         );
-        check(&base(r#"[{"kind":"video"}]"#), "unknown variant");
+        check(&base(r#"[{"kind":"video"}]"#), "unknown kind `video`");
+        check(
+            &base(r#"[{"kind":"note","text":"x","colour":"red"}]"#),
+            "unknown field `colour`",
+        );
+        check(&base(r#"[{"kind":"note"}]"#), "missing `text`");
         check(
             r#"{"slug":"y","title":"t","summary":"s","keys":[],"blocks":[{"kind":"cell","id":"a","title":"A","action":"request_token","language":"javascript","code":"x","implementation_hidden":false}]}"#,
             "match the file name",

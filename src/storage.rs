@@ -3,8 +3,8 @@
 //! Every access is fallible: storage can be blocked (privacy settings, some iframes). Then the
 //! values live in memory for this visit and `is_degraded` turns true so the page can say so.
 
+use crate::keys::KeyValues;
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashMap};
 
 use crate::token::SavedToken;
 
@@ -13,10 +13,7 @@ const REMEMBER: &str = "spotify-playground.remember";
 const TOKEN: &str = "spotify-playground.token";
 const RELAY: &str = "spotify-playground.relay";
 
-/// The keys panel's values by key name (`CLIENT_ID`, `CLIENT_SECRET`).
-pub type Credentials = BTreeMap<String, String>;
-
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Area {
     /// Gone when the tab closes: the default for credentials.
     Session,
@@ -25,7 +22,8 @@ enum Area {
 }
 
 thread_local! {
-    static MEMORY: RefCell<HashMap<(u8, String), String>> = RefCell::new(HashMap::new());
+    /// Fallback store: (area, key, value).
+    static MEMORY: RefCell<Vec<(u8, String, String)>> = const { RefCell::new(Vec::new()) };
     static DEGRADED: Cell<bool> = const { Cell::new(false) };
 }
 
@@ -44,10 +42,6 @@ fn area_storage(area: Area) -> Option<web_sys::Storage> {
     }
 }
 
-fn memory_key(area: Area, key: &str) -> (u8, String) {
-    (area as u8, key.to_owned())
-}
-
 fn get(area: Area, key: &str) -> Option<String> {
     if let Some(storage) = area_storage(area) {
         match storage.get_item(key) {
@@ -55,7 +49,12 @@ fn get(area: Area, key: &str) -> Option<String> {
             Err(_) => DEGRADED.with(|d| d.set(true)),
         }
     }
-    MEMORY.with(|m| m.borrow().get(&memory_key(area, key)).cloned())
+    MEMORY.with(|m| {
+        m.borrow()
+            .iter()
+            .find(|(a, k, _)| *a == area as u8 && k == key)
+            .map(|(_, _, v)| v.clone())
+    })
 }
 
 fn set(area: Area, key: &str, value: &str) {
@@ -65,9 +64,10 @@ fn set(area: Area, key: &str, value: &str) {
         }
         DEGRADED.with(|d| d.set(true));
     }
+    remove_from_memory(area, key);
     MEMORY.with(|m| {
         m.borrow_mut()
-            .insert(memory_key(area, key), value.to_owned())
+            .push((area as u8, key.to_owned(), value.to_owned()))
     });
 }
 
@@ -77,7 +77,14 @@ fn remove(area: Area, key: &str) {
             DEGRADED.with(|d| d.set(true));
         }
     }
-    MEMORY.with(|m| m.borrow_mut().remove(&memory_key(area, key)));
+    remove_from_memory(area, key);
+}
+
+fn remove_from_memory(area: Area, key: &str) {
+    MEMORY.with(|m| {
+        m.borrow_mut()
+            .retain(|(a, k, _)| !(*a == area as u8 && k == key))
+    });
 }
 
 /// True once any storage access failed and memory took over.
@@ -91,19 +98,27 @@ pub fn remember() -> bool {
 }
 
 /// Loads credentials from wherever the opt-in says they live.
-pub fn load_credentials() -> Credentials {
+pub fn load_credentials() -> KeyValues {
     let area = if remember() {
         Area::Local
     } else {
         Area::Session
     };
-    get(area, CREDENTIALS)
-        .and_then(|json| serde_json::from_str(&json).ok())
-        .unwrap_or_default()
+    let stored = get(area, CREDENTIALS)
+        .and_then(|json| serde_json::from_str::<serde_json::Value>(&json).ok());
+    let mut keys = KeyValues::default();
+    if let Some(map) = stored.as_ref().and_then(serde_json::Value::as_object) {
+        for (name, value) in map {
+            if let Some(value) = value.as_str() {
+                keys.set(name, value.to_owned());
+            }
+        }
+    }
+    keys
 }
 
 /// Saves credentials: `localStorage` when remembered, else `sessionStorage`, never both.
-pub fn save_credentials(credentials: &Credentials, remember: bool) {
+pub fn save_credentials(credentials: &KeyValues, remember: bool) {
     let (keep, drop) = if remember {
         (Area::Local, Area::Session)
     } else {
@@ -115,23 +130,29 @@ pub fn save_credentials(credentials: &Credentials, remember: bool) {
         remove(Area::Local, REMEMBER);
     }
     remove(drop, CREDENTIALS);
-    if credentials.values().all(String::is_empty) {
+    if credentials.is_blank() {
         remove(keep, CREDENTIALS);
-    } else if let Ok(json) = serde_json::to_string(credentials) {
-        set(keep, CREDENTIALS, &json);
+    } else {
+        let map: serde_json::Map<String, serde_json::Value> = credentials
+            .iter()
+            .map(|(n, v)| (n.to_owned(), v.into()))
+            .collect();
+        set(
+            keep,
+            CREDENTIALS,
+            &serde_json::Value::Object(map).to_string(),
+        );
     }
 }
 
 /// The saved access token, if any (a corrupt entry counts as none).
 pub fn load_token() -> Option<SavedToken> {
-    get(Area::Local, TOKEN).and_then(|json| serde_json::from_str(&json).ok())
+    get(Area::Local, TOKEN).and_then(|json| SavedToken::from_json(&json))
 }
 
 /// Saves the access token with its absolute expiry.
 pub fn save_token(token: &SavedToken) {
-    if let Ok(json) = serde_json::to_string(token) {
-        set(Area::Local, TOKEN, &json);
-    }
+    set(Area::Local, TOKEN, &token.to_json());
 }
 
 /// The relay prefix chosen in Settings, if any.

@@ -1,12 +1,12 @@
 //! The saved access token, its expiry states and countdown text (pure; time is passed in).
 
-use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
 
 /// "Expires soon" margin in seconds, as spotipy uses.
 pub const EXPIRES_SOON_MARGIN: u64 = 60;
 
 /// A token the learner saved, with its absolute expiry.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SavedToken {
     pub access_token: String,
     pub token_type: String,
@@ -25,6 +25,29 @@ pub enum TokenState {
 }
 
 impl SavedToken {
+    /// The JSON kept in storage.
+    pub fn to_json(&self) -> String {
+        json!({
+            "access_token": self.access_token,
+            "token_type": self.token_type,
+            "expires_at": self.expires_at,
+            "target": self.target,
+        })
+        .to_string()
+    }
+
+    /// Reads the stored JSON back; `None` for anything incomplete.
+    pub fn from_json(text: &str) -> Option<SavedToken> {
+        let value: Value = serde_json::from_str(text).ok()?;
+        let text = |name: &str| value.get(name)?.as_str().map(str::to_owned);
+        Some(SavedToken {
+            access_token: text("access_token")?,
+            token_type: text("token_type")?,
+            expires_at: value.get("expires_at")?.as_u64()?,
+            target: text("target")?,
+        })
+    }
+
     /// The token's state at `now` (seconds).
     pub fn state(&self, now: u64) -> TokenState {
         match self.expires_at.checked_sub(now) {
@@ -108,10 +131,8 @@ mod tests {
     #[test]
     fn storage_form_round_trips() {
         let t = saved(42);
-        let json = serde_json::to_string(&t).expect("serializes");
-        assert_eq!(
-            serde_json::from_str::<SavedToken>(&json).expect("parses"),
-            t
-        );
+        assert_eq!(SavedToken::from_json(&t.to_json()), Some(t));
+        assert_eq!(SavedToken::from_json(r#"{"access_token":"x"}"#), None);
+        assert_eq!(SavedToken::from_json("not json"), None);
     }
 }

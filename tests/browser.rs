@@ -113,7 +113,7 @@ fn fresh_load_shows_the_lesson(s: &Servers) {
     );
     assert!(code.contains("fetchAccessToken();"));
     let marks = b.js(
-        "return [...arguments[0].querySelectorAll('mark')].map(text);",
+        "return [...arguments[0].querySelectorAll('.tok-placeholder')].map(text);",
         vec![(&cell).into()],
     );
     assert_eq!(marks, json!(["{{CLIENT_ID}}", "{{CLIENT_SECRET}}"]));

@@ -5,9 +5,9 @@ use sandbox::HttpRequest;
 
 use super::{CellOutput, Playground};
 use crate::classify::{self, CredentialHints, TokenOutcome};
-use crate::highlight::{highlight, Class};
+use crate::highlight::highlight;
 use crate::keys::{self, surrounding_whitespace};
-use crate::lesson::Cell;
+use crate::lesson::{Cell, CellAction};
 use crate::output::print_response;
 use crate::routing::{route, Destination};
 use crate::token::SavedToken;
@@ -30,10 +30,7 @@ fn CodeView(
                         <span class="ln" aria-hidden="true">{i + 1}</span>
                         {pieces
                             .into_iter()
-                            .map(|(class, text)| match class {
-                                Class::Placeholder => view! { <mark class=class.css()>{text}</mark> }.into_any(),
-                                _ => view! { <span class=class.css()>{text}</span> }.into_any(),
-                            })
+                            .map(|(class, text)| view! { <span class=class.css()>{text}</span> })
                             .collect_view()}
                         "\n"
                     </span>
@@ -69,14 +66,12 @@ fn CellFrame(
     /// What Run does.
     run: Action<(), ()>,
     output: RwSignal<Option<CellOutput>>,
-    /// Set on the token cell so focus can return to its Run button.
-    #[prop(optional)]
-    run_ref: Option<NodeRef<leptos::html::Button>>,
+    /// The Run button, so that focus can return to it.
+    run_ref: NodeRef<leptos::html::Button>,
 ) -> impl IntoView {
     let heading_id = format!("cell-{}-title", cell.id);
     let labelled_by = heading_id.clone();
     let pending = run.pending();
-    let run_button = run_ref.unwrap_or_default();
     view! {
         <section class="cell" aria-labelledby=labelled_by aria-busy=move || pending.get().to_string()>
             <h3 id=heading_id class="cell-title">{cell.title.clone()}</h3>
@@ -88,7 +83,7 @@ fn CellFrame(
                 <button
                     type="button"
                     class="run primary"
-                    node_ref=run_button
+                    node_ref=run_ref
                     disabled=move || pending.get()
                     on:click=move |_| {
                         run.dispatch(());
@@ -105,41 +100,42 @@ fn CellFrame(
     }
 }
 
-/// The "Get an access token" cell: the client-credentials request written in its code.
+/// A lesson cell; what Run does depends on the cell's action.
 #[component]
-pub fn TokenCell(
-    /// The lesson's token cell.
+pub fn CodeCell(
+    /// The cell as the lesson describes it.
     cell: Cell,
 ) -> impl IntoView {
     let pg = expect_context::<Playground>();
-    let code = cell.code.clone();
-    let run = Action::new_local(move |_: &()| {
-        let code = code.clone();
-        async move {
-            let (output, token) = run_token_cell(&pg, &code).await;
-            if let Some(token) = token {
-                pg.got_token.set(true);
-                pg.pending.set(Some(token));
-            }
-            pg.token_output.set(Some(output));
+    // Both arms make the same `Action<(), ()>` type, so the frame is one view type.
+    let (run, output, run_ref) = match cell.action {
+        // "Get an access token": the client-credentials request written in the code.
+        CellAction::RequestToken => {
+            let code = cell.code.clone();
+            let run = Action::new_local(move |_: &()| {
+                let code = code.clone();
+                async move {
+                    let (output, token) = run_token_cell(&pg, &code).await;
+                    if let Some(token) = token {
+                        pg.got_token.set(true);
+                        pg.pending.set(Some(token));
+                    }
+                    pg.token_output.set(Some(output));
+                }
+            });
+            (run, pg.token_output, pg.token_run)
         }
-    });
-    view! { <CellFrame cell=cell run=run output=pg.token_output run_ref=pg.token_run /> }
-}
-
-/// The "Validate the access token" cell: reads a track with the saved token.
-#[component]
-pub fn ValidateCell(
-    /// The lesson's validate cell.
-    cell: Cell,
-) -> impl IntoView {
-    let pg = expect_context::<Playground>();
-    let run = Action::new_local(move |_: &()| async move {
-        let (output, valid) = run_validate_cell(&pg).await;
-        pg.validated.set(valid);
-        pg.validate_output.set(Some(output));
-    });
-    view! { <CellFrame cell=cell run=run output=pg.validate_output /> }
+        // "Validate the access token": reads a track with the saved token.
+        CellAction::ValidateToken => {
+            let run = Action::new_local(move |_: &()| async move {
+                let (output, valid) = run_validate_cell(&pg).await;
+                pg.validated.set(valid);
+                pg.validate_output.set(Some(output));
+            });
+            (run, pg.validate_output, NodeRef::new())
+        }
+    };
+    view! { <CellFrame cell=cell run=run output=output run_ref=run_ref /> }
 }
 
 /// Sends through the routing layer; `Err` is the output to show when nothing answered.
@@ -181,13 +177,13 @@ fn failure(printed: Option<String>, headline: String, explanation: String) -> Ce
 
 async fn run_token_cell(pg: &Playground, code: &str) -> (CellOutput, Option<SavedToken>) {
     let values = pg.keys.get_untracked();
-    if let Err(missing) = keys::substitute(code, |name| values.get(name).map(String::as_str)) {
+    if let Err(missing) = keys::substitute(code, |name| values.get(name)) {
         return (
             failure(None, "Missing credentials".into(), missing.to_string()),
             None,
         );
     }
-    let value = |name: &str| values.get(name).cloned().unwrap_or_default();
+    let value = |name: &str| values.get(name).unwrap_or_default().to_owned();
     let (client_id, client_secret) = (value("CLIENT_ID"), value("CLIENT_SECRET"));
     let hints = CredentialHints {
         client_id_whitespace: surrounding_whitespace(&client_id),

@@ -17,8 +17,8 @@ pub fn KeysPanel(
     let pg = expect_context::<Playground>();
     let fill_sandbox = move |_| {
         pg.keys.update(|k| {
-            k.insert("CLIENT_ID".into(), SANDBOX_CLIENT_ID.into());
-            k.insert("CLIENT_SECRET".into(), SANDBOX_CLIENT_SECRET.into());
+            k.set("CLIENT_ID", SANDBOX_CLIENT_ID.into());
+            k.set("CLIENT_SECRET", SANDBOX_CLIENT_SECRET.into());
         })
     };
     view! {
@@ -89,9 +89,7 @@ fn KeyInput(
                     prop:value=value
                     on:input=move |ev| {
                         let text = event_target_value(&ev);
-                        pg.keys.update(|k| {
-                            k.insert(name.clone(), text);
-                        })
+                        pg.keys.update(|k| k.set(&name, text))
                     }
                 />
                 {secret.then(|| view! {

@@ -5,20 +5,68 @@ use leptos::prelude::*;
 use super::Playground;
 use crate::token::{masked, mm_ss, TokenState};
 
+/// The pieces of the status sentence; empty pieces render nothing.
+#[derive(Clone, Default, PartialEq)]
+struct Parts {
+    lead: String,
+    token: String,
+    middle: String,
+    /// `mm:ss`, hidden from screen readers.
+    countdown: String,
+    /// The countdown for screen readers, changing once a minute.
+    spoken: String,
+    tail: String,
+}
+
 /// `role="status"`: the saved token, masked, and how long it lasts. The per-second digits are
 /// hidden from screen readers, which get a per-minute figure instead, so the live region
 /// speaks when something changes, not every second.
 #[component]
 pub fn TokenStatus() -> impl IntoView {
     let pg = expect_context::<Playground>();
-    let state = move || {
-        pg.saved.get().map(|t| {
-            (
-                masked(&t.access_token),
-                t.target.clone(),
-                t.state(pg.now.get()),
-            )
-        })
+    let state = move || pg.saved.get().map(|t| (t.state(pg.now.get()), t));
+    // One element shape for every state: cheaper in the bundle than a view per state, and the
+    // live region stays the same node.
+    let parts = Memo::new(move |_| match state() {
+        None => Parts {
+            lead: "No access token saved yet.".into(),
+            ..Parts::default()
+        },
+        Some((state, t)) => {
+            let lead = format!("Saved {} token ", t.target);
+            let token = masked(&t.access_token);
+            match state {
+                TokenState::Valid { seconds_left } => Parts {
+                    lead,
+                    token,
+                    middle: ". Valid, expires in ".into(),
+                    countdown: mm_ss(seconds_left),
+                    spoken: format!("about {} minutes", seconds_left.div_ceil(60)),
+                    tail: ".".into(),
+                },
+                TokenState::ExpiresSoon { seconds_left } => Parts {
+                    lead,
+                    token,
+                    middle: ". Expires soon, in ".into(),
+                    countdown: mm_ss(seconds_left),
+                    spoken: "less than a minute".into(),
+                    tail: ". Get a new one before it runs out.".into(),
+                },
+                TokenState::Expired => Parts {
+                    lead,
+                    token,
+                    middle: " has expired. Get a new one: run the first cell again and save."
+                        .into(),
+                    ..Parts::default()
+                },
+            }
+        }
+    });
+    let needs_new = move || {
+        matches!(
+            state(),
+            Some((TokenState::Expired | TokenState::ExpiresSoon { .. }, _))
+        )
     };
     let get_new = move |_| {
         if let Some(button) = pg.token_run.get() {
@@ -26,27 +74,18 @@ pub fn TokenStatus() -> impl IntoView {
             let _ = button.focus();
         }
     };
+    let part = move |pick: fn(&Parts) -> &String| move || parts.with(|p| pick(p).clone());
     view! {
         <section class="token-panel" aria-label="Saved access token">
             <p role="status" id="token-status" class="token-status">
-                {move || match state() {
-                    None => view! { "No access token saved yet." }.into_any(),
-                    Some((token, target, TokenState::Valid { seconds_left })) => view! {
-                        "Saved " {target} " token " <code>{token}</code> ". Valid, expires in "
-                        <span class="countdown" aria-hidden="true">{mm_ss(seconds_left)}</span>
-                        <span class="sr-only">{format!("about {} minutes", seconds_left.div_ceil(60))}</span> "."
-                    }.into_any(),
-                    Some((token, target, TokenState::ExpiresSoon { seconds_left })) => view! {
-                        "Saved " {target} " token " <code>{token}</code> ". Expires soon, in "
-                        <span class="countdown" aria-hidden="true">{mm_ss(seconds_left)}</span>
-                        <span class="sr-only">"less than a minute"</span> ". Get a new one before it runs out."
-                    }.into_any(),
-                    Some((token, target, TokenState::Expired)) => view! {
-                        "Saved " {target} " token " <code>{token}</code> " has expired. Get a new one: run the first cell again and save."
-                    }.into_any(),
-                }}
+                {part(|p| &p.lead)}
+                <code>{part(|p| &p.token)}</code>
+                {part(|p| &p.middle)}
+                <span class="countdown" aria-hidden="true">{part(|p| &p.countdown)}</span>
+                <span class="sr-only">{part(|p| &p.spoken)}</span>
+                {part(|p| &p.tail)}
             </p>
-            <Show when=move || matches!(state(), Some((_, _, TokenState::Expired | TokenState::ExpiresSoon { .. })))>
+            <Show when=needs_new>
                 <button type="button" on:click=get_new>"Get a new token"</button>
             </Show>
         </section>

@@ -1,6 +1,9 @@
 //! Test support: starts the release server and chromedriver, and drives headless Chromium over
 //! the W3C WebDriver protocol (plain HTTP + JSON, so a small blocking client is enough).
 
+// Native test code: the wasm32-only ban on reading the clock does not apply here.
+#![allow(clippy::disallowed_methods)]
+
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

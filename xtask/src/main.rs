@@ -222,9 +222,30 @@ fn wasm_bindgen_version() -> Result<String> {
     Err("Cargo.lock has no wasm-bindgen package".into())
 }
 
+/// Rust flags for the page build: shortens the source paths that panic messages embed
+/// (registry and workspace prefixes), which saves a few KB and makes builds reproducible.
+fn page_rustflags() -> String {
+    let mut flags = vec![format!("--remap-path-prefix={}=.", root().display())];
+    let cargo_home = cargo_bin()
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    if let Ok(entries) = fs::read_dir(cargo_home.join("registry").join("src")) {
+        for entry in entries.flatten() {
+            flags.push(format!(
+                "--remap-path-prefix={}=crates",
+                entry.path().display()
+            ));
+        }
+    }
+    flags.join("\x1f")
+}
+
 fn dist() -> Result {
     let mut trunk = command("trunk");
-    trunk.args(["build", "--release", "--offline"]);
+    trunk
+        .args(["build", "--release", "--offline"])
+        .env("CARGO_ENCODED_RUSTFLAGS", page_rustflags());
     step(
         "build the page into dist/ (trunk, release, wasm-opt -Oz)",
         trunk,
