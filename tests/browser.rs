@@ -1,6 +1,6 @@
 //! The lesson as a learner does it, in headless Chromium against the release build.
 
-use e2e::{run_cases, Browser, Case, Element, Servers};
+use e2e::{cases, run_cases, Browser, Element, Servers};
 use serde_json::{json, Value};
 
 const SANDBOX: &str = "/?target=sandbox";
@@ -8,37 +8,18 @@ const SANDBOX_ID: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
 const SANDBOX_SECRET: &str = "f9e8d7c6b5a4039281706f5e4d3c2b1a";
 
 fn main() -> std::process::ExitCode {
-    let cases: &[Case] = &[
-        ("fresh_load_shows_the_lesson", fresh_load_shows_the_lesson),
-        (
-            "sandbox_run_save_and_countdown",
-            sandbox_run_save_and_countdown,
-        ),
-        (
-            "reload_keeps_the_token_and_keys",
-            reload_keeps_the_token_and_keys,
-        ),
-        ("validate_says_valid", validate_says_valid),
-        ("wrong_secret_is_explained", wrong_secret_is_explained),
-        (
-            "empty_credentials_send_nothing",
-            empty_credentials_send_nothing,
-        ),
-        (
-            "short_sandbox_lifetime_shows_expiry",
-            short_sandbox_lifetime_shows_expiry,
-        ),
-        ("forget_clears_everything", forget_clears_everything),
-        (
-            "spotify_target_without_relay_fails_clearly",
-            spotify_target_without_relay_fails_clearly,
-        ),
-        (
-            "dialog_cancel_stores_nothing_and_escape_closes",
-            dialog_cancel_stores_nothing_and_escape_closes,
-        ),
-    ];
-    run_cases(cases)
+    run_cases(cases![
+        fresh_load_shows_the_lesson,
+        sandbox_run_save_and_countdown,
+        reload_keeps_the_token_and_keys,
+        validate_says_valid,
+        wrong_secret_is_explained,
+        empty_credentials_send_nothing,
+        short_sandbox_lifetime_shows_expiry,
+        forget_clears_everything,
+        spotify_target_without_relay_fails_clearly,
+        dialog_keeps_focus_cancel_and_escape_store_nothing,
+    ])
 }
 
 fn token_cell(b: &Browser) -> Element {
@@ -355,7 +336,7 @@ fn spotify_target_without_relay_fails_clearly(s: &Servers) {
     assert!(!b.exists("[role=dialog]"));
 }
 
-fn dialog_cancel_stores_nothing_and_escape_closes(s: &Servers) {
+fn dialog_keeps_focus_cancel_and_escape_store_nothing(s: &Servers) {
     let b = s.browser();
     b.open(SANDBOX);
     b.click(&b.button("Use sandbox credentials", None));
@@ -365,6 +346,12 @@ fn dialog_cancel_stores_nothing_and_escape_closes(s: &Servers) {
         vec![],
     );
     assert_eq!(focused, json!("Save"), "focus moves into the dialog");
+    // Tab stays inside the modal dialog: from the last control to the first, and back.
+    let active = "return text(document.activeElement);";
+    b.type_text(&b.button("Cancel", Some(&dialog)), "\u{E004}"); // Tab
+    assert_eq!(b.js(active, vec![]), json!("Reveal token"));
+    b.type_text(&b.button("Reveal token", Some(&dialog)), "\u{E008}\u{E004}"); // Shift+Tab
+    assert_eq!(b.js(active, vec![]), json!("Cancel"));
     b.click(&b.button("Cancel", Some(&dialog)));
     b.wait("the dialog to close", || {
         (!b.exists("[role=dialog]")).then_some(())

@@ -14,6 +14,9 @@ pub fn SaveDialog() -> impl IntoView {
     let pg = expect_context::<Playground>();
     let revealed = RwSignal::new(false);
     let save_button = NodeRef::<html::Button>::new();
+    // The first and last controls, to keep Tab inside the modal dialog.
+    let reveal_button = NodeRef::<html::Button>::new();
+    let cancel_button = NodeRef::<html::Button>::new();
 
     // Effect: moves keyboard focus into the dialog when it opens (DOM focus is outside state).
     Effect::new(move |_| {
@@ -36,11 +39,27 @@ pub fn SaveDialog() -> impl IntoView {
         }
         close();
     };
-    let on_keydown = move |ev: KeyboardEvent| {
-        if ev.key() == "Escape" {
+    let on_keydown = move |ev: KeyboardEvent| match ev.key().as_str() {
+        "Escape" => {
             ev.prevent_default();
             close();
         }
+        "Tab" => {
+            let (first, last) = (reveal_button.get(), cancel_button.get());
+            let active = document().active_element();
+            let (leaving, wrap_to) = if ev.shift_key() {
+                (first.as_deref().map(|e| e.as_ref()), last)
+            } else {
+                (last.as_deref().map(|e| e.as_ref()), first)
+            };
+            if leaving.is_some() && leaving == active.as_ref() {
+                ev.prevent_default();
+                if let Some(target) = wrap_to {
+                    let _ = target.focus();
+                }
+            }
+        }
+        _ => {}
     };
 
     move || {
@@ -69,6 +88,7 @@ pub fn SaveDialog() -> impl IntoView {
                             <button
                                 type="button"
                                 aria-controls="dialog-token"
+                                node_ref=reveal_button
                                 aria-pressed=move || revealed.get().to_string()
                                 on:click=move |_| revealed.update(|r| *r = !*r)
                             >
@@ -84,7 +104,7 @@ pub fn SaveDialog() -> impl IntoView {
                         </p>
                         <div class="dialog-actions">
                             <button type="button" class="primary" node_ref=save_button on:click=save>"Save"</button>
-                            <button type="button" on:click=move |_| close()>"Cancel"</button>
+                            <button type="button" node_ref=cancel_button on:click=move |_| close()>"Cancel"</button>
                         </div>
                     </div>
                 </div>

@@ -365,16 +365,6 @@ impl Browser {
             std::thread::sleep(Duration::from_millis(100));
         }
     }
-
-    /// Saves a PNG screenshot under target/e2e/.
-    pub fn screenshot(&self, name: &str) -> PathBuf {
-        let data = self.call("GET", "/screenshot", None);
-        let path = artifacts().join(format!("{name}.png"));
-        if let Some(b64) = data.as_str() {
-            let _ = std::fs::write(&path, decode_base64(b64));
-        }
-        path
-    }
 }
 
 impl Drop for Browser {
@@ -407,29 +397,16 @@ fn describe(error: ureq::Error) -> String {
     }
 }
 
-/// Standard base64 → bytes (screenshots only; no dependency for one use).
-fn decode_base64(text: &str) -> Vec<u8> {
-    let value = |c: u8| match c {
-        b'A'..=b'Z' => Some(c - b'A'),
-        b'a'..=b'z' => Some(c - b'a' + 26),
-        b'0'..=b'9' => Some(c - b'0' + 52),
-        b'+' => Some(62),
-        b'/' => Some(63),
-        _ => None,
-    };
-    let sextets: Vec<u8> = text.bytes().filter_map(value).collect();
-    sextets
-        .chunks(4)
-        .flat_map(|c| {
-            let n = c.iter().fold(0u32, |acc, &s| (acc << 6) | u32::from(s)) << (6 * (4 - c.len()));
-            let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-            bytes.into_iter().take(c.len().saturating_sub(1))
-        })
-        .collect()
-}
-
 /// A test: a name and a body that panics on failure.
 pub type Case = (&'static str, fn(&Servers));
+
+/// `cases![a, b]`: the test functions, each named after itself.
+#[macro_export]
+macro_rules! cases {
+    ($($case:ident),* $(,)?) => {
+        &[$((stringify!($case), $case as fn(&$crate::Servers))),*]
+    };
+}
 
 /// Runs the cases in order, each in its own browser, and prints `N passed, M failed`.
 pub fn run_cases(cases: &[Case]) -> std::process::ExitCode {
@@ -465,28 +442,12 @@ pub fn run_cases(cases: &[Case]) -> std::process::ExitCode {
     println!();
     if !failed.is_empty() {
         println!("failures: {}", failed.join(", "));
-        println!(
-            "server log: {}; screenshots: target/e2e/",
-            servers.relay_log.display()
-        );
+        println!("server log: {}", servers.relay_log.display());
     }
     println!("{passed} passed, {} failed", failed.len());
     if failed.is_empty() && passed > 0 {
         std::process::ExitCode::SUCCESS
     } else {
         std::process::ExitCode::FAILURE
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn base64_decoding() {
-        assert_eq!(
-            super::decode_base64("cmFtc2F5OjEyMzQ1Ng=="),
-            b"ramsay:123456"
-        );
-        assert_eq!(super::decode_base64("YTpiCg=="), b"a:b\n");
-        assert_eq!(super::decode_base64("YWJj"), b"abc");
     }
 }
