@@ -8,17 +8,21 @@
 // takes its time as an argument, from `now()` below.
 #![allow(clippy::disallowed_methods)]
 
+pub mod destination;
+pub mod proxy;
 mod sandbox_routes;
 
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{any, get};
 use axum::Router;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
@@ -45,15 +49,46 @@ pub struct Config {
     /// Lifetime in seconds of tokens issued by the sandbox at /sandbox/ (Spotify's is 3600).
     #[arg(long, env = "PLAYGROUND_SANDBOX_TOKEN_LIFETIME", default_value_t = sandbox::DEFAULT_TOKEN_LIFETIME)]
     pub sandbox_token_lifetime: u64,
+    /// Where the relay sends token requests. Change it only for test doubles or offline demos
+    /// (for example http://127.0.0.1:8080/sandbox/accounts); never settable by a request.
+    #[arg(long, env = "SPOTIFY_ACCOUNTS_URL", default_value = proxy::DEFAULT_ACCOUNTS_URL)]
+    pub spotify_accounts_url: String,
+    /// Where the relay sends Web API requests (for example http://127.0.0.1:8080/sandbox/api).
+    #[arg(long, env = "SPOTIFY_API_URL", default_value = proxy::DEFAULT_API_URL)]
+    pub spotify_api_url: String,
+    /// An origin (scheme://host[:port]) whose pages may use the relay, besides this server's
+    /// own. Exact match; repeat the flag for more.
+    #[arg(
+        long = "allow-origin",
+        env = "PLAYGROUND_ALLOW_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub allow_origins: Vec<String>,
+    /// Seconds to wait for Spotify before answering relay_upstream_timeout (504).
+    #[arg(long, env = "PLAYGROUND_UPSTREAM_TIMEOUT", default_value_t = 10)]
+    pub upstream_timeout: u64,
+    /// Largest request body the relay forwards, in bytes (relay_body_too_large, 413).
+    #[arg(long, env = "PLAYGROUND_MAX_BODY_BYTES", default_value_t = MAX_BODY_BYTES)]
+    pub max_body_bytes: usize,
+    /// Largest upstream answer the relay passes back, in bytes (relay_response_too_large, 502).
+    #[arg(long, env = "PLAYGROUND_MAX_RESPONSE_BYTES", default_value_t = 1024 * 1024)]
+    pub max_response_bytes: usize,
+    /// Token requests per minute per client IP (relay_rate_limited, 429). Cannot be off.
+    #[arg(long, env = "PLAYGROUND_TOKEN_RATE", default_value = "20")]
+    pub token_requests_per_minute: NonZeroU32,
+    /// Web API requests per minute per client IP (relay_rate_limited, 429). Cannot be off.
+    #[arg(long, env = "PLAYGROUND_API_RATE", default_value = "120")]
+    pub api_requests_per_minute: NonZeroU32,
 }
 
 /// Shared, read-only state.
 #[derive(Clone)]
 pub struct AppState {
     pub sandbox: sandbox::Sandbox,
-    /// The Content-Security-Policy sent with every response.
+    /// The Content-Security-Policy sent with every page response.
     pub csp: HeaderValue,
     pub dist: PathBuf,
+    pub relay: Arc<proxy::Relay>,
 }
 
 /// Why the server could not start.
@@ -61,6 +96,8 @@ pub struct AppState {
 pub enum StartError {
     /// The page has not been built.
     MissingDist(PathBuf),
+    /// A flag's value is unusable; the text says which and why.
+    BadConfig(String),
     Io(std::io::Error),
 }
 
@@ -72,6 +109,7 @@ impl std::fmt::Display for StartError {
                 "{} has no index.html. Build the page first with `cargo xtask dist`, or pass --dist.",
                 dist.display()
             ),
+            StartError::BadConfig(message) => write!(f, "{message}"),
             StartError::Io(e) => write!(f, "{e}"),
         }
     }
@@ -85,11 +123,37 @@ impl AppState {
         let index = config.dist.join("index.html");
         let html = std::fs::read_to_string(&index)
             .map_err(|_| StartError::MissingDist(config.dist.clone()))?;
+        let relay = proxy::Relay::new(proxy::RelaySettings {
+            accounts_base: upstream_base("--spotify-accounts-url", &config.spotify_accounts_url)?,
+            api_base: upstream_base("--spotify-api-url", &config.spotify_api_url)?,
+            allow_origins: config.allow_origins.clone(),
+            timeout: Duration::from_secs(config.upstream_timeout.max(1)),
+            max_body_bytes: config.max_body_bytes,
+            max_response_bytes: config.max_response_bytes,
+            token_requests_per_minute: config.token_requests_per_minute,
+            api_requests_per_minute: config.api_requests_per_minute,
+        })
+        .map_err(StartError::BadConfig)?;
         Ok(Self {
             sandbox: sandbox::Sandbox::with_token_lifetime(config.sandbox_token_lifetime),
             csp: content_security_policy(&html),
             dist: config.dist.clone(),
+            relay: Arc::new(relay),
         })
+    }
+}
+
+/// An upstream base URL: `http(s)://host[:port][/path]`, kept without a trailing slash.
+fn upstream_base(flag: &str, url: &str) -> Result<String, StartError> {
+    let trimmed = url.trim_end_matches('/');
+    let valid = (trimmed.starts_with("https://") || trimmed.starts_with("http://"))
+        && !trimmed.contains(['?', '#', ' ']);
+    if valid {
+        Ok(trimmed.to_owned())
+    } else {
+        Err(StartError::BadConfig(format!(
+            "{flag} must be an http(s) URL without query, such as https://accounts.spotify.com (got {url:?})"
+        )))
     }
 }
 
@@ -128,6 +192,8 @@ pub fn app(state: AppState) -> Router {
     let files = ServeDir::new(&state.dist).fallback(ServeFile::new(index));
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/relay/{*destination}", any(proxy::handle))
+        .route("/relay/", any(proxy::handle))
         .nest("/sandbox", sandbox_routes::router())
         .fallback_service(files)
         .layer(middleware::from_fn_with_state(
@@ -144,9 +210,13 @@ async fn headers_and_log(State(state): State<AppState>, request: Request, next: 
     let method = request.method().clone();
     // The path only: query strings can hold secrets (`?client_secret=` in body-style requests).
     let path = request.uri().path().to_owned();
+    // The relay logs its own line with the checked destination; its raw path is not logged.
+    let relayed = path.starts_with("/relay/");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, state.csp.clone());
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, state.csp.clone());
+    }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -161,6 +231,9 @@ async fn headers_and_log(State(state): State<AppState>, request: Request, next: 
     );
     if !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, cache_policy(&path));
+    }
+    if relayed {
+        return response;
     }
     tracing::info!(
         %method,

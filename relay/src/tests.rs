@@ -31,12 +31,11 @@ fn fake_dist(name: &str) -> PathBuf {
     dir
 }
 
+/// The defaults of every flag, with this `dist`.
 fn config(dist: PathBuf) -> Config {
-    Config {
-        listen: "127.0.0.1:0".parse().expect("address"),
-        dist,
-        sandbox_token_lifetime: 3600,
-    }
+    use clap::Parser as _;
+    let dist = dist.display().to_string();
+    Config::parse_from(["relay", "--listen", "127.0.0.1:0", "--dist", dist.as_str()])
 }
 
 fn router(name: &str) -> Router {
