@@ -17,7 +17,9 @@ fn main() -> std::process::ExitCode {
         empty_credentials_send_nothing,
         short_sandbox_lifetime_shows_expiry,
         forget_clears_everything,
-        spotify_target_without_relay_fails_clearly,
+        spotify_target_full_lesson_through_the_relay,
+        spotify_wrong_secret_is_spotify_answering,
+        spotify_unreachable_upstream_is_the_relay_failing,
         dialog_keeps_focus_cancel_and_escape_store_nothing,
     ])
 }
@@ -315,7 +317,8 @@ fn forget_clears_everything(s: &Servers) {
     assert_eq!(b.property(&b.field("Client Secret"), "value"), json!(""));
 }
 
-fn spotify_target_without_relay_fails_clearly(s: &Servers) {
+/// The whole lesson with the real target: through the relay to the Spotify double.
+fn spotify_target_full_lesson_through_the_relay(s: &Servers) {
     let b = s.browser();
     b.open("/");
     assert_eq!(
@@ -324,16 +327,72 @@ fn spotify_target_without_relay_fails_clearly(s: &Servers) {
         "the real target is the default"
     );
     assert!(!b.exists("#sandbox-badge"));
+    assert_eq!(
+        b.js("return button('Use sandbox credentials') === null;", vec![]),
+        json!(true),
+        "the sandbox credentials are offered only in the sandbox"
+    );
+    type_credentials(&b, SANDBOX_ID, SANDBOX_SECRET);
+    let dialog = run_token(&b);
+    b.click(&b.button("Reveal token", Some(&dialog)));
+    let token = b.text(&b.css("#dialog-token", Some(&dialog)));
+    b.click(&b.button("Save", Some(&dialog)));
+    b.wait_for_text(&status(&b), "Saved spotify token");
+    let cell = validate_cell(&b);
+    b.click(&b.button("Run", Some(&cell)));
+    let log = b.wait_for_text(&log_of(&b, &cell), "The access token is valid.");
+    assert!(log.contains("Sandbox Track: "), "{log}");
+    assert_eq!(done_steps(&b).len(), 4);
+
+    // What the server logged for this run holds no secret, token or Basic value.
+    let logs = std::fs::read_to_string(&s.relay_log).expect("server log");
+    assert!(
+        logs.contains("upstream_path=\"/api/token\""),
+        "the relay was used: {logs}"
+    );
+    let basic = base64_basic(SANDBOX_ID, SANDBOX_SECRET);
+    for secret in [SANDBOX_SECRET, token.as_str(), basic.as_str()] {
+        assert!(!logs.contains(secret), "the server log holds a secret");
+    }
+}
+
+fn spotify_wrong_secret_is_spotify_answering(s: &Servers) {
+    let b = s.browser();
+    b.open("/?target=spotify");
+    type_credentials(&b, SANDBOX_ID, "not-the-secret");
+    let cell = token_cell(&b);
+    b.click(&b.button("Run", Some(&cell)));
+    let log = b.wait_for_text(
+        &log_of(&b, &cell),
+        "Spotify answered: invalid_client / Invalid client secret",
+    );
+    assert!(log.contains("Client Secret is not"), "explained: {log}");
+    assert!(!log.contains("relay"), "not blamed on the relay: {log}");
+}
+
+fn spotify_unreachable_upstream_is_the_relay_failing(s: &Servers) {
+    let b = s.browser();
+    b.open_url(&format!("{}/?target=spotify", s.unreachable_url));
     type_credentials(&b, SANDBOX_ID, SANDBOX_SECRET);
     let cell = token_cell(&b);
     b.click(&b.button("Run", Some(&cell)));
-    let log = b.wait_for_text(&log_of(&b, &cell), "sandbox");
+    let log = b.wait_for_text(
+        &log_of(&b, &cell),
+        "The relay could not reach Spotify (relay_upstream_unreachable)",
+    );
+    assert!(log.contains("Status: 502 Bad Gateway"), "{log}");
     assert!(
-        log.contains("relay"),
-        "the message points at the relay setting: {log}"
+        log.contains("switch the target to the sandbox"),
+        "a way forward: {log}"
     );
     assert!(!log.contains(SANDBOX_SECRET), "{log}");
     assert!(!b.exists("[role=dialog]"));
+}
+
+/// The Basic credential's base64 part, as the browser sends it.
+fn base64_basic(id: &str, secret: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"))
 }
 
 fn dialog_keeps_focus_cancel_and_escape_store_nothing(s: &Servers) {

@@ -32,55 +32,88 @@ fn artifacts() -> PathBuf {
     dir
 }
 
-/// The release server and chromedriver, stopped on drop.
+/// The release servers and chromedriver, stopped on drop.
+///
+/// Three instances of the server binary:
+/// - the Spotify double: its `/sandbox/` routes answer as Spotify does;
+/// - the playground under test, whose relay forwards to the double;
+/// - a playground whose relay's upstream is a closed port, for "unreachable".
 pub struct Servers {
-    relay: Child,
-    driver: Child,
-    /// `http://127.0.0.1:PORT` of the playground.
+    children: Vec<Child>,
+    /// `http://127.0.0.1:PORT` of the playground under test.
     pub base_url: String,
+    /// A playground whose relay cannot reach its upstream.
+    pub unreachable_url: String,
     driver_url: String,
-    /// Where the server's log goes (stderr), to be searched for secrets.
+    /// Where the playground's log goes (stderr), to be searched for secrets.
     pub relay_log: PathBuf,
 }
 
+/// Starts one server, returns the child and its `http://ADDR` (read from its first line).
+fn start_server(
+    bin: &Path,
+    dist: &Path,
+    log_name: &str,
+    extra: &[String],
+) -> Result<(Child, String, PathBuf), String> {
+    let log_path = artifacts().join(log_name);
+    let log = std::fs::File::create(&log_path).map_err(|e| e.to_string())?;
+    let mut child = Command::new(bin)
+        .args(["--listen", "127.0.0.1:0", "--dist"])
+        .arg(dist)
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .map_err(|e| format!("start {}: {e}", bin.display()))?;
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let mut first = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut first)
+        .map_err(|e| e.to_string())?;
+    match first.trim().strip_prefix("listening on ") {
+        Some(url) => Ok((child, url.to_owned(), log_path)),
+        None => {
+            let _ = child.kill();
+            Err(format!(
+                "the server did not start: {first:?}; see {}",
+                log_path.display()
+            ))
+        }
+    }
+}
+
 impl Servers {
-    /// Starts both; the message says what to do when the build is missing.
+    /// Starts everything; the message says what to do when the build is missing.
     pub fn start() -> Result<Servers, String> {
         let dist =
             std::env::var_os("PLAYGROUND_DIST").map_or_else(|| root().join("dist"), PathBuf::from);
-        let relay_bin = std::env::var_os("PLAYGROUND_RELAY_BIN")
+        let bin = std::env::var_os("PLAYGROUND_RELAY_BIN")
             .map_or_else(|| root().join("target/release/relay"), PathBuf::from);
-        if !dist.join("index.html").exists() || !relay_bin.exists() {
+        if !dist.join("index.html").exists() || !bin.exists() {
             return Err(format!(
                 "the release build is missing ({} or {}): run `cargo xtask test`, or `cargo xtask dist` first",
                 dist.display(),
-                relay_bin.display()
+                bin.display()
             ));
         }
-        let relay_log = artifacts().join("relay.log");
-        let log = std::fs::File::create(&relay_log).map_err(|e| e.to_string())?;
-        let mut relay = Command::new(&relay_bin)
-            .args(["--listen", "127.0.0.1:0", "--dist"])
-            .arg(&dist)
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .map_err(|e| format!("start {}: {e}", relay_bin.display()))?;
-        let stdout = relay.stdout.take().expect("stdout is piped");
-        let mut first = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut first)
-            .map_err(|e| e.to_string())?;
-        let base_url = first
-            .trim()
-            .strip_prefix("listening on ")
-            .ok_or_else(|| {
-                format!(
-                    "the server did not start: {first:?}; see {}",
-                    relay_log.display()
-                )
-            })?
-            .to_owned();
+        let mut children = Vec::new();
+        let (double, double_url, _) = start_server(&bin, &dist, "double.log", &[])?;
+        children.push(double);
+        let upstreams = [
+            format!("--spotify-accounts-url={double_url}/sandbox/accounts"),
+            format!("--spotify-api-url={double_url}/sandbox/api"),
+        ];
+        let (main, base_url, relay_log) = start_server(&bin, &dist, "relay.log", &upstreams)?;
+        children.push(main);
+        let closed = format!("http://127.0.0.1:{}", free_port()?);
+        let broken = [
+            format!("--spotify-accounts-url={closed}"),
+            format!("--spotify-api-url={closed}"),
+        ];
+        let (unreachable, unreachable_url, _) =
+            start_server(&bin, &dist, "unreachable.log", &broken)?;
+        children.push(unreachable);
 
         let port = free_port()?;
         let driver = Command::new(chromedriver())
@@ -89,11 +122,12 @@ impl Servers {
             .stderr(Stdio::null())
             .spawn()
             .map_err(|e| format!("start chromedriver (apt-get install chromium-driver): {e}"))?;
+        children.push(driver);
         let driver_url = format!("http://127.0.0.1:{port}");
         let servers = Servers {
-            relay,
-            driver,
+            children,
             base_url,
+            unreachable_url,
             driver_url,
             relay_log,
         };
@@ -118,10 +152,10 @@ impl Servers {
 
 impl Drop for Servers {
     fn drop(&mut self) {
-        let _ = self.relay.kill();
-        let _ = self.driver.kill();
-        let _ = self.relay.wait();
-        let _ = self.driver.wait();
+        for child in &mut self.children {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 
@@ -213,11 +247,12 @@ impl Browser {
 
     /// Opens a path of the playground, such as `/?target=sandbox`.
     pub fn open(&self, path: &str) {
-        self.call(
-            "POST",
-            "/url",
-            Some(json!({"url": format!("{}{path}", self.base_url)})),
-        );
+        self.open_url(&format!("{}{path}", self.base_url));
+    }
+
+    /// Opens any address, such as another server's page.
+    pub fn open_url(&self, url: &str) {
+        self.call("POST", "/url", Some(json!({ "url": url })));
     }
 
     /// Reloads the page.
