@@ -20,6 +20,7 @@ fn main() -> std::process::ExitCode {
         spotify_target_full_lesson_through_the_relay,
         spotify_wrong_secret_is_spotify_answering,
         spotify_unreachable_upstream_is_the_relay_failing,
+        spotipy_gets_a_token_and_a_track_through_the_relay,
         dialog_keeps_focus_cancel_and_escape_store_nothing,
     ])
 }
@@ -387,6 +388,37 @@ fn spotify_unreachable_upstream_is_the_relay_failing(s: &Servers) {
     );
     assert!(!log.contains(SANDBOX_SECRET), "{log}");
     assert!(!b.exists("[role=dialog]"));
+}
+
+/// A client library written by others, through the relay prefix (not a browser case, but it
+/// needs the same running servers).
+fn spotipy_gets_a_token_and_a_track_through_the_relay(s: &Servers) {
+    let python = std::env::var_os("SPOTIPY_PYTHON").map_or_else(
+        || e2e::root().join("target/tools/spotipy/bin/python"),
+        std::path::PathBuf::from,
+    );
+    let output = std::process::Command::new(&python)
+        .arg(e2e::root().join("tests/spotipy_through_relay.py"))
+        .env("RELAY", format!("{}/relay/", s.base_url))
+        .env("CLIENT_ID", SANDBOX_ID)
+        .env("CLIENT_SECRET", SANDBOX_SECRET)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "run {} (cargo xtask setup installs spotipy): {e}",
+                python.display()
+            )
+        });
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "spotipy failed: {stderr}");
+    let track: Value = serde_json::from_slice(&output.stdout).expect("JSON from the script");
+    assert_eq!(track["id"], "2TpxZ7JUBn3uw46aR7qd6V");
+    assert!(
+        track["name"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("Sandbox Track: ")),
+        "{track}"
+    );
 }
 
 /// The Basic credential's base64 part, as the browser sends it.

@@ -12,6 +12,8 @@ use std::process::{Command, ExitCode, Stdio};
 
 const TRUNK_VERSION: &str = "0.21.14";
 const BINARYEN_VERSION: &str = "132";
+/// A Spotify client written by others, used through the relay by the end-to-end tests.
+const SPOTIPY_VERSION: &str = "2.26.0";
 /// Gzip bytes of everything the page loads (html, js, wasm, css).
 const BUDGET_GZIP_BYTES: u64 = 150 * 1024;
 const SERVE_ADDRESS: &str = "127.0.0.1:8080";
