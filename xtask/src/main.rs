@@ -194,6 +194,10 @@ fn setup(needs: Needs) -> Result {
         )?;
     }
 
+    if needs == Needs::All {
+        setup_spotipy()?;
+    }
+
     if needs == Needs::All
         && !(Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists())
     {
@@ -207,6 +211,34 @@ fn setup(needs: Needs) -> Result {
         step("install Chromium and chromium-driver (Debian packages)", c)?;
     }
     Ok(())
+}
+
+/// A venv with the pinned spotipy, for the client-library test through the relay.
+fn setup_spotipy() -> Result {
+    let venv = tools_dir().join("spotipy");
+    let python = venv.join("bin").join("python");
+    let version_check = format!(
+        "import importlib.metadata as m; assert m.version('spotipy') == '{SPOTIPY_VERSION}'"
+    );
+    let ready = Command::new(&python)
+        .args(["-c", &version_check])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if ready {
+        return Ok(());
+    }
+    let mut create = command("python3");
+    create.args(["-m", "venv"]).arg(&venv);
+    step("create a Python venv for the client-library test", create)?;
+    let mut install = command(&python.display().to_string());
+    install
+        .args(["-m", "pip", "install", "--quiet"])
+        .arg(format!("spotipy=={SPOTIPY_VERSION}"));
+    step(
+        &format!("install spotipy {SPOTIPY_VERSION} from PyPI"),
+        install,
+    )
 }
 
 /// The wasm-bindgen version pinned in Cargo.lock; the CLI must match it exactly.
@@ -295,9 +327,10 @@ fn test() -> Result {
     browser
         .args(["test", "--package", "e2e", "--test", "browser"])
         .env("PLAYGROUND_DIST", root().join("dist"))
-        .env("PLAYGROUND_RELAY_BIN", root().join("target/release/relay"));
+        .env("PLAYGROUND_RELAY_BIN", root().join("target/release/relay"))
+        .env("SPOTIPY_PYTHON", tools_dir().join("spotipy/bin/python"));
     step(
-        "browser tests (headless Chromium against the release build)",
+        "end-to-end tests (headless Chromium and spotipy against the release build)",
         browser,
     )
 }
