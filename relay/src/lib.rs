@@ -79,6 +79,11 @@ pub struct Config {
     /// Web API requests per minute per client IP (relay_rate_limited, 429). Cannot be off.
     #[arg(long, env = "PLAYGROUND_API_RATE", default_value = "120")]
     pub api_requests_per_minute: NonZeroU32,
+    /// Behind a trusted reverse proxy: the header holding the client's IP (for example
+    /// x-forwarded-for, whose last entry the proxy appends, or x-real-ip). Without it, the
+    /// rate limit keys on the connection's address, which is the proxy's.
+    #[arg(long, env = "PLAYGROUND_CLIENT_IP_HEADER")]
+    pub client_ip_header: Option<String>,
 }
 
 /// Shared, read-only state.
@@ -132,6 +137,17 @@ impl AppState {
             max_response_bytes: config.max_response_bytes,
             token_requests_per_minute: config.token_requests_per_minute,
             api_requests_per_minute: config.api_requests_per_minute,
+            client_ip_header: config
+                .client_ip_header
+                .as_deref()
+                .map(|name| {
+                    axum::http::HeaderName::try_from(name.trim()).map_err(|_| {
+                        StartError::BadConfig(format!(
+                            "--client-ip-header {name:?} is not a header name"
+                        ))
+                    })
+                })
+                .transpose()?,
         })
         .map_err(StartError::BadConfig)?;
         Ok(Self {

@@ -46,6 +46,8 @@ pub struct RelaySettings {
     pub max_response_bytes: usize,
     pub token_requests_per_minute: NonZeroU32,
     pub api_requests_per_minute: NonZeroU32,
+    /// Header with the client's IP, set by a trusted proxy in front of the relay.
+    pub client_ip_header: Option<HeaderName>,
 }
 
 /// Why the relay answered itself.
@@ -250,10 +252,7 @@ async fn relay(
             Destination::Api { .. } => "the Web API is relayed for GET only",
         }));
     }
-    let client_ip = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+    let client_ip = client_ip(settings, &request);
     let limiter = match destination {
         Destination::Token => &state.relay.token_limiter,
         Destination::Api { .. } => &state.relay.api_limiter,
@@ -317,6 +316,27 @@ async fn relay(
         );
     }
     Ok(response)
+}
+
+/// The client's IP: from the trusted proxy's header when configured (its last entry, the one
+/// the proxy appended), else the connection's peer address.
+fn client_ip(settings: &RelaySettings, request: &Request) -> IpAddr {
+    let from_header = settings.client_ip_header.as_ref().and_then(|name| {
+        let value = request
+            .headers()
+            .get_all(name)
+            .iter()
+            .last()?
+            .to_str()
+            .ok()?;
+        value.rsplit(',').next()?.trim().parse().ok()
+    });
+    from_header.unwrap_or_else(|| {
+        request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip())
+    })
 }
 
 async fn read_body(body: Body, limit: usize) -> Result<Bytes, RelayError> {

@@ -595,6 +595,41 @@ async fn rule_5_limits() {
 }
 
 #[tokio::test]
+async fn behind_a_proxy_each_client_ip_has_its_own_budget() {
+    let (upstream, _) = spotify_double().await;
+    let router = server(
+        &upstream,
+        &[
+            "--token-requests-per-minute",
+            "1",
+            "--client-ip-header",
+            "x-forwarded-for",
+        ],
+    );
+    let from = |chain: &str| {
+        token_request()
+            .header("x-forwarded-for", chain)
+            .body(Body::empty())
+            .expect("request")
+    };
+    assert_eq!(
+        send(&router, from("203.0.113.7")).await.status,
+        StatusCode::OK
+    );
+    let again = send(&router, from("198.51.100.1, 203.0.113.7")).await;
+    assert_eq!(
+        again.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the last entry is the client: spoofed earlier entries do not help"
+    );
+    assert_eq!(
+        send(&router, from("203.0.113.8")).await.status,
+        StatusCode::OK,
+        "another client has its own budget"
+    );
+}
+
+#[tokio::test]
 async fn unreachable_upstream_is_a_relay_error() {
     let router = server("http://127.0.0.1:1", &[]);
     let answer = send(

@@ -43,6 +43,7 @@ fn run() -> Result {
         ["test"] => test(),
         ["budget"] => budget().map(|_| ()),
         ["bench", "page"] => bench_page(),
+        ["bench", "relay"] => bench_relay(),
         _ => Err(USAGE.trim().to_owned()),
     }
 }
@@ -55,6 +56,7 @@ usage: cargo xtask <command>
   test        every check CI runs: fmt, clippy, native tests, dist, size budget, browser tests
   budget      print the page's gzip size and check it against the budget
   bench page  measure time to interactive in headless Chromium (see docs/benchmarks.md)
+  bench relay measure relay throughput and latency against a direct call, and its memory
 ";
 
 /// The workspace root (xtask lives one level below it).
@@ -415,4 +417,26 @@ fn bench_page() -> Result {
         .env("PLAYGROUND_DIST", root().join("dist"))
         .env("PLAYGROUND_RELAY_BIN", root().join("target/release/relay"));
     step("time to interactive in headless Chromium", bench)
+}
+
+fn bench_relay() -> Result {
+    setup(Needs::Build)?;
+    dist()?;
+    let mut bench = command("cargo");
+    bench
+        .args([
+            "run",
+            "--release",
+            "--package",
+            "relay",
+            "--example",
+            "bench",
+            "--",
+        ])
+        .arg(root().join("target/release/relay"))
+        .arg(root().join("dist"));
+    step(
+        "relay throughput and latency, direct and through the relay",
+        bench,
+    )
 }
