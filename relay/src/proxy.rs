@@ -326,7 +326,7 @@ fn client_ip(settings: &RelaySettings, request: &Request) -> IpAddr {
             .headers()
             .get_all(name)
             .iter()
-            .last()?
+            .next_back()?
             .to_str()
             .ok()?;
         value.rsplit(',').next()?.trim().parse().ok()
