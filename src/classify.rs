@@ -197,6 +197,15 @@ pub fn network_failure(via_relay: bool) -> Explained {
     }
 }
 
+/// Seconds to wait before asking again: the `Retry-After` of a 429 (from Spotify or the
+/// relay). `None` for other statuses, or when the header is missing or not a number.
+pub fn retry_after(response: &HttpResponse) -> Option<u64> {
+    if response.status != 429 {
+        return None;
+    }
+    response.header_value("retry-after")?.trim().parse().ok()
+}
+
 /// The validate cell's outcome.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Validation {
@@ -238,9 +247,7 @@ pub fn validation_response(response: &HttpResponse, expires_at: u64, now: u64) -
         400 => Validation::MalformedHeader,
         403 => Validation::PremiumRequired,
         429 => Validation::RateLimited {
-            retry_after: response
-                .header_value("retry-after")
-                .and_then(|v| v.trim().parse().ok()),
+            retry_after: retry_after(response),
         },
         status => {
             let message = json
@@ -547,6 +554,19 @@ mod tests {
             Validation::Failed(e) => assert_eq!(e.kind, FailureKind::Unexpected),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn retry_after_comes_only_from_a_429() {
+        let limited = |value: &str| response(429, json!({})).with_header("Retry-After", value);
+        assert_eq!(retry_after(&limited("30")), Some(30));
+        assert_eq!(retry_after(&limited(" 3600 ")), Some(3600));
+        assert_eq!(retry_after(&limited("soon")), None);
+        assert_eq!(retry_after(&response(429, json!({}))), None);
+        assert_eq!(
+            retry_after(&response(503, json!({})).with_header("Retry-After", "5")),
+            None
+        );
     }
 
     #[test]

@@ -21,6 +21,7 @@ fn main() -> std::process::ExitCode {
         spotify_wrong_secret_is_spotify_answering,
         spotify_unreachable_upstream_is_the_relay_failing,
         spotipy_gets_a_token_and_a_track_through_the_relay,
+        rate_limited_run_counts_down_and_never_retries,
         dialog_keeps_focus_cancel_and_escape_store_nothing,
     ])
 }
@@ -388,6 +389,54 @@ fn spotify_unreachable_upstream_is_the_relay_failing(s: &Servers) {
     );
     assert!(!log.contains(SANDBOX_SECRET), "{log}");
     assert!(!b.exists("[role=dialog]"));
+}
+
+/// The relay's 429: the cell shows the Retry-After countdown, Run waits, nothing is resent.
+fn rate_limited_run_counts_down_and_never_retries(s: &Servers) {
+    let b = s.browser();
+    b.open_url(&format!("{}/?target=spotify", s.unreachable_url));
+    type_credentials(&b, SANDBOX_ID, SANDBOX_SECRET);
+    let cell = token_cell(&b);
+    let log = log_of(&b, &cell);
+    // The budget is one token request a minute, shared with the other test on this server:
+    // at most two runs reach the limit.
+    for _ in 0..2 {
+        b.click(&b.button("Run", Some(&cell)));
+        let text = b.wait("an answer", || {
+            let t = b.text(&log);
+            (t.contains("relay_upstream_unreachable") || t.contains("relay_rate_limited"))
+                .then_some(t)
+        });
+        if text.contains("relay_rate_limited") {
+            break;
+        }
+        b.js("arguments[0].textContent = '';", vec![(&log).into()]);
+    }
+    let text = b.wait_for_text(&log, "relay_rate_limited");
+    assert!(text.contains("Status: 429 Too Many Requests"), "{text}");
+    let wait = b.css(".retry-wait", Some(&cell));
+    let first = b.wait_for_text(&wait, "you can run again in ");
+    assert!(first.contains("00:") || first.contains("01:00"), "{first}");
+    let run = b.button("Run", Some(&cell));
+    assert_eq!(
+        b.property(&run, "disabled"),
+        json!(true),
+        "Run waits for the countdown"
+    );
+    let relayed = || {
+        std::fs::read_to_string(&s.unreachable_log)
+            .expect("server log")
+            .matches("upstream_path")
+            .count()
+    };
+    let before = relayed();
+    let later = b.wait("the countdown to move", || {
+        let now = b.text(&wait);
+        (now != first).then_some(now)
+    });
+    assert!(later.contains("you can run again in "), "{later}");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert_eq!(relayed(), before, "nothing was retried silently");
 }
 
 /// A client library written by others, through the relay prefix (not a browser case, but it

@@ -10,7 +10,7 @@ use crate::keys::{self, surrounding_whitespace};
 use crate::lesson::{Cell, CellAction};
 use crate::output::print_response;
 use crate::routing::{route, Destination};
-use crate::token::SavedToken;
+use crate::token::{mm_ss, SavedToken};
 use crate::{clock, net, request};
 
 /// The code with line numbers and highlighting; placeholders are marked, never filled in.
@@ -69,9 +69,15 @@ fn CellFrame(
     /// The Run button, so that focus can return to it.
     run_ref: NodeRef<leptos::html::Button>,
 ) -> impl IntoView {
+    let pg = expect_context::<Playground>();
     let heading_id = format!("cell-{}-title", cell.id);
     let labelled_by = heading_id.clone();
     let pending = run.pending();
+    // Seconds left of a Retry-After wait, while one runs.
+    let wait_left = move || {
+        let retry_at = output.with(|o| o.as_ref().and_then(|o| o.retry_at))?;
+        retry_at.checked_sub(pg.now.get()).filter(|left| *left > 0)
+    };
     view! {
         <section class="cell" aria-labelledby=labelled_by aria-busy=move || pending.get().to_string()>
             <h3 id=heading_id class="cell-title">{cell.title.clone()}</h3>
@@ -84,7 +90,7 @@ fn CellFrame(
                     type="button"
                     class="run primary"
                     node_ref=run_ref
-                    disabled=move || pending.get()
+                    disabled=move || pending.get() || wait_left().is_some()
                     on:click=move |_| {
                         run.dispatch(());
                     }
@@ -94,6 +100,9 @@ fn CellFrame(
                 <Show when=move || pending.get()>
                     <span class="progress"><span class="spinner" aria-hidden="true"></span>"Running…"</span>
                 </Show>
+                <span class="retry-wait">
+                    {move || wait_left().map(|left| format!("Rate limited: you can run again in {}.", mm_ss(left)))}
+                </span>
             </div>
             <OutputLog output=output label=format!("Output of {}", cell.title) />
         </section>
@@ -117,6 +126,9 @@ pub fn CodeCell(
                 async move {
                     let (output, token) = run_token_cell(&pg, &code).await;
                     if let Some(token) = token {
+                        // The ticking clock may lag up to a second behind the token's issue
+                        // time; catch up so the countdown never shows more than its lifetime.
+                        pg.now.set(clock::now_seconds());
                         pg.got_token.set(true);
                         pg.pending.set(Some(token));
                     }
@@ -172,7 +184,13 @@ fn failure(printed: Option<String>, headline: String, explanation: String) -> Ce
         headline: Some(headline),
         explanation: Some(explanation),
         ok: false,
+        retry_at: None,
     }
+}
+
+/// When a rate-limited cell may run again, from the response's Retry-After.
+fn retry_at(response: &sandbox::HttpResponse) -> Option<u64> {
+    classify::retry_after(response).map(|wait| clock::now_seconds() + wait)
 }
 
 async fn run_token_cell(pg: &Playground, code: &str) -> (CellOutput, Option<SavedToken>) {
@@ -208,10 +226,15 @@ async fn run_token_cell(pg: &Playground, code: &str) -> (CellOutput, Option<Save
                 headline: Some("Got an access token.".into()),
                 explanation: Some("Save it in the dialog to use it in the next cell.".into()),
                 ok: true,
+                retry_at: None,
             };
             (output, Some(token))
         }
-        TokenOutcome::Failed(e) => (failure(printed, e.headline, e.explanation), None),
+        TokenOutcome::Failed(e) => {
+            let mut output = failure(printed, e.headline, e.explanation);
+            output.retry_at = retry_at(&response);
+            (output, None)
+        }
     }
 }
 
@@ -236,6 +259,7 @@ async fn run_validate_cell(pg: &Playground) -> (CellOutput, bool) {
         headline: Some(headline),
         explanation: Some(explanation),
         ok,
+        retry_at: retry_at(&response),
     };
     (output, ok)
 }

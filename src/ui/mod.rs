@@ -28,6 +28,8 @@ pub struct CellOutput {
     pub explanation: Option<String>,
     /// True for a good outcome (token issued, token valid).
     pub ok: bool,
+    /// After a 429: when (Unix seconds) the cell may run again. Nothing retries by itself.
+    pub retry_at: Option<u64>,
 }
 
 /// The page's shared state: every field is a copyable reactive handle.

@@ -42,8 +42,11 @@ pub struct Servers {
     children: Vec<Child>,
     /// `http://127.0.0.1:PORT` of the playground under test.
     pub base_url: String,
-    /// A playground whose relay cannot reach its upstream.
+    /// A playground whose relay cannot reach its upstream, with a token budget of one
+    /// request a minute.
     pub unreachable_url: String,
+    /// That playground's log.
+    pub unreachable_log: PathBuf,
     driver_url: String,
     /// Where the playground's log goes (stderr), to be searched for secrets.
     pub relay_log: PathBuf,
@@ -110,8 +113,9 @@ impl Servers {
         let broken = [
             format!("--spotify-accounts-url={closed}"),
             format!("--spotify-api-url={closed}"),
+            "--token-requests-per-minute=1".to_owned(),
         ];
-        let (unreachable, unreachable_url, _) =
+        let (unreachable, unreachable_url, unreachable_log) =
             start_server(&bin, &dist, "unreachable.log", &broken)?;
         children.push(unreachable);
 
@@ -128,6 +132,7 @@ impl Servers {
             children,
             base_url,
             unreachable_url,
+            unreachable_log,
             driver_url,
             relay_log,
         };
