@@ -173,16 +173,24 @@ impl reqwest::dns::Resolve for PublicOnlyResolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         let host = name.as_str().to_owned();
         Box::pin(async move {
-            let addresses: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 443))
-                .await?
-                .filter(|a| destination::is_public(a.ip()))
-                .collect();
-            if addresses.is_empty() {
-                return Err(format!("{host} resolves to no public address").into());
-            }
+            let addresses = resolve_public(&host).await?;
             Ok(Box::new(addresses.into_iter()) as reqwest::dns::Addrs)
         })
     }
+}
+
+/// The public addresses of `host`; an error when it has none (a name pointed at a private,
+/// loopback, link-local or metadata address is refused, not connected to).
+pub async fn resolve_public(host: &str) -> Result<Vec<SocketAddr>, String> {
+    let addresses: Vec<SocketAddr> = tokio::net::lookup_host((host, 443))
+        .await
+        .map_err(|e| format!("{host}: {e}"))?
+        .filter(|a| destination::is_public(a.ip()))
+        .collect();
+    if addresses.is_empty() {
+        return Err(format!("{host} resolves to no public address"));
+    }
+    Ok(addresses)
 }
 
 /// The relay route: `/relay/{*destination}`.

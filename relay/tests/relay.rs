@@ -641,6 +641,14 @@ async fn unreachable_upstream_is_a_relay_error() {
     assert_eq!(answer.relay_error(), "relay_upstream_unreachable");
 }
 
+#[tokio::test]
+async fn rule_3_names_that_resolve_to_private_addresses_are_refused() {
+    for host in ["localhost", "127.0.0.1", "169.254.169.254", "10.0.0.1"] {
+        let error = relay::proxy::resolve_public(host).await.expect_err(host);
+        assert!(error.contains(host), "{error}");
+    }
+}
+
 #[test]
 fn bad_upstream_configuration_is_refused_at_start() {
     let dist = fake_dist().display().to_string();
