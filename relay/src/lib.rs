@@ -330,6 +330,3 @@ pub(crate) fn now() -> sandbox::UnixMillis {
         .unwrap_or(Duration::ZERO);
     sandbox::UnixMillis(since_epoch.as_millis() as u64)
 }
-
-#[cfg(test)]
-mod tests;

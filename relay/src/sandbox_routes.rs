@@ -13,39 +13,30 @@ use crate::{AppState, MAX_BODY_BYTES};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/accounts/api/token", any(token))
-        .route("/api/v1/{*rest}", any(web_api))
+        .route("/accounts/api/token", any(emulate))
+        .route("/api/v1/{*rest}", any(emulate))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
-async fn token(
+/// Maps `/sandbox/accounts/…` to `https://accounts.spotify.com/…` and `/sandbox/api/…` to
+/// `https://api.spotify.com/…`, query included, and asks the sandbox.
+async fn emulate(
     State(state): State<AppState>,
     method: Method,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let url = with_query(format!("https://{ACCOUNTS_HOST}/api/token"), uri.query());
+    let path = uri.path();
+    let (host, rest) = match path.strip_prefix("/sandbox/accounts") {
+        Some(rest) => (ACCOUNTS_HOST, rest),
+        None => (API_HOST, path.strip_prefix("/sandbox/api").unwrap_or("/")),
+    };
+    let url = match uri.query() {
+        Some(q) => format!("https://{host}{rest}?{q}"),
+        None => format!("https://{host}{rest}"),
+    };
     answer(&state, method, url, &headers, &body)
-}
-
-async fn web_api(
-    State(state): State<AppState>,
-    method: Method,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let rest = uri.path().strip_prefix("/sandbox/api").unwrap_or("/v1/");
-    let url = with_query(format!("https://{API_HOST}{rest}"), uri.query());
-    answer(&state, method, url, &headers, &body)
-}
-
-fn with_query(url: String, query: Option<&str>) -> String {
-    match query {
-        Some(q) => format!("{url}?{q}"),
-        None => url,
-    }
 }
 
 fn answer(

@@ -2,7 +2,6 @@
 //! `shared/relay-security.md`. The double answers like Spotify (it is the sandbox) and records
 //! every request it receives.
 
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -14,10 +13,11 @@ use axum::routing::any;
 use axum::Router;
 use base64::Engine as _;
 use clap::Parser as _;
-use http_body_util::BodyExt;
 use relay::{app, AppState, Config};
+
+mod common;
+use common::{fake_dist, send};
 use sandbox::{HttpRequest, Sandbox, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET};
-use tower::ServiceExt;
 
 const TOKEN: &str = "/relay/https://accounts.spotify.com/api/token?grant_type=client_credentials";
 const TRACK: &str = "/relay/https://api.spotify.com/v1/tracks/2TpxZ7JUBn3uw46aR7qd6V";
@@ -127,16 +127,9 @@ async fn double(
     }
 }
 
-fn fake_dist() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("relay-it-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dist");
-    std::fs::write(dir.join("index.html"), "<!doctype html><title>t</title>").expect("index");
-    dir
-}
-
 /// The server with its upstreams pointed at `upstream`, plus extra flags.
 fn server(upstream: &str, extra: &[&str]) -> Router {
-    let dist = fake_dist().display().to_string();
+    let dist = fake_dist("relay").display().to_string();
     let mut args = vec![
         "relay",
         "--dist",
@@ -152,44 +145,6 @@ fn server(upstream: &str, extra: &[&str]) -> Router {
     ];
     args.extend_from_slice(extra);
     app(AppState::new(&Config::parse_from(args)).expect("config"))
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Answer {
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|_| panic!("JSON body: {}", self.body))
-    }
-
-    fn relay_error(&self) -> String {
-        let code = self.json()["error"].as_str().unwrap_or_default().to_owned();
-        assert!(code.starts_with("relay_"), "{code}");
-        assert!(self.json()["message"]
-            .as_str()
-            .is_some_and(|m| !m.is_empty()));
-        code
-    }
-}
-
-async fn send(router: &Router, request: Request<Body>) -> Answer {
-    let response = router.clone().oneshot(request).await.expect("infallible");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    Answer {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
 }
 
 fn basic() -> String {
@@ -651,7 +606,7 @@ async fn rule_3_names_that_resolve_to_private_addresses_are_refused() {
 
 #[test]
 fn bad_upstream_configuration_is_refused_at_start() {
-    let dist = fake_dist().display().to_string();
+    let dist = fake_dist("relay").display().to_string();
     for url in ["ftp://x", "accounts.spotify.com", "https://x/?a=b"] {
         let config = Config::parse_from([
             "relay",

@@ -1,4 +1,7 @@
-//! Router tests with `oneshot` (no socket), plus one real-socket test on port 0.
+//! The server: static files, headers, the sandbox over HTTP, with `oneshot` (no socket), plus
+//! one real-socket test on port 0.
+
+mod common;
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -6,30 +9,12 @@ use std::path::PathBuf;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use base64::Engine as _;
-use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-use super::*;
-
-const INLINE: &str = "import init from '/playground-abc123.js'; await init();";
-
-/// A throwaway `dist/` like Trunk's: an index with one inline script, hashed assets.
-fn fake_dist(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("relay-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let index = format!(
-        "<!doctype html><html><head><link rel=\"modulepreload\" href=\"/playground-abc123.js\">\
-         <script type=\"module\">{INLINE}</script><script src=\"/x.js\"></script></head><body></body></html>"
-    );
-    std::fs::write(dir.join("index.html"), index).expect("write index");
-    std::fs::write(
-        dir.join("playground-abc123.js"),
-        "export default function(){};\n".repeat(50),
-    )
-    .expect("write js");
-    dir
-}
+use axum::Router;
+use common::{fake_dist, get, send, Answer, INLINE};
+use relay::{app, AppState, Config, MAX_BODY_BYTES};
+use sha2::{Digest, Sha256};
 
 /// The defaults of every flag, with this `dist`.
 fn config(dist: PathBuf) -> Config {
@@ -42,34 +27,14 @@ fn router(name: &str) -> Router {
     app(AppState::new(&config(fake_dist(name))).expect("dist exists"))
 }
 
-async fn send(
-    router: &Router,
-    request: Request<Body>,
-) -> (StatusCode, axum::http::HeaderMap, String) {
-    let response = router.clone().oneshot(request).await.expect("infallible");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    (
-        status,
-        headers,
-        String::from_utf8_lossy(&bytes).into_owned(),
-    )
-}
-
-fn get(uri: &str) -> Request<Body> {
-    Request::get(uri).body(Body::empty()).expect("request")
-}
-
 #[tokio::test]
 async fn serves_the_page_with_security_headers() {
     let router = router("page");
-    let (status, headers, body) = send(&router, get("/")).await;
+    let Answer {
+        status,
+        headers,
+        body,
+    } = send(&router, get("/")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains(INLINE));
     let csp = headers["content-security-policy"].to_str().expect("ascii");
@@ -94,10 +59,14 @@ async fn serves_the_page_with_security_headers() {
 #[tokio::test]
 async fn unknown_paths_fall_back_to_the_page_and_assets_are_cached() {
     let router = router("fallback");
-    let (status, _, body) = send(&router, get("/lesson/deep/link?target=sandbox")).await;
+    let Answer { status, body, .. } = send(&router, get("/lesson/deep/link?target=sandbox")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("<!doctype html>"));
-    let (status, headers, body) = send(&router, get("/playground-abc123.js")).await;
+    let Answer {
+        status,
+        headers,
+        body,
+    } = send(&router, get("/playground-abc123.js")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.starts_with("export default"));
     assert_eq!(
@@ -134,7 +103,11 @@ async fn sandbox_over_http_issues_and_accepts_tokens() {
         .header("authorization", format!("Basic {basic}"))
         .body(Body::empty())
         .expect("request");
-    let (status, headers, body) = send(&router, request).await;
+    let Answer {
+        status,
+        headers,
+        body,
+    } = send(&router, request).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(headers["content-type"], "application/json; charset=utf-8");
     let json: serde_json::Value = serde_json::from_str(&body).expect("json");
@@ -144,12 +117,12 @@ async fn sandbox_over_http_issues_and_accepts_tokens() {
         .header("authorization", format!("Bearer {token}"))
         .body(Body::empty())
         .expect("request");
-    let (status, _, body) = send(&router, request).await;
+    let Answer { status, body, .. } = send(&router, request).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body.contains("Sandbox Track"));
 
     // The same errors as the in-page sandbox.
-    let (status, _, body) = send(
+    let Answer { status, body, .. } = send(
         &router,
         get("/sandbox/api/v1/tracks/2TpxZ7JUBn3uw46aR7qd6V"),
     )
@@ -162,7 +135,7 @@ async fn sandbox_over_http_issues_and_accepts_tokens() {
             "grant_type=client_credentials&client_id=x&client_secret=y",
         ))
         .expect("request");
-    let (status, _, body) = send(&router, request).await;
+    let Answer { status, body, .. } = send(&router, request).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(
         body,
@@ -177,13 +150,13 @@ async fn oversized_sandbox_bodies_are_refused() {
         .header("content-type", "application/x-www-form-urlencoded")
         .body(Body::from("x".repeat(MAX_BODY_BYTES + 1)))
         .expect("request");
-    let (status, _, _) = send(&router, request).await;
+    let Answer { status, .. } = send(&router, request).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
 }
 
 #[tokio::test]
 async fn healthz() {
-    let (status, _, body) = send(&router("health"), get("/healthz")).await;
+    let Answer { status, body, .. } = send(&router("health"), get("/healthz")).await;
     assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
 }
 

@@ -1,0 +1,78 @@
+//! Helpers shared by the server's integration tests.
+
+#![allow(dead_code)] // Each test binary uses its own subset.
+
+use std::path::PathBuf;
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+/// The inline loader script of the fake `index.html`, as Trunk writes one.
+pub const INLINE: &str = "import init from '/playground-abc123.js'; await init();";
+
+/// A throwaway `dist/` like Trunk's: an index with one inline script, a hashed asset.
+pub fn fake_dist(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("relay-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let index = format!(
+        "<!doctype html><html><head><link rel=\"modulepreload\" href=\"/playground-abc123.js\">\
+         <script type=\"module\">{INLINE}</script><script src=\"/x.js\"></script></head><body></body></html>"
+    );
+    std::fs::write(dir.join("index.html"), index).expect("write index");
+    std::fs::write(
+        dir.join("playground-abc123.js"),
+        "export default function(){};\n".repeat(50),
+    )
+    .expect("write js");
+    dir
+}
+
+/// An answer from the router, read whole.
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|_| panic!("JSON body: {}", self.body))
+    }
+
+    /// The relay's own error code; checks its shape on the way.
+    pub fn relay_error(&self) -> String {
+        let code = self.json()["error"].as_str().unwrap_or_default().to_owned();
+        assert!(code.starts_with("relay_"), "{code}");
+        assert!(self.json()["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()));
+        code
+    }
+}
+
+/// Sends one request through the router, with no socket.
+pub async fn send(router: &Router, request: Request<Body>) -> Answer {
+    let response = router.clone().oneshot(request).await.expect("infallible");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    Answer {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+/// `GET uri` with no body.
+pub fn get(uri: &str) -> Request<Body> {
+    Request::get(uri).body(Body::empty()).expect("request")
+}
