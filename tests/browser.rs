@@ -23,6 +23,7 @@ fn main() -> std::process::ExitCode {
         spotipy_gets_a_token_and_a_track_through_the_relay,
         rate_limited_run_counts_down_and_never_retries,
         dialog_keeps_focus_cancel_and_escape_store_nothing,
+        no_accessibility_violations,
     ])
 }
 
@@ -389,6 +390,34 @@ fn spotify_unreachable_upstream_is_the_relay_failing(s: &Servers) {
     );
     assert!(!log.contains(SANDBOX_SECRET), "{log}");
     assert!(!b.exists("[role=dialog]"));
+}
+
+/// axe-core finds nothing on the page: on load, with output and the dialog open, and after.
+fn no_accessibility_violations(s: &Servers) {
+    let b = s.browser();
+    b.open(SANDBOX);
+    token_cell(&b);
+    assert_eq!(
+        b.accessibility_violations(),
+        Vec::<String>::new(),
+        "on load"
+    );
+    b.click(&b.button("Use sandbox credentials", None));
+    run_token(&b);
+    assert_eq!(
+        b.accessibility_violations(),
+        Vec::<String>::new(),
+        "with the dialog open"
+    );
+    b.click(&b.button("Save", None));
+    let cell = validate_cell(&b);
+    b.click(&b.button("Run", Some(&cell)));
+    b.wait_for_text(&log_of(&b, &cell), "The access token is valid.");
+    assert_eq!(
+        b.accessibility_violations(),
+        Vec::<String>::new(),
+        "after the lesson"
+    );
 }
 
 /// The relay's 429: the cell shows the Retry-After countdown, Run waits, nothing is resent.

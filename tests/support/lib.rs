@@ -274,6 +274,45 @@ impl Browser {
         )
     }
 
+    /// Runs an asynchronous script: it calls `arguments[arguments.length - 1]` with its result.
+    pub fn js_async(&self, script: &str, args: Vec<Value>) -> Value {
+        self.call(
+            "POST",
+            "/execute/async",
+            Some(json!({"script": script, "args": args})),
+        )
+    }
+
+    /// Runs axe-core (from `AXE_SCRIPT`, installed by `cargo xtask setup`) on the page and
+    /// returns its violations as `id (impact): help — targets`.
+    pub fn accessibility_violations(&self) -> Vec<String> {
+        let path = std::env::var_os("AXE_SCRIPT").map_or_else(
+            || root().join("target/tools/axe/node_modules/axe-core/axe.min.js"),
+            PathBuf::from,
+        );
+        let source = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "read {} (cargo xtask setup installs axe-core): {e}",
+                path.display()
+            )
+        });
+        // Scripts from WebDriver run outside the page's CSP, so axe can be given as a script.
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": format!("{source}\nreturn typeof axe;"), "args": []})),
+        );
+        let result = self.js_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] })
+               .then((r) => done(r.violations.map((v) =>
+                 `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)))
+               .catch((e) => done([`axe failed: ${e}`]));",
+            vec![],
+        );
+        serde_json::from_value(result).expect("a list of strings")
+    }
+
     /// Waits until a script returns an element, then returns it.
     pub fn find(&self, what: &str, script: &str, args: Vec<Value>) -> Element {
         let found = self.wait(what, || {

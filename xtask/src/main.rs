@@ -12,6 +12,8 @@ use std::process::{Command, ExitCode, Stdio};
 
 const TRUNK_VERSION: &str = "0.21.14";
 const BINARYEN_VERSION: &str = "132";
+/// The accessibility checker the end-to-end tests inject into the page.
+const AXE_VERSION: &str = "4.14.1";
 /// A Spotify client written by others, used through the relay by the end-to-end tests.
 const SPOTIPY_VERSION: &str = "2.26.0";
 /// Gzip bytes of everything the page loads (html, js, wasm, css).
@@ -198,6 +200,7 @@ fn setup(needs: Needs) -> Result {
 
     if needs == Needs::All {
         setup_spotipy()?;
+        setup_axe()?;
     }
 
     if needs == Needs::All
@@ -213,6 +216,23 @@ fn setup(needs: Needs) -> Result {
         step("install Chromium and chromium-driver (Debian packages)", c)?;
     }
     Ok(())
+}
+
+/// axe-core from the npm registry, for the accessibility check in the browser tests.
+fn setup_axe() -> Result {
+    let prefix = tools_dir().join("axe");
+    let manifest = prefix.join("node_modules/axe-core/package.json");
+    let installed = fs::read_to_string(&manifest)
+        .is_ok_and(|m| m.contains(&format!("\"version\": \"{AXE_VERSION}\"")));
+    if installed {
+        return Ok(());
+    }
+    fs::create_dir_all(&prefix).map_err(|e| format!("create {}: {e}", prefix.display()))?;
+    let mut c = command("npm");
+    c.args(["install", "--no-audit", "--no-fund", "--prefix"])
+        .arg(&prefix)
+        .arg(format!("axe-core@{AXE_VERSION}"));
+    step(&format!("install axe-core {AXE_VERSION} from npm"), c)
 }
 
 /// A venv with the pinned spotipy, for the client-library test through the relay.
@@ -330,7 +350,11 @@ fn test() -> Result {
         .args(["test", "--package", "e2e", "--test", "browser"])
         .env("PLAYGROUND_DIST", root().join("dist"))
         .env("PLAYGROUND_RELAY_BIN", root().join("target/release/relay"))
-        .env("SPOTIPY_PYTHON", tools_dir().join("spotipy/bin/python"));
+        .env("SPOTIPY_PYTHON", tools_dir().join("spotipy/bin/python"))
+        .env(
+            "AXE_SCRIPT",
+            tools_dir().join("axe/node_modules/axe-core/axe.min.js"),
+        );
     step(
         "end-to-end tests (headless Chromium and spotipy against the release build)",
         browser,
