@@ -190,7 +190,7 @@ pub fn network_failure(via_relay: bool) -> Explained {
             "Spotify could not be reached from this page".to_owned()
         },
         explanation: if via_relay {
-            "The browser got no answer from the relay. Check the relay prefix in Settings and that the relay is running, or switch the target to the sandbox to continue the lesson.".to_owned()
+            "The browser got no answer from the relay. Check the relay prefix in Settings and that the relay is running. A relay on another site works only if this server's operator allows it (--connect-src). Or switch the target to the sandbox to continue the lesson.".to_owned()
         } else {
             "The browser blocked the request or got no answer. Spotify's token endpoint does not allow browser requests (CORS), so the real target needs a relay. Set one in Settings, or switch the target to the sandbox.".to_owned()
         },

@@ -22,6 +22,7 @@ fn main() -> std::process::ExitCode {
         spotify_unreachable_upstream_is_the_relay_failing,
         spotipy_gets_a_token_and_a_track_through_the_relay,
         rate_limited_run_counts_down_and_never_retries,
+        another_relay_works_only_when_the_operator_allows_it,
         dialog_keeps_focus_cancel_and_escape_store_nothing,
         no_accessibility_violations,
     ])
@@ -418,6 +419,48 @@ fn no_accessibility_violations(s: &Servers) {
         Vec::<String>::new(),
         "after the lesson"
     );
+}
+
+/// `?relay=` can name another relay, but the page reaches only relays its server lists
+/// (CSP connect-src): a shared link cannot send a learner's secret to a stranger's relay.
+fn another_relay_works_only_when_the_operator_allows_it(s: &Servers) {
+    let b = s.browser();
+    // Allowed: the unreachable playground's relay, cross-origin (CORS and CSP both agree).
+    b.open(&format!(
+        "/?target=spotify&relay={}/relay/",
+        s.unreachable_url
+    ));
+    assert!(b
+        .text(&b.css(".badge-live", None))
+        .contains(&s.unreachable_url));
+    type_credentials(&b, SANDBOX_ID, SANDBOX_SECRET);
+    let cell = token_cell(&b);
+    b.click(&b.button("Run", Some(&cell)));
+    let answered = b.wait("the other relay's answer", || {
+        let t = b.text(&log_of(&b, &cell));
+        (t.contains("relay_upstream_unreachable") || t.contains("relay_rate_limited")).then_some(t)
+    });
+    assert!(
+        answered.contains("Status: "),
+        "the other relay answered: {answered}"
+    );
+
+    // Not allowed: the double's relay. The browser refuses to connect; nothing is sent.
+    let double_log = e2e::root().join("target/e2e/double.log");
+    let before = std::fs::read_to_string(&double_log)
+        .expect("log")
+        .matches("relay")
+        .count();
+    b.open(&format!("/?target=spotify&relay={}/relay/", s.double_url));
+    let cell = token_cell(&b);
+    b.click(&b.button("Run", Some(&cell)));
+    let log = b.wait_for_text(&log_of(&b, &cell), "The relay could not be reached");
+    assert!(log.contains("--connect-src"), "{log}");
+    let after = std::fs::read_to_string(&double_log)
+        .expect("log")
+        .matches("relay")
+        .count();
+    assert_eq!(after, before, "the unlisted relay received nothing");
 }
 
 /// The relay's 429: the cell shows the Retry-After countdown, Run waits, nothing is resent.

@@ -79,6 +79,15 @@ pub struct Config {
     /// Web API requests per minute per client IP (relay_rate_limited, 429). Cannot be off.
     #[arg(long, env = "PLAYGROUND_API_RATE", default_value = "120")]
     pub api_requests_per_minute: NonZeroU32,
+    /// An origin of another relay that pages from this server may use (their Settings or
+    /// `?relay=`), added to the page's CSP connect-src. Repeat for more. Without it, the page
+    /// can only reach this server's own relay: a link cannot send secrets elsewhere.
+    #[arg(
+        long = "connect-src",
+        env = "PLAYGROUND_CONNECT_SRC",
+        value_delimiter = ','
+    )]
+    pub connect_src: Vec<String>,
     /// Behind a trusted reverse proxy: the header holding the client's IP (for example
     /// x-forwarded-for, whose last entry the proxy appends, or x-real-ip). Without it, the
     /// rate limit keys on the connection's address, which is the proxy's.
@@ -152,7 +161,7 @@ impl AppState {
         .map_err(StartError::BadConfig)?;
         Ok(Self {
             sandbox: sandbox::Sandbox::with_token_lifetime(config.sandbox_token_lifetime),
-            csp: content_security_policy(&html),
+            csp: content_security_policy(&html, &relay_origins(&config.connect_src)?),
             dist: config.dist.clone(),
             relay: Arc::new(relay),
         })
@@ -175,7 +184,7 @@ fn upstream_base(flag: &str, url: &str) -> Result<String, StartError> {
 
 /// A CSP that allows the page's own files, WebAssembly compilation and the exact inline
 /// loader script Trunk writes (by hash), and nothing else.
-pub fn content_security_policy(index_html: &str) -> HeaderValue {
+pub fn content_security_policy(index_html: &str, relay_origins: &[String]) -> HeaderValue {
     let hashes: String = inline_scripts(index_html)
         .map(|script| {
             let digest = Sha256::digest(script.as_bytes());
@@ -185,12 +194,38 @@ pub fn content_security_policy(index_html: &str) -> HeaderValue {
             )
         })
         .collect();
+    let relays: String = relay_origins.iter().map(|o| format!(" {o}")).collect();
     let policy = format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; \
-         img-src 'self' data:; connect-src 'self' https://accounts.spotify.com https://api.spotify.com; \
+         img-src 'self' data:; connect-src 'self' https://accounts.spotify.com https://api.spotify.com{relays}; \
          object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
     );
     HeaderValue::from_str(&policy).expect("the policy is ASCII without control characters")
+}
+
+/// Checks `--connect-src` values: each an origin, `http(s)://host[:port]`, nothing more, so
+/// that no value can add other CSP directives.
+fn relay_origins(values: &[String]) -> Result<Vec<String>, StartError> {
+    values
+        .iter()
+        .map(|value| {
+            let origin = value.trim().trim_end_matches('/');
+            let host = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"));
+            let valid = host.is_some_and(|h| {
+                !h.is_empty()
+                    && h.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+            });
+            if valid {
+                Ok(origin.to_owned())
+            } else {
+                Err(StartError::BadConfig(format!(
+                    "--connect-src takes an origin such as https://relay.example.org (got {value:?})"
+                )))
+            }
+        })
+        .collect()
 }
 
 /// The bodies of `<script>` elements that have no `src`.

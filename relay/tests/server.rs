@@ -12,13 +12,13 @@ use base64::Engine as _;
 use tower::ServiceExt;
 
 use axum::Router;
+use clap::Parser as _;
 use common::{fake_dist, get, send, Answer, INLINE};
 use relay::{app, AppState, Config, MAX_BODY_BYTES};
 use sha2::{Digest, Sha256};
 
 /// The defaults of every flag, with this `dist`.
 fn config(dist: PathBuf) -> Config {
-    use clap::Parser as _;
     let dist = dist.display().to_string();
     Config::parse_from(["relay", "--listen", "127.0.0.1:0", "--dist", dist.as_str()])
 }
@@ -158,6 +158,42 @@ async fn oversized_sandbox_bodies_are_refused() {
 async fn healthz() {
     let Answer { status, body, .. } = send(&router("health"), get("/healthz")).await;
     assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
+}
+
+#[tokio::test]
+async fn operator_listed_relays_join_the_csp_and_nothing_else_can() {
+    let dist = fake_dist("connect").display().to_string();
+    let config = Config::parse_from([
+        "relay",
+        "--dist",
+        dist.as_str(),
+        "--connect-src",
+        "https://relay.example.org/,http://127.0.0.1:9000",
+    ]);
+    let listed = app(AppState::new(&config).expect("config"));
+    let Answer { headers, .. } = send(&listed, get("/")).await;
+    let csp = headers["content-security-policy"].to_str().expect("ascii");
+    assert!(
+        csp.contains("connect-src 'self' https://accounts.spotify.com https://api.spotify.com https://relay.example.org http://127.0.0.1:9000;"),
+        "{csp}"
+    );
+    for bad in [
+        "relay.example.org",
+        "https://x; script-src *",
+        "https://x/path",
+        "javascript:alert(1)",
+    ] {
+        let config = Config::parse_from(["relay", "--dist", dist.as_str(), "--connect-src", bad]);
+        let error = AppState::new(&config).err().expect(bad);
+        assert!(error.to_string().contains("--connect-src"), "{error}");
+    }
+    let default = router("connect-default");
+    let Answer { headers, .. } = send(&default, get("/")).await;
+    let csp = headers["content-security-policy"].to_str().expect("ascii");
+    assert!(
+        csp.contains("connect-src 'self' https://accounts.spotify.com https://api.spotify.com;"),
+        "only its own relay by default: {csp}"
+    );
 }
 
 #[test]

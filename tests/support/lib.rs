@@ -47,6 +47,8 @@ pub struct Servers {
     pub unreachable_url: String,
     /// That playground's log.
     pub unreachable_log: PathBuf,
+    /// The Spotify double: also a server with a relay, but not one the playground allows.
+    pub double_url: String,
     driver_url: String,
     /// Where the playground's log goes (stderr), to be searched for secrets.
     pub relay_log: PathBuf,
@@ -61,8 +63,15 @@ fn start_server(
 ) -> Result<(Child, String, PathBuf), String> {
     let log_path = artifacts().join(log_name);
     let log = std::fs::File::create(&log_path).map_err(|e| e.to_string())?;
+    // A free port unless the caller chose one.
+    let listen = if extra.iter().any(|a| a.starts_with("--listen")) {
+        None
+    } else {
+        Some("--listen=127.0.0.1:0")
+    };
     let mut child = Command::new(bin)
-        .args(["--listen", "127.0.0.1:0", "--dist"])
+        .args(listen)
+        .arg("--dist")
         .arg(dist)
         .args(extra)
         .stdout(Stdio::piped())
@@ -103,17 +112,23 @@ impl Servers {
         let mut children = Vec::new();
         let (double, double_url, _) = start_server(&bin, &dist, "double.log", &[])?;
         children.push(double);
+        // The unreachable playground's address is chosen first: the main playground lists it
+        // as a relay its pages may use (--connect-src), and it allows their origin in turn.
+        let unreachable_port = free_port()?;
         let upstreams = [
             format!("--spotify-accounts-url={double_url}/sandbox/accounts"),
             format!("--spotify-api-url={double_url}/sandbox/api"),
+            format!("--connect-src=http://127.0.0.1:{unreachable_port}"),
         ];
         let (main, base_url, relay_log) = start_server(&bin, &dist, "relay.log", &upstreams)?;
         children.push(main);
         let closed = format!("http://127.0.0.1:{}", free_port()?);
         let broken = [
+            format!("--listen=127.0.0.1:{unreachable_port}"),
             format!("--spotify-accounts-url={closed}"),
             format!("--spotify-api-url={closed}"),
             "--token-requests-per-minute=1".to_owned(),
+            format!("--allow-origin={base_url}"),
         ];
         let (unreachable, unreachable_url, unreachable_log) =
             start_server(&bin, &dist, "unreachable.log", &broken)?;
@@ -133,6 +148,7 @@ impl Servers {
             base_url,
             unreachable_url,
             unreachable_log,
+            double_url,
             driver_url,
             relay_log,
         };

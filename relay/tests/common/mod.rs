@@ -13,9 +13,13 @@ use tower::ServiceExt;
 /// The inline loader script of the fake `index.html`, as Trunk writes one.
 pub const INLINE: &str = "import init from '/playground-abc123.js'; await init();";
 
-/// A throwaway `dist/` like Trunk's: an index with one inline script, a hashed asset.
+static DISTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// A throwaway `dist/` like Trunk's: an index with one inline script, a hashed asset. Each
+/// call gets its own folder, so tests running in parallel never share one.
 pub fn fake_dist(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("relay-test-{}-{name}", std::process::id()));
+    let n = DISTS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("relay-test-{}-{name}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     let index = format!(
