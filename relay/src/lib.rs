@@ -241,17 +241,21 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
 pub fn app(state: AppState) -> Router {
     let index = state.dist.join("index.html");
     let files = ServeDir::new(&state.dist).fallback(ServeFile::new(index));
-    Router::new()
+    let page = Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .route("/relay/{*destination}", any(proxy::handle))
-        .route("/relay/", any(proxy::handle))
         .nest("/sandbox", sandbox_routes::router())
         .fallback_service(files)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             headers_and_log,
         ))
-        .layer(CompressionLayer::new())
+        .layer(CompressionLayer::new());
+    // The relay sets its own headers and logs its own line (without the raw path), and its
+    // answers are small JSON: it stays outside the page's layers, off its hot path.
+    Router::new()
+        .route("/relay/{*destination}", any(proxy::handle))
+        .route("/relay/", any(proxy::handle))
+        .merge(page)
         .with_state(state)
 }
 
@@ -261,8 +265,6 @@ async fn headers_and_log(State(state): State<AppState>, request: Request, next: 
     let method = request.method().clone();
     // The path only: query strings can hold secrets (`?client_secret=` in body-style requests).
     let path = request.uri().path().to_owned();
-    // The relay logs its own line with the checked destination; its raw path is not logged.
-    let relayed = path.starts_with("/relay/");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
@@ -282,9 +284,6 @@ async fn headers_and_log(State(state): State<AppState>, request: Request, next: 
     );
     if !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, cache_policy(&path));
-    }
-    if relayed {
-        return response;
     }
     tracing::info!(
         %method,
