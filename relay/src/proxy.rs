@@ -5,9 +5,11 @@
 //! pass through with their status, body and allowed headers. Logs hold the method, the upstream
 //! host and path, the status and the duration: never headers, bodies or query strings.
 
+use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::num::NonZeroU32;
-use std::sync::Arc;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
@@ -15,6 +17,12 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::connect::dns::Name;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
 use serde_json::json;
 
 use crate::destination::{self, Destination};
@@ -125,32 +133,33 @@ impl IntoResponse for RelayError {
 /// The relay: an HTTP client that never follows redirects, and per-client rate limits.
 pub struct Relay {
     settings: RelaySettings,
-    client: reqwest::Client,
+    client: Client<HttpsConnector<HttpConnector<Resolver>>, Full<Bytes>>,
     token_limiter: DefaultKeyedRateLimiter<IpAddr>,
     api_limiter: DefaultKeyedRateLimiter<IpAddr>,
 }
 
 impl Relay {
-    /// Builds the client. With Spotify's own upstreams (production), names that resolve to
-    /// private, loopback, link-local or metadata addresses are refused.
+    /// Builds the client (hyper, rustls with the webpki roots; hyper never follows redirects).
+    /// With Spotify's own upstreams (production) it speaks HTTPS only, and names that resolve
+    /// to private, loopback, link-local or metadata addresses are refused.
     pub fn new(settings: RelaySettings) -> Result<Relay, String> {
         let production =
             settings.accounts_base == DEFAULT_ACCOUNTS_URL && settings.api_base == DEFAULT_API_URL;
-        let mut builder = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(settings.timeout)
-            .connect_timeout(settings.timeout.min(Duration::from_secs(5)))
-            .no_proxy()
-            .user_agent(concat!(
-                "spotify-playground-relay/",
-                env!("CARGO_PKG_VERSION")
-            ));
-        if production {
-            builder = builder
-                .https_only(true)
-                .dns_resolver(Arc::new(PublicOnlyResolver));
-        }
-        let client = builder.build().map_err(|e| e.to_string())?;
+        let mut http = HttpConnector::new_with_resolver(Resolver {
+            public_only: production,
+        });
+        http.enforce_http(false);
+        http.set_connect_timeout(Some(settings.timeout.min(Duration::from_secs(5))));
+        let tls = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
+            .map_err(|e| e.to_string())?;
+        let tls = if production {
+            tls.https_only()
+        } else {
+            tls.https_or_http()
+        };
+        let client =
+            Client::builder(TokioExecutor::new()).build(tls.enable_http1().wrap_connector(http));
         let per_minute = |n: NonZeroU32| RateLimiter::keyed(Quota::per_minute(n));
         Ok(Relay {
             token_limiter: per_minute(settings.token_requests_per_minute),
@@ -166,15 +175,33 @@ pub const DEFAULT_ACCOUNTS_URL: &str = "https://accounts.spotify.com";
 /// Spotify's Web API host, the default upstream.
 pub const DEFAULT_API_URL: &str = "https://api.spotify.com";
 
-/// Resolves names with the system resolver and keeps only public addresses.
-struct PublicOnlyResolver;
+/// The system resolver; with `public_only`, only public addresses are kept.
+#[derive(Clone)]
+struct Resolver {
+    public_only: bool,
+}
 
-impl reqwest::dns::Resolve for PublicOnlyResolver {
-    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+type ResolveError = Box<dyn std::error::Error + Send + Sync>;
+
+impl tower_service::Service<Name> for Resolver {
+    type Response = std::vec::IntoIter<SocketAddr>;
+    type Error = ResolveError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, ResolveError>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), ResolveError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, name: Name) -> Self::Future {
+        let public_only = self.public_only;
         let host = name.as_str().to_owned();
         Box::pin(async move {
-            let addresses = resolve_public(&host).await?;
-            Ok(Box::new(addresses.into_iter()) as reqwest::dns::Addrs)
+            let addresses = if public_only {
+                resolve_public(&host).await?
+            } else {
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect()
+            };
+            Ok(addresses.into_iter())
         })
     }
 }
@@ -284,30 +311,54 @@ async fn relay(
         Some(query) => format!("{base}{path}?{query}"),
         None => format!("{base}{path}"),
     };
-    let mut upstream = state.relay.client.request(parts.method.clone(), url);
+    let mut upstream = axum::http::Request::builder()
+        .method(parts.method.clone())
+        .uri(url)
+        .header(
+            header::USER_AGENT,
+            concat!("spotify-playground-relay/", env!("CARGO_PKG_VERSION")),
+        );
     for name in &FORWARDED_REQUEST_HEADERS {
         for value in parts.headers.get_all(name) {
             upstream = upstream.header(name, value);
         }
     }
-    let mut answer = upstream.body(body).send().await.map_err(upstream_error)?;
-
+    let upstream = upstream
+        .body(Full::new(body))
+        .map_err(|_| RelayError::UpstreamUnreachable)?;
     let limit = settings.max_response_bytes;
-    if answer.content_length().is_some_and(|n| n > limit as u64) {
-        return Err(RelayError::ResponseTooLarge(limit));
-    }
-    let mut received = Vec::new();
-    while let Some(chunk) = answer.chunk().await.map_err(upstream_error)? {
-        if received.len() + chunk.len() > limit {
+    let exchange = async {
+        let answer = state
+            .relay
+            .client
+            .request(upstream)
+            .await
+            .map_err(|_| RelayError::UpstreamUnreachable)?;
+        let (head, body) = answer.into_parts();
+        let declared = head
+            .headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > limit as u64) {
             return Err(RelayError::ResponseTooLarge(limit));
         }
-        received.extend_from_slice(&chunk);
-    }
+        let received = Limited::new(body, limit).collect().await.map_err(|e| {
+            if e.is::<LengthLimitError>() {
+                RelayError::ResponseTooLarge(limit)
+            } else {
+                RelayError::UpstreamUnreachable
+            }
+        })?;
+        Ok((head, received.to_bytes()))
+    };
+    let (head, received) = tokio::time::timeout(settings.timeout, exchange)
+        .await
+        .map_err(|_| RelayError::UpstreamTimeout)??;
 
     let mut response = Response::new(Body::from(received));
-    *response.status_mut() = answer.status();
+    *response.status_mut() = head.status;
     for name in &PASSED_RESPONSE_HEADERS {
-        if let Some(value) = answer.headers().get(name) {
+        if let Some(value) = head.headers.get(name) {
             response.headers_mut().insert(name, value.clone());
         }
     }
@@ -351,14 +402,6 @@ async fn read_body(body: Body, limit: usize) -> Result<Bytes, RelayError> {
     axum::body::to_bytes(body, limit)
         .await
         .map_err(|_| RelayError::BodyTooLarge(limit))
-}
-
-fn upstream_error(error: reqwest::Error) -> RelayError {
-    if error.is_timeout() {
-        RelayError::UpstreamTimeout
-    } else {
-        RelayError::UpstreamUnreachable
-    }
 }
 
 /// Answers a CORS preflight for the destination's own method and the forwarded headers only.
