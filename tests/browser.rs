@@ -25,6 +25,7 @@ fn main() -> std::process::ExitCode {
         another_relay_works_only_when_the_operator_allows_it,
         dialog_keeps_focus_cancel_and_escape_store_nothing,
         no_accessibility_violations,
+        embedding_works_where_the_operator_allows_it,
     ])
 }
 
@@ -391,6 +392,39 @@ fn spotify_unreachable_upstream_is_the_relay_failing(s: &Servers) {
     );
     assert!(!log.contains(SANDBOX_SECRET), "{log}");
     assert!(!b.exists("[role=dialog]"));
+}
+
+/// A course page on another origin embeds the lesson when the server lists it in
+/// --frame-ancestors; a server that does not list it is refused by the browser.
+fn embedding_works_where_the_operator_allows_it(s: &Servers) {
+    let b = s.browser();
+    b.open_url(&format!("{}/allowed.html", s.course_url));
+    let frame = b.css("iframe", None);
+    b.enter_frame(&frame);
+    get_and_save(&b);
+    let cell = validate_cell(&b);
+    b.click(&b.button("Run", Some(&cell)));
+    b.wait_for_text(&log_of(&b, &cell), "The access token is valid.");
+    b.leave_frame();
+
+    b.open_url(&format!("{}/refused.html", s.course_url));
+    let frame = b.css("iframe", None);
+    b.enter_frame(&frame);
+    let url = b.wait("the browser to refuse the frame", || {
+        let url = b.js("return document.URL;", vec![]);
+        url.as_str()
+            .filter(|u| u.starts_with("chrome-error:"))
+            .map(str::to_owned)
+    });
+    let lesson_inside = b.js(
+        "return document.body.innerText.includes('Obtain the Client Credential Access Token');",
+        vec![],
+    );
+    assert_eq!(
+        lesson_inside,
+        json!(false),
+        "no lesson inside a refused frame ({url})"
+    );
 }
 
 /// axe-core finds nothing on the page: on load, with output and the dialog open, and after.

@@ -88,6 +88,15 @@ pub struct Config {
         value_delimiter = ','
     )]
     pub connect_src: Vec<String>,
+    /// Who may embed the page in an iframe: an origin such as https://course.example, or
+    /// 'self' or 'none'. Repeat for more. Default: 'self' only; browsers refuse the others.
+    #[arg(
+        long = "frame-ancestors",
+        env = "PLAYGROUND_FRAME_ANCESTORS",
+        value_delimiter = ',',
+        default_value = "'self'"
+    )]
+    pub frame_ancestors: Vec<String>,
     /// Behind a trusted reverse proxy: the header holding the client's IP (for example
     /// x-forwarded-for, whose last entry the proxy appends, or x-real-ip). Without it, the
     /// rate limit keys on the connection's address, which is the proxy's.
@@ -161,7 +170,15 @@ impl AppState {
         .map_err(StartError::BadConfig)?;
         Ok(Self {
             sandbox: sandbox::Sandbox::with_token_lifetime(config.sandbox_token_lifetime),
-            csp: content_security_policy(&html, &relay_origins(&config.connect_src)?),
+            csp: content_security_policy(
+                &html,
+                &origins("--connect-src", &config.connect_src, &[])?,
+                &origins(
+                    "--frame-ancestors",
+                    &config.frame_ancestors,
+                    &["'self'", "'none'"],
+                )?,
+            ),
             dist: config.dist.clone(),
             relay: Arc::new(relay),
         })
@@ -184,7 +201,11 @@ fn upstream_base(flag: &str, url: &str) -> Result<String, StartError> {
 
 /// A CSP that allows the page's own files, WebAssembly compilation and the exact inline
 /// loader script Trunk writes (by hash), and nothing else.
-pub fn content_security_policy(index_html: &str, relay_origins: &[String]) -> HeaderValue {
+pub fn content_security_policy(
+    index_html: &str,
+    relay_origins: &[String],
+    frame_ancestors: &[String],
+) -> HeaderValue {
     let hashes: String = inline_scripts(index_html)
         .map(|script| {
             let digest = Sha256::digest(script.as_bytes());
@@ -195,33 +216,38 @@ pub fn content_security_policy(index_html: &str, relay_origins: &[String]) -> He
         })
         .collect();
     let relays: String = relay_origins.iter().map(|o| format!(" {o}")).collect();
+    let ancestors = frame_ancestors.join(" ");
     let policy = format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; \
          img-src 'self' data:; connect-src 'self' https://accounts.spotify.com https://api.spotify.com{relays}; \
-         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors {ancestors}"
     );
     HeaderValue::from_str(&policy).expect("the policy is ASCII without control characters")
 }
 
-/// Checks `--connect-src` values: each an origin, `http(s)://host[:port]`, nothing more, so
-/// that no value can add other CSP directives.
-fn relay_origins(values: &[String]) -> Result<Vec<String>, StartError> {
+/// Checks origin-list flags: each value an origin, `http(s)://host[:port]`, or one of the
+/// `keywords`, nothing more, so that no value can add other CSP directives.
+fn origins(flag: &str, values: &[String], keywords: &[&str]) -> Result<Vec<String>, StartError> {
     values
         .iter()
         .map(|value| {
             let origin = value.trim().trim_end_matches('/');
+            if keywords.contains(&origin) {
+                return Ok(origin.to_owned());
+            }
             let host = origin
                 .strip_prefix("https://")
                 .or_else(|| origin.strip_prefix("http://"));
             let valid = host.is_some_and(|h| {
                 !h.is_empty()
-                    && h.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+                    && h.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
             });
             if valid {
                 Ok(origin.to_owned())
             } else {
                 Err(StartError::BadConfig(format!(
-                    "--connect-src takes an origin such as https://relay.example.org (got {value:?})"
+                    "{flag} takes an origin such as https://course.example (got {value:?})"
                 )))
             }
         })

@@ -196,6 +196,38 @@ async fn operator_listed_relays_join_the_csp_and_nothing_else_can() {
     );
 }
 
+#[tokio::test]
+async fn frame_ancestors_are_the_operators_list() {
+    let dist = fake_dist("frames").display().to_string();
+    let config = Config::parse_from([
+        "relay",
+        "--dist",
+        dist.as_str(),
+        "--frame-ancestors",
+        "'self'",
+        "--frame-ancestors",
+        "https://course.example",
+    ]);
+    let listed = app(AppState::new(&config).expect("config"));
+    let Answer { headers, .. } = send(&listed, get("/")).await;
+    let csp = headers["content-security-policy"].to_str().expect("ascii");
+    assert!(
+        csp.ends_with("frame-ancestors 'self' https://course.example"),
+        "{csp}"
+    );
+    for bad in [
+        "course.example",
+        "*",
+        "https://x; script-src *",
+        "'unsafe-inline'",
+    ] {
+        let config =
+            Config::parse_from(["relay", "--dist", dist.as_str(), "--frame-ancestors", bad]);
+        let error = AppState::new(&config).err().expect(bad);
+        assert!(error.to_string().contains("--frame-ancestors"), "{error}");
+    }
+}
+
 #[test]
 fn a_missing_dist_is_a_clear_start_error() {
     let error = AppState::new(&config(PathBuf::from("/nonexistent/dist")))

@@ -49,6 +49,9 @@ pub struct Servers {
     pub unreachable_log: PathBuf,
     /// The Spotify double: also a server with a relay, but not one the playground allows.
     pub double_url: String,
+    /// A course site on its own origin: `allowed.html` frames the playground (listed in its
+    /// --frame-ancestors), `refused.html` frames the unreachable one (default 'self').
+    pub course_url: String,
     driver_url: String,
     /// Where the playground's log goes (stderr), to be searched for secrets.
     pub relay_log: PathBuf,
@@ -115,10 +118,14 @@ impl Servers {
         // The unreachable playground's address is chosen first: the main playground lists it
         // as a relay its pages may use (--connect-src), and it allows their origin in turn.
         let unreachable_port = free_port()?;
+        let course_port = free_port()?;
+        let course_url = format!("http://127.0.0.1:{course_port}");
         let upstreams = [
             format!("--spotify-accounts-url={double_url}/sandbox/accounts"),
             format!("--spotify-api-url={double_url}/sandbox/api"),
             format!("--connect-src=http://127.0.0.1:{unreachable_port}"),
+            "--frame-ancestors='self'".to_owned(),
+            format!("--frame-ancestors={course_url}"),
         ];
         let (main, base_url, relay_log) = start_server(&bin, &dist, "relay.log", &upstreams)?;
         children.push(main);
@@ -133,6 +140,7 @@ impl Servers {
         let (unreachable, unreachable_url, unreachable_log) =
             start_server(&bin, &dist, "unreachable.log", &broken)?;
         children.push(unreachable);
+        children.push(course_site(course_port, &base_url, &unreachable_url)?);
 
         let port = free_port()?;
         let driver = Command::new(chromedriver())
@@ -149,6 +157,7 @@ impl Servers {
             unreachable_url,
             unreachable_log,
             double_url,
+            course_url,
             driver_url,
             relay_log,
         };
@@ -178,6 +187,47 @@ impl Drop for Servers {
             let _ = child.wait();
         }
     }
+}
+
+/// Writes two course pages that embed a playground, and serves them with Python's static
+/// server on `port` (a different origin from every playground).
+fn course_site(port: u16, allowed: &str, refused: &str) -> Result<Child, String> {
+    let dir = artifacts().join("course");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let page = |playground: &str| {
+        format!(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Course</title></head>\
+             <body><h1>Course page</h1><iframe title=\"Spotify playground\" \
+             src=\"{playground}/?target=sandbox\" style=\"width:100%;height:1600px;border:0\"></iframe></body></html>"
+        )
+    };
+    std::fs::write(dir.join("allowed.html"), page(allowed)).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("refused.html"), page(refused)).map_err(|e| e.to_string())?;
+    let child = Command::new("python3")
+        .args([
+            "-m",
+            "http.server",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+        ])
+        .arg(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("start python3 -m http.server: {e}"))?;
+    let started = Instant::now();
+    while ureq::get(&format!("http://127.0.0.1:{port}/allowed.html"))
+        .call()
+        .is_err()
+    {
+        if started.elapsed() > WAIT {
+            return Err("the course site did not start".into());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Ok(child)
 }
 
 fn chromedriver() -> String {
@@ -274,6 +324,16 @@ impl Browser {
     /// Opens any address, such as another server's page.
     pub fn open_url(&self, url: &str) {
         self.call("POST", "/url", Some(json!({ "url": url })));
+    }
+
+    /// Makes an iframe the context of later commands.
+    pub fn enter_frame(&self, frame: &Element) {
+        self.call("POST", "/frame", Some(json!({ "id": frame.to_json() })));
+    }
+
+    /// Back to the top-level page.
+    pub fn leave_frame(&self) {
+        self.call("POST", "/frame", Some(json!({ "id": null })));
     }
 
     /// Reloads the page.
