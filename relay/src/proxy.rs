@@ -170,6 +170,44 @@ impl Relay {
     }
 }
 
+/// Clients the limiters track before they drop the ones whose budget has fully recovered.
+const TRACKED_CLIENTS: usize = 10_000;
+
+impl Relay {
+    /// Charges one request to the client's budget for this destination.
+    fn admit(&self, destination: &Destination, ip: IpAddr) -> Result<(), RelayError> {
+        let limiter = match destination {
+            Destination::Token => &self.token_limiter,
+            Destination::Api { .. } => &self.api_limiter,
+        };
+        let verdict = limiter.check_key(&budget_key(ip));
+        // The keyed store only grows; without pruning, many clients would grow it for ever.
+        if limiter.len() > TRACKED_CLIENTS {
+            limiter.retain_recent();
+        }
+        verdict.map_err(|not_until| RelayError::RateLimited {
+            retry_after: not_until
+                .wait_time_from(governor::clock::Clock::now(limiter.clock()))
+                .as_secs()
+                + 1,
+        })
+    }
+}
+
+/// The rate-limit key of a client: its IPv4 address, or the /64 of an IPv6 address, which
+/// one subscriber usually holds whole (so fresh addresses from it share one budget).
+fn budget_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+            let mut segments = v6.segments();
+            segments[4..].fill(0);
+            IpAddr::V6(segments.into())
+        }
+        IpAddr::V6(v6) => IpAddr::V4(v6.to_ipv4_mapped().expect("checked above")),
+        v4 => v4,
+    }
+}
+
 /// Spotify's accounts host, the default upstream.
 pub const DEFAULT_ACCOUNTS_URL: &str = "https://accounts.spotify.com";
 /// Spotify's Web API host, the default upstream.
@@ -287,19 +325,9 @@ async fn relay(
             Destination::Api { .. } => "the Web API is relayed for GET only",
         }));
     }
-    let client_ip = client_ip(settings, &request);
-    let limiter = match destination {
-        Destination::Token => &state.relay.token_limiter,
-        Destination::Api { .. } => &state.relay.api_limiter,
-    };
-    if let Err(not_until) = limiter.check_key(&client_ip) {
-        let wait = not_until.wait_time_from(governor::clock::Clock::now(
-            &governor::clock::DefaultClock::default(),
-        ));
-        return Err(RelayError::RateLimited {
-            retry_after: wait.as_secs() + 1,
-        });
-    }
+    state
+        .relay
+        .admit(destination, client_ip(settings, &request))?;
 
     let (parts, body) = request.into_parts();
     let body = read_body(body, settings.max_body_bytes).await?;
@@ -486,4 +514,73 @@ fn finish(
         "relay"
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn relay(per_minute: u32) -> Relay {
+        let rate = NonZeroU32::new(per_minute).expect("non-zero");
+        Relay::new(RelaySettings {
+            accounts_base: "http://127.0.0.1:1".into(),
+            api_base: "http://127.0.0.1:1".into(),
+            allow_origins: Vec::new(),
+            timeout: Duration::from_secs(1),
+            max_body_bytes: 16,
+            max_response_bytes: 16,
+            token_requests_per_minute: rate,
+            api_requests_per_minute: rate,
+            client_ip_header: None,
+        })
+        .expect("client")
+    }
+
+    #[test]
+    fn budgets_key_ipv6_clients_by_their_64() {
+        let cases = [
+            ("203.0.113.7", "203.0.113.7"),
+            ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::"),
+            ("::ffff:203.0.113.7", "203.0.113.7"),
+        ];
+        for (ip, key) in cases {
+            assert_eq!(
+                budget_key(ip.parse().expect("ip")),
+                key.parse::<IpAddr>().expect("ip"),
+                "{ip}"
+            );
+        }
+        let relay = relay(1);
+        let first: IpAddr = "2001:db8:1:2::1".parse().expect("ip");
+        let same_subnet: IpAddr = "2001:db8:1:2::99".parse().expect("ip");
+        let other: IpAddr = "2001:db8:1:3::1".parse().expect("ip");
+        assert!(relay.admit(&Destination::Token, first).is_ok());
+        assert!(
+            relay.admit(&Destination::Token, same_subnet).is_err(),
+            "a fresh address in the same /64 shares the budget"
+        );
+        assert!(relay.admit(&Destination::Token, other).is_ok());
+    }
+
+    #[test]
+    fn the_limiters_forget_clients_whose_budget_recovered() {
+        // A budget that recovers within nanoseconds, so every client is prunable at once.
+        let relay = relay(u32::MAX);
+        for n in 0..(TRACKED_CLIENTS as u32 + 500) {
+            let ip = IpAddr::V4(std::net::Ipv4Addr::from(0x0a00_0000 + n));
+            relay
+                .admit(
+                    &Destination::Api {
+                        path: "/v1/x".into(),
+                    },
+                    ip,
+                )
+                .expect("within budget");
+        }
+        assert!(
+            relay.api_limiter.len() <= TRACKED_CLIENTS,
+            "{} clients tracked",
+            relay.api_limiter.len()
+        );
+    }
 }
