@@ -4,8 +4,8 @@
 //! Web API errors are told apart by HTTP status only, never by message text, which Spotify
 //! changed in 2026. Errors made by a relay (`relay_…` codes) are kept apart from Spotify's.
 
+use sandbox::json::Value;
 use sandbox::HttpResponse;
-use serde_json::Value;
 
 use crate::keys::Whitespace;
 
@@ -54,7 +54,7 @@ pub enum TokenOutcome {
 
 /// Classifies the token endpoint's answer.
 pub fn token_response(response: &HttpResponse, hints: CredentialHints) -> TokenOutcome {
-    let json: Option<Value> = serde_json::from_str(&response.body).ok();
+    let json = Value::parse(&response.body).ok();
     if let Some(relay) = relay_error(response, json.as_ref()) {
         return TokenOutcome::Failed(relay);
     }
@@ -227,7 +227,7 @@ pub enum Validation {
 
 /// Classifies the validation call by HTTP status; `expires_at` and `now` are seconds.
 pub fn validation_response(response: &HttpResponse, expires_at: u64, now: u64) -> Validation {
-    let json: Option<Value> = serde_json::from_str(&response.body).ok();
+    let json = Value::parse(&response.body).ok();
     if let Some(relay) = relay_error(response, json.as_ref()) {
         return Validation::Failed(relay);
     }
@@ -316,7 +316,10 @@ impl Validation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    /// A JSON literal, for test bodies.
+    fn json(text: &str) -> Value {
+        Value::parse(text).expect("test JSON")
+    }
 
     fn response(status: u16, body: Value) -> HttpResponse {
         HttpResponse::json(status, &body)
@@ -335,7 +338,9 @@ mod tests {
         let cases: [(u16, Value, CredentialHints, FailureKind, &str, &str); 9] = [
             (
                 400,
-                json!({"error":"unsupported_grant_type","error_description":"grant_type parameter is missing"}),
+                json(
+                    r#"{"error":"unsupported_grant_type","error_description":"grant_type parameter is missing"}"#,
+                ),
                 none,
                 FailureKind::Spotify,
                 "unsupported_grant_type / grant_type parameter is missing",
@@ -343,7 +348,9 @@ mod tests {
             ),
             (
                 400,
-                json!({"error":"unsupported_grant_type","error_description":"grant_type password is not supported"}),
+                json(
+                    r#"{"error":"unsupported_grant_type","error_description":"grant_type password is not supported"}"#,
+                ),
                 none,
                 FailureKind::Spotify,
                 "grant_type password is not supported",
@@ -351,7 +358,7 @@ mod tests {
             ),
             (
                 400,
-                json!({"error":"invalid_client","error_description":"Invalid client"}),
+                json(r#"{"error":"invalid_client","error_description":"Invalid client"}"#),
                 none,
                 FailureKind::Spotify,
                 "invalid_client / Invalid client",
@@ -359,7 +366,7 @@ mod tests {
             ),
             (
                 400,
-                json!({"error":"invalid_client","error_description":"Invalid client secret"}),
+                json(r#"{"error":"invalid_client","error_description":"Invalid client secret"}"#),
                 none,
                 FailureKind::Spotify,
                 "invalid_client / Invalid client secret",
@@ -367,7 +374,7 @@ mod tests {
             ),
             (
                 400,
-                json!({"error":"invalid_client","error_description":"Invalid client secret"}),
+                json(r#"{"error":"invalid_client","error_description":"Invalid client secret"}"#),
                 CredentialHints {
                     client_secret_whitespace: Some(Whitespace::LineBreak),
                     ..none
@@ -378,7 +385,7 @@ mod tests {
             ),
             (
                 400,
-                json!({"error":"invalid_client","error_description":"Invalid client secret"}),
+                json(r#"{"error":"invalid_client","error_description":"Invalid client secret"}"#),
                 CredentialHints {
                     client_secret_whitespace: Some(Whitespace::Spaces),
                     ..none
@@ -389,7 +396,7 @@ mod tests {
             ),
             (
                 400,
-                json!({"error":"invalid_client"}),
+                json(r#"{"error":"invalid_client"}"#),
                 none,
                 FailureKind::Spotify,
                 "Spotify answered: invalid_client",
@@ -397,7 +404,7 @@ mod tests {
             ),
             (
                 415,
-                json!({"error":"server_error","error_description":"Unexpected status: 415"}),
+                json(r#"{"error":"server_error","error_description":"Unexpected status: 415"}"#),
                 none,
                 FailureKind::Spotify,
                 "server_error",
@@ -405,7 +412,9 @@ mod tests {
             ),
             (
                 403,
-                json!({"error":"relay_forbidden_destination","message":"Only the two Spotify endpoints"}),
+                json(
+                    r#"{"error":"relay_forbidden_destination","message":"Only the two Spotify endpoints"}"#,
+                ),
                 none,
                 FailureKind::RelayRefused,
                 "relay refused this request (relay_forbidden_destination",
@@ -428,7 +437,7 @@ mod tests {
     fn relay_unreachable_and_non_json_answers() {
         for code in ["relay_upstream_unreachable", "relay_upstream_timeout"] {
             let e = failed(token_response(
-                &response(502, json!({"error": code})),
+                &response(502, Value::object([("error", code.into())])),
                 CredentialHints::default(),
             ));
             assert_eq!(e.kind, FailureKind::Unreachable);
@@ -450,8 +459,8 @@ mod tests {
     #[test]
     fn successful_token_parses_with_lenient_fields() {
         let cases = [
-            json!({"access_token":"BQD","token_type":"Bearer","expires_in":3600}),
-            json!({"access_token":"BQD","token_type":"bearer","expires_in":3600,"scope":""}),
+            json(r#"{"access_token":"BQD","token_type":"Bearer","expires_in":3600}"#),
+            json(r#"{"access_token":"BQD","token_type":"bearer","expires_in":3600,"scope":""}"#),
         ];
         for body in cases {
             match token_response(&response(200, body.clone()), CredentialHints::default()) {
@@ -462,8 +471,8 @@ mod tests {
             }
         }
         for body in [
-            json!({"token_type":"Bearer","expires_in":3600}),
-            json!({"access_token":"x","token_type":"mac","expires_in":1}),
+            json(r#"{"token_type":"Bearer","expires_in":3600}"#),
+            json(r#"{"access_token":"x","token_type":"mac","expires_in":1}"#),
         ] {
             assert_eq!(
                 failed(token_response(
@@ -482,11 +491,17 @@ mod tests {
         let later = now + 100;
         let earlier = now - 1;
         let any_message = |status: u16, message: &str| {
-            response(status, json!({"error":{"status":status,"message":message}}))
+            response(
+                status,
+                Value::object([(
+                    "error",
+                    Value::object([("status", status.into()), ("message", message.into())]),
+                )]),
+            )
         };
         let cases = [
             (
-                response(200, json!({"name":"Song"})),
+                response(200, json(r#"{"name":"Song"}"#)),
                 later,
                 Validation::Valid {
                     track: "Song".into(),
@@ -531,7 +546,9 @@ mod tests {
             (
                 response(
                     429,
-                    json!({"error":{"status":429,"message":"Too many requests","reason":"QUOTA_EXCEEDED"}}),
+                    json(
+                        r#"{"error":{"status":429,"message":"Too many requests","reason":"QUOTA_EXCEEDED"}}"#,
+                    ),
                 ),
                 later,
                 Validation::RateLimited { retry_after: None },
@@ -558,13 +575,13 @@ mod tests {
 
     #[test]
     fn retry_after_comes_only_from_a_429() {
-        let limited = |value: &str| response(429, json!({})).with_header("Retry-After", value);
+        let limited = |value: &str| response(429, json(r#"{}"#)).with_header("Retry-After", value);
         assert_eq!(retry_after(&limited("30")), Some(30));
         assert_eq!(retry_after(&limited(" 3600 ")), Some(3600));
         assert_eq!(retry_after(&limited("soon")), None);
-        assert_eq!(retry_after(&response(429, json!({}))), None);
+        assert_eq!(retry_after(&response(429, json(r#"{}"#))), None);
         assert_eq!(
-            retry_after(&response(503, json!({})).with_header("Retry-After", "5")),
+            retry_after(&response(503, json(r#"{}"#)).with_header("Retry-After", "5")),
             None
         );
     }

@@ -1,6 +1,6 @@
 //! The lesson model and its loading from the embedded `content/*.json` files (pure).
 
-use serde_json::{Map, Value};
+use sandbox::json::{Map, Value};
 
 use crate::keys;
 
@@ -115,7 +115,7 @@ impl Lesson {
             file: file.to_owned(),
             problems: vec![problem],
         };
-        let value: Value = serde_json::from_str(json).map_err(|e| error(e.to_string()))?;
+        let value = Value::parse(json).map_err(|e| error(e.to_string()))?;
         read_lesson(&value).map_err(error)
     }
 
@@ -193,13 +193,13 @@ impl Lesson {
     }
 }
 
-// Content is read from `serde_json::Value` by hand: the page needs `Value` anyway, and serde's
+// Content is read from a JSON `Value` by hand: the page needs `Value` anyway, and serde's
 // derived deserializers (tagged enums especially) cost the bundle about 10 KB gzip.
 
 /// An object whose fields must all be known.
 struct Fields<'a> {
     what: String,
-    map: &'a Map<String, Value>,
+    map: &'a Map,
 }
 
 impl<'a> Fields<'a> {

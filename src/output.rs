@@ -1,7 +1,7 @@
 //! Text for a cell's output log, in the format of the lesson's `printResponse`/`printError` (pure).
 
+use sandbox::json::Value;
 use sandbox::HttpResponse;
-use serde_json::Value;
 
 use crate::token::masked;
 
@@ -32,14 +32,14 @@ const MAX_TEXT: usize = 2000;
 /// `access_token` is masked: the Save dialog offers to reveal it, the log never shows it.
 pub fn print_response(response: &HttpResponse) -> String {
     let status = format!("Status: {} {}", response.status, reason(response.status));
-    let body = match serde_json::from_str::<Value>(&response.body) {
+    let body = match Value::parse(&response.body) {
         Ok(mut json) => {
             if let Some(token) = json.get_mut("access_token") {
                 if let Some(text) = token.as_str() {
                     *token = Value::String(masked(text));
                 }
             }
-            serde_json::to_string_pretty(&json).unwrap_or_default()
+            json.to_string_pretty()
         }
         Err(_) => {
             let mut text: String = response.body.chars().take(MAX_TEXT).collect();
@@ -55,13 +55,17 @@ pub fn print_response(response: &HttpResponse) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use sandbox::json::Value;
+    /// A JSON literal, for test bodies.
+    fn json(text: &str) -> Value {
+        Value::parse(text).expect("test JSON")
+    }
 
     #[test]
     fn pretty_prints_with_status_and_masks_the_token() {
         let text = print_response(&HttpResponse::json(
             200,
-            &json!({"access_token":"BQDsecretsecret","token_type":"Bearer","expires_in":3600}),
+            &json(r#"{"access_token":"BQDsecretsecret","token_type":"Bearer","expires_in":3600}"#),
         ));
         assert!(text.starts_with("Status: 200 OK\n{\n"), "{text}");
         assert!(text.contains("\"token_type\": \"Bearer\""), "{text}");
@@ -71,7 +75,10 @@ mod tests {
 
     #[test]
     fn errors_and_text_bodies() {
-        let text = print_response(&HttpResponse::json(400, &json!({"error":"invalid_client"})));
+        let text = print_response(&HttpResponse::json(
+            400,
+            &json(r#"{"error":"invalid_client"}"#),
+        ));
         assert_eq!(
             text,
             "Status: 400 Bad Request\n{\n  \"error\": \"invalid_client\"\n}"

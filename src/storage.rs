@@ -4,6 +4,7 @@
 //! values live in memory for this visit and `is_degraded` turns true so the page can say so.
 
 use crate::keys::KeyValues;
+use sandbox::json::{Map, Value};
 use std::cell::{Cell, RefCell};
 
 use crate::token::SavedToken;
@@ -104,11 +105,10 @@ pub fn load_credentials() -> KeyValues {
     } else {
         Area::Session
     };
-    let stored = get(area, CREDENTIALS)
-        .and_then(|json| serde_json::from_str::<serde_json::Value>(&json).ok());
+    let stored = get(area, CREDENTIALS).and_then(|json| Value::parse(&json).ok());
     let mut keys = KeyValues::default();
-    if let Some(map) = stored.as_ref().and_then(serde_json::Value::as_object) {
-        for (name, value) in map {
+    if let Some(map) = stored.as_ref().and_then(Value::as_object) {
+        for (name, value) in map.iter() {
             if let Some(value) = value.as_str() {
                 keys.set(name, value.to_owned());
             }
@@ -133,15 +133,11 @@ pub fn save_credentials(credentials: &KeyValues, remember: bool) {
     if credentials.is_blank() {
         remove(keep, CREDENTIALS);
     } else {
-        let map: serde_json::Map<String, serde_json::Value> = credentials
-            .iter()
-            .map(|(n, v)| (n.to_owned(), v.into()))
-            .collect();
-        set(
-            keep,
-            CREDENTIALS,
-            &serde_json::Value::Object(map).to_string(),
-        );
+        let mut map = Map::default();
+        for (name, value) in credentials.iter() {
+            map.push(name, value);
+        }
+        set(keep, CREDENTIALS, &Value::Object(map).to_string());
     }
 }
 

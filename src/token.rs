@@ -1,6 +1,6 @@
 //! The saved access token, its expiry states and countdown text (pure; time is passed in).
 
-use serde_json::{json, Value};
+use sandbox::json::Value;
 
 /// "Expires soon" margin in seconds, as spotipy uses.
 pub const EXPIRES_SOON_MARGIN: u64 = 60;
@@ -27,18 +27,18 @@ pub enum TokenState {
 impl SavedToken {
     /// The JSON kept in storage.
     pub fn to_json(&self) -> String {
-        json!({
-            "access_token": self.access_token,
-            "token_type": self.token_type,
-            "expires_at": self.expires_at,
-            "target": self.target,
-        })
+        Value::object([
+            ("access_token", (&self.access_token).into()),
+            ("token_type", (&self.token_type).into()),
+            ("expires_at", self.expires_at.into()),
+            ("target", (&self.target).into()),
+        ])
         .to_string()
     }
 
     /// Reads the stored JSON back; `None` for anything incomplete.
     pub fn from_json(text: &str) -> Option<SavedToken> {
-        let value: Value = serde_json::from_str(text).ok()?;
+        let value = Value::parse(text).ok()?;
         let text = |name: &str| value.get(name)?.as_str().map(str::to_owned);
         Some(SavedToken {
             access_token: text("access_token")?,

@@ -54,7 +54,7 @@ pub struct HttpResponse {
 
 impl HttpResponse {
     /// A JSON response with `content-type: application/json; charset=utf-8`.
-    pub fn json(status: u16, body: &serde_json::Value) -> Self {
+    pub fn json(status: u16, body: &crate::json::Value) -> Self {
         Self {
             status,
             headers: vec![(

@@ -7,10 +7,11 @@
 //! Invariant: this crate does no I/O and never reads the system clock.
 
 pub mod http;
+pub mod json;
 mod token;
 
 pub use http::{HttpRequest, HttpResponse};
-use serde_json::json;
+use json::Value;
 pub use token::{SandboxToken, TokenError};
 
 use base64::Engine as _;
@@ -144,11 +145,11 @@ impl Sandbox {
         let token = SandboxToken::issue(now, self.token_lifetime);
         HttpResponse::json(
             200,
-            &json!({
-                "access_token": token.encode(),
-                "token_type": "Bearer",
-                "expires_in": self.token_lifetime,
-            }),
+            &Value::object([
+                ("access_token", token.encode().into()),
+                ("token_type", "Bearer".into()),
+                ("expires_in", self.token_lifetime.into()),
+            ]),
         )
     }
 }
@@ -226,8 +227,8 @@ fn is_base62_id(id: &str) -> bool {
 /// The token endpoint's flat error body.
 fn oauth_error(status: u16, error: &str, description: Option<&str>) -> HttpResponse {
     let body = match description {
-        Some(d) => json!({ "error": error, "error_description": d }),
-        None => json!({ "error": error }),
+        Some(d) => Value::object([("error", error.into()), ("error_description", d.into())]),
+        None => Value::object([("error", error.into())]),
     };
     HttpResponse::json(status, &body)
 }
@@ -236,7 +237,10 @@ fn oauth_error(status: u16, error: &str, description: Option<&str>) -> HttpRespo
 fn api_error(status: u16, message: &str) -> HttpResponse {
     HttpResponse::json(
         status,
-        &json!({ "error": { "status": status, "message": message } }),
+        &Value::object([(
+            "error",
+            Value::object([("status", status.into()), ("message", message.into())]),
+        )]),
     )
 }
 
@@ -249,7 +253,7 @@ fn not_emulated() -> HttpResponse {
 
 /// Deterministic, obviously fake catalog data.
 mod catalog {
-    use serde_json::{json, Value};
+    use crate::json::Value;
 
     const ADJECTIVES: [&str; 8] = [
         "Quiet", "Electric", "Golden", "Paper", "Midnight", "Velvet", "Neon", "Hollow",
@@ -287,34 +291,46 @@ mod catalog {
     }
 
     fn artist_object(id: &str, seed: u64) -> Value {
-        json!({
-            "id": id,
-            "name": format!("Sandbox Artist: The {}s", words(seed)),
-            "type": "artist",
-            "uri": format!("spotify:artist:{id}"),
-        })
+        Value::object([
+            ("id", id.into()),
+            (
+                "name",
+                format!("Sandbox Artist: The {}s", words(seed)).into(),
+            ),
+            ("type", "artist".into()),
+            ("uri", format!("spotify:artist:{id}").into()),
+        ])
     }
 
     pub fn track(id: &str) -> Value {
         let seed = hash(id);
         let artist_id = derived_id(seed ^ 0xa);
         let album_id = derived_id(seed ^ 0xb);
-        json!({
-            "id": id,
-            "name": format!("Sandbox Track: {}", words(seed)),
-            "type": "track",
-            "uri": format!("spotify:track:{id}"),
-            "artists": [artist_object(&artist_id, hash(&artist_id))],
-            "album": {
-                "id": album_id,
-                "name": format!("Sandbox Album: {}", words(seed >> 16)),
-                "type": "album",
-                "uri": format!("spotify:album:{album_id}"),
-            },
-            "duration_ms": 120_000 + seed % 180_000,
-            "explicit": false,
-            "track_number": 1 + seed % 12,
-        })
+        Value::object([
+            ("id", id.into()),
+            ("name", format!("Sandbox Track: {}", words(seed)).into()),
+            ("type", "track".into()),
+            ("uri", format!("spotify:track:{id}").into()),
+            (
+                "artists",
+                Value::Array(vec![artist_object(&artist_id, hash(&artist_id))]),
+            ),
+            (
+                "album",
+                Value::object([
+                    ("id", album_id.clone().into()),
+                    (
+                        "name",
+                        format!("Sandbox Album: {}", words(seed >> 16)).into(),
+                    ),
+                    ("type", "album".into()),
+                    ("uri", format!("spotify:album:{album_id}").into()),
+                ]),
+            ),
+            ("duration_ms", (120_000 + seed % 180_000).into()),
+            ("explicit", false.into()),
+            ("track_number", (1 + seed % 12).into()),
+        ])
     }
 
     pub fn artist(id: &str) -> Value {

@@ -2,6 +2,7 @@
 
 use super::*;
 use base64::engine::general_purpose::STANDARD;
+use serde_json::json;
 
 const NOW: UnixMillis = UnixMillis(1_764_500_000_000);
 const TOKEN_URL: &str = "https://accounts.spotify.com/api/token";
@@ -164,6 +165,12 @@ fn token_endpoint_accepts_every_documented_request_form() {
         let token = body["access_token"].as_str().expect("token is a string");
         let decoded = SandboxToken::decode(token).expect("sandbox token decodes");
         assert_eq!(decoded.expires_at, NOW.seconds() + 3600, "{name}");
+        let members =
+            format!(r#"{{"access_token":"{token}","token_type":"Bearer","expires_in":3600}}"#);
+        assert_eq!(
+            response.body, members,
+            "{name}: the protocol's member order"
+        );
     }
 }
 
