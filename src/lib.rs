@@ -1,10 +1,12 @@
 //! The Spotify Web API playground: the lesson "Obtain the Client Credential Access Token".
 //!
 //! Module map: a pure core (`lesson`, `keys`, `request`, `routing`, `params`, `classify`,
-//! `token`, `output`, `highlight`), the I/O edges (`net` for requests, `storage` for browser
-//! storage, `clock` for time, `location` for the URL) and the components in `ui`.
+//! `token`, `output`, `highlight`, `embed`), the I/O edges (`net` for requests, `storage` for
+//! browser storage, `clock` for time, `location` for the URL, `host` for the page that embeds
+//! this one) and the components in `ui`.
 
 pub mod classify;
+pub mod embed;
 pub mod highlight;
 pub mod keys;
 pub mod lesson;
@@ -15,6 +17,7 @@ pub mod routing;
 pub mod token;
 
 pub mod clock;
+pub mod host;
 pub mod location;
 pub mod net;
 pub mod storage;

@@ -7,6 +7,13 @@ pub fn search() -> String {
         .unwrap_or_default()
 }
 
+/// `location.origin`, for example `https://playground.example`.
+pub fn origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}
+
 /// Sets (or with `None` removes) one query parameter, keeping the rest.
 pub fn set_param(name: &str, value: Option<&str>) {
     let Some(window) = web_sys::window() else {

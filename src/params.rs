@@ -2,6 +2,7 @@
 
 use sandbox::http::parse_form;
 
+use crate::embed::{parse_origin, HostLink, Theme};
 use crate::routing::{Relay, Target};
 
 /// Longest sandbox token lifetime accepted from the URL: a day.
@@ -16,18 +17,32 @@ pub struct PageParams {
     pub relay: Option<Relay>,
     /// `?sandbox_token_lifetime=` in seconds.
     pub sandbox_token_lifetime: Option<u64>,
+    /// `?embed=1`: the compact layout for iframes.
+    pub embed: bool,
+    /// `?cells=token,validate`: the cells to show, by id; `None` shows the whole lesson.
+    pub cells: Option<Vec<String>>,
+    /// `?theme=`.
+    pub theme: Theme,
+    /// `?parent_origin=` and `?share_token=`.
+    pub host: HostLink,
     /// Visible, non-fatal notices about parameters that were ignored.
     pub notices: Vec<String>,
 }
 
-/// Parses `location.search` (with or without the leading `?`).
-pub fn parse(search: &str) -> PageParams {
+/// Parses `location.search` (with or without the leading `?`). `cell_ids` are the lesson's
+/// cells, which `?cells=` may name.
+pub fn parse(search: &str, cell_ids: &[&str]) -> PageParams {
     let mut params = PageParams {
         target: None,
         relay: None,
         sandbox_token_lifetime: None,
+        embed: false,
+        cells: None,
+        theme: Theme::Auto,
+        host: HostLink::default(),
         notices: Vec::new(),
     };
+    let mut share_token = false;
     for (name, value) in parse_form(search.trim_start_matches('?')) {
         match name.as_str() {
             "target" => match Target::from_param(&value) {
@@ -50,10 +65,57 @@ pub fn parse(search: &str) -> PageParams {
                     "Ignored sandbox_token_lifetime={value}: use a whole number of seconds from 1 to {MAX_SANDBOX_LIFETIME}."
                 )),
             },
+            "embed" | "share_token" => {
+                let on = match value.as_str() {
+                    "1" | "true" => true,
+                    "0" | "false" => false,
+                    _ => {
+                        params.notices.push(format!(
+                            "Ignored {name}={value}: use {name}=1 or {name}=0."
+                        ));
+                        continue;
+                    }
+                };
+                if name == "embed" {
+                    params.embed = on;
+                } else {
+                    share_token = on;
+                }
+            }
+            "cells" => {
+                let wanted: Vec<&str> = value.split(',').map(str::trim).filter(|c| !c.is_empty()).collect();
+                let unknown: Vec<&str> = wanted.iter().copied().filter(|c| !cell_ids.contains(c)).collect();
+                if wanted.is_empty() || !unknown.is_empty() {
+                    params.notices.push(format!(
+                        "Ignored cells={value}: the cells of this lesson are {}. Showing all of them.",
+                        cell_ids.join(", ")
+                    ));
+                } else {
+                    params.cells = Some(wanted.into_iter().map(str::to_owned).collect());
+                }
+            }
+            "theme" => match Theme::from_param(&value) {
+                Some(theme) => params.theme = theme,
+                None => params.notices.push(format!(
+                    "Ignored theme={value}: use theme=light, theme=dark or theme=auto."
+                )),
+            },
+            "parent_origin" => match parse_origin(&value) {
+                Ok(origin) => params.host.parent_origin = Some(origin),
+                Err(message) => params
+                    .notices
+                    .push(format!("Ignored parent_origin. {message}")),
+            },
             other => params
                 .notices
                 .push(format!("Ignored the unknown parameter \"{other}\".")),
         }
+    }
+    params.host.share_token = share_token;
+    if share_token && params.host.parent_origin.is_none() {
+        params.notices.push(
+            "share_token=1 needs parent_origin=https://your-course.example too, so the token can go to your page and no other. The token is not shared.".to_owned(),
+        );
     }
     params
 }
@@ -62,16 +124,43 @@ pub fn parse(search: &str) -> PageParams {
 mod tests {
     use super::*;
 
+    const CELLS: &[&str] = &["token", "validate"];
+
+    #[test]
+    fn parses_embedding_parameters() {
+        let p = parse(
+            "embed=1&cells=validate&theme=dark&parent_origin=http%3A%2F%2F127.0.0.1%3A8000&share_token=1",
+            CELLS,
+        );
+        assert!(p.notices.is_empty(), "{:?}", p.notices);
+        assert!(p.embed);
+        assert_eq!(p.cells, Some(vec!["validate".to_owned()]));
+        assert_eq!(p.theme, Theme::Dark);
+        assert_eq!(
+            p.host.parent_origin.as_deref(),
+            Some("http://127.0.0.1:8000")
+        );
+        assert!(p.host.shares_token());
+        let p = parse("share_token=1&parent_origin=https%3A%2F%2Fc.example", CELLS);
+        assert!(p.host.shares_token(), "order does not matter");
+        let p = parse("", CELLS);
+        assert!(!p.embed && p.cells.is_none() && p.theme == Theme::Auto);
+        assert!(!p.host.shares_token());
+    }
+
     #[test]
     fn parses_known_parameters() {
-        let p = parse("?target=sandbox&sandbox_token_lifetime=5&relay=direct");
+        let p = parse(
+            "?target=sandbox&sandbox_token_lifetime=5&relay=direct",
+            CELLS,
+        );
         assert_eq!(p.target, Some(Target::Sandbox));
         assert_eq!(p.sandbox_token_lifetime, Some(5));
         assert_eq!(p.relay, Some(Relay::Direct));
         assert!(p.notices.is_empty());
-        let p = parse("relay=%2Frelay%2F");
+        let p = parse("relay=%2Frelay%2F", CELLS);
         assert_eq!(p.relay, Some(Relay::Prefix("/relay/".into())));
-        assert_eq!(parse("").target, None);
+        assert_eq!(parse("", CELLS).target, None);
     }
 
     #[test]
@@ -83,9 +172,21 @@ mod tests {
             ("sandbox_token_lifetime=999999", "from 1 to"),
             ("relay=ftp%3A%2F%2Fx", "relay"),
             ("colour=red", "unknown parameter \"colour\""),
+            ("embed=yes", "embed=1 or embed=0"),
+            (
+                "cells=token,lyrics",
+                "cells of this lesson are token, validate",
+            ),
+            ("cells=", "cells of this lesson are"),
+            ("theme=pink", "theme=light"),
+            (
+                "parent_origin=https%3A%2F%2Fc.example%2Fpage",
+                "not an origin",
+            ),
+            ("share_token=1", "needs parent_origin"),
         ];
         for (query, needle) in cases {
-            let p = parse(query);
+            let p = parse(query, CELLS);
             assert_eq!(p.notices.len(), 1, "{query}");
             assert!(p.notices[0].contains(needle), "{query}: {}", p.notices[0]);
             assert_eq!(

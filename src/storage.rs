@@ -151,6 +151,18 @@ pub fn save_token(token: &SavedToken) {
     set(Area::Local, TOKEN, &token.to_json());
 }
 
+/// Calls `changed` with the stored token whenever another page of this origin saves or
+/// forgets it: another tab, or another embedded lesson on the same site.
+pub fn on_token_change(changed: impl Fn(Option<SavedToken>) + 'static) {
+    // The listener stays for the page's life (dropping the handle does not remove it).
+    _ = leptos::prelude::window_event_listener(leptos::ev::storage, move |event| {
+        let key = event.key();
+        if key.is_none() || key.as_deref() == Some(TOKEN) {
+            changed(load_token());
+        }
+    });
+}
+
 /// The relay prefix chosen in Settings, if any.
 pub fn load_relay() -> Option<String> {
     get(Area::Local, RELAY)

@@ -26,6 +26,12 @@ fn main() -> std::process::ExitCode {
         dialog_keeps_focus_cancel_and_escape_store_nothing,
         no_accessibility_violations,
         embedding_works_where_the_operator_allows_it,
+        embedded_cells_talk_to_the_course_page,
+        embed_is_compact_at_320px_and_accessible,
+        token_is_shared_only_under_the_opt_in,
+        messages_from_a_foreign_host_are_ignored,
+        blocked_storage_still_completes_the_lesson,
+        embed_button_snippet_works_in_a_plain_page,
     ])
 }
 
@@ -427,32 +433,25 @@ fn embedding_works_where_the_operator_allows_it(s: &Servers) {
     );
 }
 
+/// axe-core finds no violations in the current page (or frame); `when` names the moment.
+fn assert_accessible(b: &Browser, when: &str) {
+    assert_eq!(b.accessibility_violations(), Vec::<String>::new(), "{when}");
+}
+
 /// axe-core finds nothing on the page: on load, with output and the dialog open, and after.
 fn no_accessibility_violations(s: &Servers) {
     let b = s.browser();
     b.open(SANDBOX);
     token_cell(&b);
-    assert_eq!(
-        b.accessibility_violations(),
-        Vec::<String>::new(),
-        "on load"
-    );
+    assert_accessible(&b, "on load");
     b.click(&b.button("Use sandbox credentials", None));
     run_token(&b);
-    assert_eq!(
-        b.accessibility_violations(),
-        Vec::<String>::new(),
-        "with the dialog open"
-    );
+    assert_accessible(&b, "with the dialog open");
     b.click(&b.button("Save", None));
     let cell = validate_cell(&b);
     b.click(&b.button("Run", Some(&cell)));
     b.wait_for_text(&log_of(&b, &cell), "The access token is valid.");
-    assert_eq!(
-        b.accessibility_violations(),
-        Vec::<String>::new(),
-        "after the lesson"
-    );
+    assert_accessible(&b, "after the lesson");
 }
 
 /// `?relay=` can name another relay, but the page reaches only relays its server lists
@@ -612,4 +611,320 @@ fn dialog_keeps_focus_cancel_and_escape_store_nothing(s: &Servers) {
         (!b.exists("[role=dialog]")).then_some(())
     });
     assert!(stored_token(&b).is_null());
+}
+
+/// Records every message the top-level page receives, as `{origin, data}` in `window.seen`.
+const RECORD_MESSAGES: &str =
+    "window.seen = []; addEventListener('message', (e) => seen.push({origin: e.origin, data: e.data}));";
+
+/// The messages recorded by [`RECORD_MESSAGES`] so far.
+fn seen(b: &Browser) -> Vec<Value> {
+    let value = b.js("return window.seen;", vec![]);
+    serde_json::from_value(value).expect("recorded messages")
+}
+
+/// Whether the summary, the step list or the Embed button is displayed.
+fn shows_site_chrome(b: &Browser) -> bool {
+    b.js(
+        "return ['.summary', '.steps', '.embed-toggle'].some((s) => document.querySelector(s).offsetParent !== null);",
+        vec![],
+    ) == json!(true)
+}
+
+/// Whether a region with this accessible name is on the page now.
+fn has_region(b: &Browser, name: &str) -> bool {
+    b.js("return region(arguments[0]) !== null;", vec![json!(name)]) == json!(true)
+}
+
+/// The height, in pixels, a page's size listener gave an iframe.
+fn frame_height(b: &Browser, selector: &str) -> u64 {
+    let height = b.js(
+        "return document.querySelector(arguments[0]).clientHeight;",
+        vec![json!(selector)],
+    );
+    height.as_u64().expect("a height in px")
+}
+
+/// Writes a page into the course site and returns its path.
+fn course_page(s: &Servers, name: &str, body: &str) -> String {
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{name}</title></head>\
+         <body><h1>{name}</h1>{body}</body></html>"
+    );
+    std::fs::write(s.course_dir.join(name), html).expect("write a course page");
+    format!("/{name}")
+}
+
+/// The shipped example: two cells in two iframes, sized by `resize`, told about the saved
+/// token without the token, and obeying the host's `set-theme` and `reset`.
+fn embedded_cells_talk_to_the_course_page(s: &Servers) {
+    let b = s.browser();
+    b.open_url(&format!("{}/course-page.html", s.course_url));
+    // The example's listener sizes each iframe from its first `resize` message.
+    let before = b.wait("the first resize of the token cell", || {
+        Some(frame_height(&b, "#token-cell")).filter(|h| *h != 420)
+    });
+    b.js(RECORD_MESSAGES, vec![]);
+
+    b.enter_frame(&b.css("#token-cell", None));
+    assert!(!shows_site_chrome(&b), "no site chrome in an embed");
+    assert!(
+        !has_region(&b, "Validate the access token"),
+        "only the token cell"
+    );
+    get_and_save(&b);
+    let token = stored_token(&b)["access_token"]
+        .as_str()
+        .expect("a saved token")
+        .to_owned();
+    b.leave_frame();
+
+    let grown = b.wait("a resize message after the output appeared", || {
+        seen(&b)
+            .iter()
+            .filter(|m| m["data"]["type"] == "resize")
+            .filter_map(|m| m["data"]["height"].as_u64())
+            .find(|h| *h > before)
+    });
+    assert!(grown > before + 50, "{before} → {grown}");
+    assert!(
+        frame_height(&b, "#token-cell") > before,
+        "the example's listener grew the iframe"
+    );
+    let saved = b.wait("token-saved", || {
+        seen(&b)
+            .into_iter()
+            .find(|m| m["data"]["type"] == "token-saved")
+    });
+    assert_eq!(saved["origin"], json!(s.base_url));
+    assert_eq!(saved["data"]["source"], "spotify-playground");
+    assert_eq!(saved["data"]["version"], 1);
+    assert!(saved["data"]["expires_at"].as_u64().is_some(), "{saved}");
+    assert!(saved["data"].get("access_token").is_none(), "{saved}");
+    let all = serde_json::to_string(&seen(&b)).expect("json");
+    assert!(!all.contains(&token), "no message carries the token");
+    b.wait_for_text(&b.css("#token-news", None), "It expires at");
+
+    // The validate cell in the other iframe sees the saved token.
+    b.enter_frame(&b.css("#validate-cell", None));
+    let cell = validate_cell(&b);
+    b.click(&b.button("Run", Some(&cell)));
+    b.wait_for_text(&log_of(&b, &cell), "The access token is valid.");
+    b.leave_frame();
+
+    // The host's controls: set-theme and reset reach the cells.
+    b.click(&b.button("Dark playground", None));
+    b.enter_frame(&b.css("#validate-cell", None));
+    b.wait("the dark theme", || {
+        (b.js("return document.documentElement.dataset.theme;", vec![]) == "dark").then_some(())
+    });
+    b.leave_frame();
+    b.click(&b.button("Start the cells over", None));
+    b.enter_frame(&b.css("#validate-cell", None));
+    b.wait("the output to be cleared", || {
+        (!b.exists("[role=log] .printed")).then_some(())
+    });
+    assert!(stored_token(&b).is_object(), "reset keeps the saved token");
+}
+
+/// `?embed=1` fits a 320 px column without sideways scrolling, keeps a page heading for
+/// screen readers, shows bad parameters as notices, and axe finds nothing.
+fn embed_is_compact_at_320px_and_accessible(s: &Servers) {
+    let b = s.browser();
+    let page = course_page(
+        s,
+        "narrow.html",
+        &format!(
+            "<iframe title=\"Spotify playground\" style=\"width:320px;height:900px;border:0\" \
+             src=\"{}/?embed=1&target=sandbox&theme=pink\"></iframe>",
+            s.base_url
+        ),
+    );
+    b.open_url(&format!("{}{page}", s.course_url));
+    b.enter_frame(&b.css("iframe", None));
+    token_cell(&b);
+    b.wait_for_text(&b.css(".notices", None), "Ignored theme=pink");
+    assert!(!shows_site_chrome(&b), "no site chrome");
+    assert_eq!(
+        b.text(&b.css("h1", None)),
+        "Obtain the Client Credential Access Token"
+    );
+    // Elements reaching past the frame's right edge, for the failure message.
+    let overflow = |b: &Browser| {
+        b.js(
+            "const width = document.documentElement.clientWidth;
+             return [...document.querySelectorAll('body *')]
+               .filter((e) => e.getBoundingClientRect().right > width + 0.5)
+               .filter((e) => {
+                 // Inside a scrolling box (the code listing) is not the page overflowing.
+                 for (let a = e.parentElement; a && a !== document.body; a = a.parentElement)
+                   if (getComputedStyle(a).overflowX !== 'visible') return false;
+                 return true;
+               })
+               .map((e) => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(e.getBoundingClientRect().right)}px`);",
+            vec![],
+        )
+    };
+    assert_eq!(overflow(&b), json!([]), "no sideways scrolling at 320 px");
+    assert_eq!(
+        b.js(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![]
+        ),
+        json!(0),
+        "the page is no wider than the frame"
+    );
+    assert_accessible(&b, "on load");
+    b.click(&b.button("Use sandbox credentials", None));
+    run_token(&b);
+    assert_eq!(overflow(&b), json!([]), "with output, at 320 px");
+    assert_accessible(&b, "with output and the dialog");
+}
+
+/// Opens, from `host` (an origin serving the course site), a page that records messages and
+/// embeds the token cell with `share_token=1&parent_origin=<the course origin>`; gets and
+/// saves a token inside it and returns the stored token, with the frame still entered.
+fn save_in_opted_in_cell(s: &Servers, b: &Browser, host: &str) -> Value {
+    let page = course_page(
+        s,
+        "opt-in.html",
+        &format!(
+            "<script>{RECORD_MESSAGES}</script>\
+             <iframe title=\"Spotify playground\" style=\"width:100%;height:1200px;border:0\" \
+             src=\"{}/?embed=1&target=sandbox&cells=token&share_token=1&parent_origin={}\"></iframe>",
+            s.base_url, s.course_url
+        ),
+    );
+    b.open_url(&format!("{host}{page}"));
+    b.enter_frame(&b.css("iframe", None));
+    get_and_save(b);
+    stored_token(b)
+}
+
+/// The token travels in `token-saved` only with `share_token=1` *and* `parent_origin`.
+fn token_is_shared_only_under_the_opt_in(s: &Servers) {
+    let b = s.browser();
+    let token = save_in_opted_in_cell(s, &b, &s.course_url);
+    b.leave_frame();
+    let saved = b.wait("token-saved", || {
+        seen(&b)
+            .into_iter()
+            .find(|m| m["data"]["type"] == "token-saved")
+    });
+    assert_eq!(saved["data"]["access_token"], token["access_token"]);
+    assert_eq!(saved["data"]["token_type"], "Bearer");
+    assert_eq!(saved["data"]["expires_at"], token["expires_at"]);
+}
+
+/// A host on another origin than `parent_origin` gets no messages, and its messages change
+/// nothing.
+fn messages_from_a_foreign_host_are_ignored(s: &Servers) {
+    let b = s.browser();
+    // The same page from another origin: localhost is not the named parent 127.0.0.1.
+    save_in_opted_in_cell(s, &b, &s.foreign_url);
+    let printed = b.text(&b.css("[role=log] .printed", None));
+    b.leave_frame();
+    for message in [
+        r#"{"source":"spotify-playground","version":1,"type":"set-theme","theme":"dark"}"#,
+        r#"{"source":"spotify-playground","version":1,"type":"reset"}"#,
+    ] {
+        b.js(
+            "document.querySelector('iframe').contentWindow.postMessage(JSON.parse(arguments[0]), '*');",
+            vec![json!(message)],
+        );
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    b.enter_frame(&b.css("iframe", None));
+    assert_eq!(
+        b.js(
+            "return document.documentElement.dataset.theme || null;",
+            vec![]
+        ),
+        Value::Null,
+        "set-theme from a foreign host is ignored"
+    );
+    assert_eq!(
+        b.text(&b.css("[role=log] .printed", None)),
+        printed,
+        "reset from a foreign host is ignored"
+    );
+    b.leave_frame();
+    assert!(
+        seen(&b).is_empty(),
+        "a host that is not parent_origin hears nothing: {:?}",
+        seen(&b)
+    );
+}
+
+/// Storage that throws (as in some third-party iframes) falls back to memory with a notice,
+/// and the whole lesson still completes inside the iframe.
+fn blocked_storage_still_completes_the_lesson(s: &Servers) {
+    let b = s.browser();
+    b.cdp(
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({"source": "for (const name of ['localStorage', 'sessionStorage']) \
+            Object.defineProperty(window, name, { get() { throw new DOMException('blocked', 'SecurityError'); } });"}),
+    );
+    b.open_url(&format!("{}/allowed.html", s.course_url));
+    b.enter_frame(&b.css("iframe", None));
+    assert_eq!(
+        b.js(
+            "try { localStorage.length; return 'open'; } catch (e) { return 'blocked'; }",
+            vec![]
+        ),
+        json!("blocked"),
+        "the frame's storage throws"
+    );
+    b.wait_for_text(
+        &b.css(".notices", None),
+        "Your browser blocks storage for this page",
+    );
+    get_and_save(&b);
+    b.wait_for_text(&status(&b), "expires in");
+    let cell = validate_cell(&b);
+    b.click(&b.button("Run", Some(&cell)));
+    b.wait_for_text(&log_of(&b, &cell), "The access token is valid.");
+}
+
+/// The Embed button's snippet, pasted into a plain page on another origin, frames a working,
+/// self-sizing lesson.
+fn embed_button_snippet_works_in_a_plain_page(s: &Servers) {
+    let b = s.browser();
+    b.open(SANDBOX);
+    let toggle = b.button("Embed", None);
+    assert!(shows_site_chrome(&b), "the full page has its chrome");
+    b.click(&toggle);
+    assert_eq!(b.property(&toggle, "ariaExpanded"), json!("true"));
+    let panel = b.region("Embed this lesson in a course page");
+    b.click(&b.field("Show"));
+    b.click(&b.css("option[value=token]", Some(&panel)));
+    let code = b.field("Embed code");
+    let snippet = b.wait("the snippet for the token cell", || {
+        b.property(&code, "value")
+            .as_str()
+            .filter(|v| v.contains("cells=token"))
+            .map(str::to_owned)
+    });
+    for needed in [
+        "<iframe",
+        "embed=1",
+        "target=sandbox",
+        "title=\"Spotify Web API playground: Obtain the Client Credential Access Token\"",
+        "loading=\"lazy\"",
+        "allow=\"clipboard-write\"",
+        "addEventListener(\"message\"",
+    ] {
+        assert!(snippet.contains(needed), "{needed} in {snippet}");
+    }
+    let page = course_page(s, "pasted.html", &snippet);
+    b.open_url(&format!("{}{page}", s.course_url));
+    b.wait("the snippet's listener to size the iframe", || {
+        Some(frame_height(&b, "iframe")).filter(|h| *h != 420)
+    });
+    b.enter_frame(&b.css("iframe", None));
+    get_and_save(&b);
+    assert!(
+        !has_region(&b, "Validate the access token"),
+        "only the chosen cell"
+    );
 }

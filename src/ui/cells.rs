@@ -21,7 +21,7 @@ fn CodeView(
 ) -> impl IntoView {
     let lines = highlight(&code);
     view! {
-        <pre class="code" aria-label="Code"><code>
+        <pre class="code" aria-label="Code" tabindex="0"><code>
             {lines
                 .into_iter()
                 .enumerate()

@@ -1,6 +1,7 @@
 //! Components. They read and write the shared `Playground` state and call the pure core.
 
 mod cells;
+mod embed_panel;
 mod keys_panel;
 mod save_dialog;
 mod steps;
@@ -13,11 +14,12 @@ use leptos::html;
 use leptos::prelude::*;
 use sandbox::Sandbox;
 
+use crate::embed::{Command, HostLink, Theme};
 use crate::keys::KeyValues;
-use crate::lesson::{self, Block, Lesson};
+use crate::lesson::{self, Block, CellAction, Lesson};
 use crate::routing::{Relay, Target};
 use crate::token::SavedToken;
-use crate::{clock, location, params, storage};
+use crate::{clock, host, location, params, storage};
 
 /// What a cell printed and how it was judged.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -53,6 +55,9 @@ pub struct Playground {
     pub validate_output: RwSignal<Option<CellOutput>>,
     /// The token cell's Run button, to return focus to it.
     pub token_run: NodeRef<html::Button>,
+    /// The page that embeds this one, if any: where messages go and whom to hear.
+    pub host: StoredValue<HostLink>,
+    pub theme: RwSignal<Theme>,
 }
 
 impl Playground {
@@ -67,6 +72,16 @@ impl Playground {
         self.keys.set(KeyValues::default());
         self.remember.set(false);
         self.saved.set(None);
+        self.pending.set(None);
+        self.got_token.set(false);
+        self.validated.set(false);
+        self.token_output.set(None);
+        self.validate_output.set(None);
+    }
+
+    /// Starts the lesson over: outputs, progress and an open dialog go. Keys and the saved
+    /// token stay; they are the learner's, and Forget is theirs to press.
+    pub fn reset(&self) {
         self.pending.set(None);
         self.got_token.set(false);
         self.validated.set(false);
@@ -95,7 +110,17 @@ fn LessonPage(
     /// The lesson to show.
     lesson: Lesson,
 ) -> impl IntoView {
-    let page_params = params::parse(&location::search());
+    let cells: Vec<(String, String, CellAction)> = lesson
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Cell(c) => Some((c.id.clone(), c.title.clone(), c.action)),
+            _ => None,
+        })
+        .collect();
+    let cell_ids: Vec<&str> = cells.iter().map(|(id, _, _)| id.as_str()).collect();
+    let page_params = params::parse(&location::search(), &cell_ids);
+    let embed = page_params.embed;
     let relay = page_params
         .relay
         .clone()
@@ -120,8 +145,31 @@ fn LessonPage(
         token_output: RwSignal::new(None),
         validate_output: RwSignal::new(None),
         token_run: NodeRef::new(),
+        host: StoredValue::new(page_params.host.clone()),
+        theme: RwSignal::new(page_params.theme),
     };
     provide_context(playground);
+
+    // Effect: the theme and embed mode are attributes on <html>, outside the view tree.
+    Effect::new(move |_| {
+        if let Some(root) = document().document_element() {
+            let _ = match playground.theme.get().attribute() {
+                Some(theme) => root.set_attribute("data-theme", theme),
+                None => root.remove_attribute("data-theme"),
+            };
+            if embed {
+                let _ = root.set_attribute("data-embed", "");
+            }
+        }
+    });
+    // Another tab or embedded lesson on this site saved or forgot the token.
+    storage::on_token_change(move |token| playground.saved.set(token));
+    // Talking to the host page, when framed.
+    host::report_height(page_params.host.clone());
+    host::on_command(page_params.host.clone(), move |command| match command {
+        Command::SetTheme(theme) => playground.theme.set(theme),
+        Command::Reset => playground.reset(),
+    });
 
     // Effect: keeps the keys panel in browser storage (the outside world) as the learner types.
     Effect::new(move |_| {
@@ -154,14 +202,33 @@ fn LessonPage(
     let summary = lesson.summary.clone();
     let title = lesson.title.clone();
     let keys = lesson.keys.clone();
-    let blocks = lesson.blocks.into_iter().map(render_block).collect_view();
+    // `?cells=` shows only those cells; the course page around them carries the prose.
+    let chosen = page_params.cells;
+    let shown = |id: &str| chosen.as_ref().is_none_or(|c| c.iter().any(|x| x == id));
+    let needs_keys = cells
+        .iter()
+        .any(|(id, _, action)| *action == CellAction::RequestToken && shown(id));
+    let blocks = lesson
+        .blocks
+        .into_iter()
+        .filter(|b| match b {
+            Block::Cell(c) => shown(&c.id),
+            _ => chosen.is_none(),
+        })
+        .map(render_block)
+        .collect_view();
+    let embed_cells: Vec<(String, String)> = cells.into_iter().map(|(id, t, _)| (id, t)).collect();
+    let page_title = title.clone();
 
+    // Embed mode (`data-embed` on <html>) hides the site chrome with CSS; one static view is
+    // several KB smaller than views chosen at run time.
     view! {
         <a class="skip" href="#lesson">"Skip to the lesson"</a>
         <header class="site">
             <h1>{title}</h1>
             <p class="summary">{summary}</p>
             <TargetBar />
+            <embed_panel::EmbedPanel cells=embed_cells title=page_title />
         </header>
         <main id="lesson">
             <div class="notices">
@@ -169,7 +236,9 @@ fn LessonPage(
                 {storage_notice}
             </div>
             <steps::Steps />
-            <keys_panel::KeysPanel keys=keys />
+            <div hidden=!needs_keys>
+                <keys_panel::KeysPanel keys=keys />
+            </div>
             <token_status::TokenStatus />
             {blocks}
         </main>

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::Playground;
 use crate::token::{long_duration, masked};
-use crate::{clock, storage};
+use crate::{clock, host, storage};
 
 /// Modal dialog: the extracted token (masked, with a reveal toggle), its expiry, Save / Cancel.
 #[component]
@@ -35,6 +35,8 @@ pub fn SaveDialog() -> impl IntoView {
     let save = move |_| {
         if let Some(token) = pg.pending.get_untracked() {
             storage::save_token(&token);
+            let link = pg.host.get_value();
+            host::post(&link, &link.token_saved(&token));
             pg.saved.set(Some(token));
         }
         close();

@@ -50,8 +50,14 @@ pub struct Servers {
     /// The Spotify double: also a server with a relay, but not one the playground allows.
     pub double_url: String,
     /// A course site on its own origin: `allowed.html` frames the playground (listed in its
-    /// --frame-ancestors), `refused.html` frames the unreachable one (default 'self').
+    /// --frame-ancestors), `refused.html` frames the unreachable one (default 'self'), and
+    /// `course-page.html` is `examples/course-page.html` pointed at the playground under test.
     pub course_url: String,
+    /// The same course site under another origin (`localhost` instead of `127.0.0.1`), also
+    /// allowed to frame the playground: a "foreign" host for messages.
+    pub foreign_url: String,
+    /// The course site's files: tests may add pages.
+    pub course_dir: PathBuf,
     driver_url: String,
     /// Where the playground's log goes (stderr), to be searched for secrets.
     pub relay_log: PathBuf,
@@ -126,6 +132,7 @@ impl Servers {
             format!("--connect-src=http://127.0.0.1:{unreachable_port}"),
             "--frame-ancestors='self'".to_owned(),
             format!("--frame-ancestors={course_url}"),
+            format!("--frame-ancestors=http://localhost:{course_port}"),
         ];
         let (main, base_url, relay_log) = start_server(&bin, &dist, "relay.log", &upstreams)?;
         children.push(main);
@@ -140,7 +147,13 @@ impl Servers {
         let (unreachable, unreachable_url, unreachable_log) =
             start_server(&bin, &dist, "unreachable.log", &broken)?;
         children.push(unreachable);
-        children.push(course_site(course_port, &base_url, &unreachable_url)?);
+        let course_dir = artifacts().join("course");
+        children.push(course_site(
+            &course_dir,
+            course_port,
+            &base_url,
+            &unreachable_url,
+        )?);
 
         let port = free_port()?;
         let driver = Command::new(chromedriver())
@@ -158,6 +171,8 @@ impl Servers {
             unreachable_log,
             double_url,
             course_url,
+            foreign_url: format!("http://localhost:{course_port}"),
+            course_dir,
             driver_url,
             relay_log,
         };
@@ -189,11 +204,18 @@ impl Drop for Servers {
     }
 }
 
-/// Writes two course pages that embed a playground, and serves them with Python's static
-/// server on `port` (a different origin from every playground).
-fn course_site(port: u16, allowed: &str, refused: &str) -> Result<Child, String> {
-    let dir = artifacts().join("course");
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+/// Writes course pages that embed a playground, and serves them with Python's static server
+/// on `port` (a different origin from every playground).
+fn course_site(dir: &Path, port: u16, allowed: &str, refused: &str) -> Result<Child, String> {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    // The example as shipped, with its two addresses pointed at this test's servers.
+    let example = std::fs::read_to_string(root().join("examples/course-page.html"))
+        .map_err(|e| format!("read examples/course-page.html: {e}"))?;
+    let example = example
+        .replace("http://127.0.0.1:8080", allowed)
+        .replace("http://127.0.0.1:8000", &format!("http://127.0.0.1:{port}"));
+    std::fs::write(dir.join("course-page.html"), example).map_err(|e| e.to_string())?;
     let page = |playground: &str| {
         format!(
             "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Course</title></head>\
@@ -212,7 +234,7 @@ fn course_site(port: u16, allowed: &str, refused: &str) -> Result<Child, String>
             "127.0.0.1",
             "--directory",
         ])
-        .arg(&dir)
+        .arg(dir)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -334,6 +356,15 @@ impl Browser {
     /// Back to the top-level page.
     pub fn leave_frame(&self) {
         self.call("POST", "/frame", Some(json!({ "id": null })));
+    }
+
+    /// Sends a Chrome DevTools Protocol command through chromedriver.
+    pub fn cdp(&self, cmd: &str, params: Value) -> Value {
+        self.call(
+            "POST",
+            "/goog/cdp/execute",
+            Some(json!({ "cmd": cmd, "params": params })),
+        )
     }
 
     /// Reloads the page.
@@ -530,7 +561,8 @@ impl Drop for Browser {
 }
 
 impl Element {
-    fn to_json(&self) -> Value {
+    /// The element as a WebDriver script argument.
+    pub fn to_json(&self) -> Value {
         json!({ ELEMENT_KEY: self.0 })
     }
 }

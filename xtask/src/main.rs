@@ -19,6 +19,8 @@ const SPOTIPY_VERSION: &str = "2.26.0";
 /// Gzip bytes of everything the page loads (html, js, wasm, css).
 const BUDGET_GZIP_BYTES: u64 = 150 * 1024;
 const SERVE_ADDRESS: &str = "127.0.0.1:8080";
+/// Where the README serves `examples/course-page.html`; `serve` lets it frame the playground.
+const EXAMPLE_COURSE_ORIGIN: &str = "http://127.0.0.1:8000";
 
 type Result<T = ()> = std::result::Result<T, String>;
 
@@ -317,11 +319,18 @@ fn serve() -> Result {
     println!();
     println!("Sandbox lesson (works offline):  http://{SERVE_ADDRESS}/?target=sandbox");
     println!("Real-Spotify lesson:             http://{SERVE_ADDRESS}/");
+    println!("Example course page (examples/course-page.html, served on port 8000) may frame it.");
     println!("Press Ctrl-C to stop.");
     let mut relay = command(&root().join("target/release/relay").display().to_string());
     relay
         .args(["--listen", SERVE_ADDRESS, "--dist"])
-        .arg(root().join("dist"));
+        .arg(root().join("dist"))
+        .args([
+            "--frame-ancestors",
+            "'self'",
+            "--frame-ancestors",
+            EXAMPLE_COURSE_ORIGIN,
+        ]);
     step("serve", relay)
 }
 

@@ -1,0 +1,354 @@
+//! Embedding in course pages: theme, the host origin, the messages sent to and accepted from
+//! the host page, and the iframe snippet (pure; `host.rs` does the posting).
+//!
+//! Every message is `{source: "spotify-playground", version: 1, type, …}`.
+
+use sandbox::json::Value;
+
+use crate::token::SavedToken;
+
+/// The `source` of every message, both ways.
+pub const SOURCE: &str = "spotify-playground";
+/// The message format's version.
+pub const VERSION: u64 = 1;
+
+/// `?theme=`: light, dark, or whatever the system prefers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Theme {
+    Light,
+    Dark,
+    #[default]
+    Auto,
+}
+
+impl Theme {
+    pub fn from_param(text: &str) -> Option<Theme> {
+        match text {
+            "light" => Some(Theme::Light),
+            "dark" => Some(Theme::Dark),
+            "auto" => Some(Theme::Auto),
+            _ => None,
+        }
+    }
+
+    /// The `data-theme` attribute on `<html>`; `None` lets the system decide.
+    pub fn attribute(self) -> Option<&'static str> {
+        match self {
+            Theme::Light => Some("light"),
+            Theme::Dark => Some("dark"),
+            Theme::Auto => None,
+        }
+    }
+}
+
+/// An origin as `scheme://host[:port]`, lower-cased: what `postMessage` and
+/// `MessageEvent.origin` use. Only `http` and `https`; nothing after the host but one `/`.
+pub fn parse_origin(text: &str) -> Result<String, String> {
+    let problem = || {
+        format!("\"{text}\" is not an origin: write it like https://course.example.com (scheme and host, no path).")
+    };
+    let lower = text.trim().to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+        .ok_or_else(problem)?;
+    let authority = rest.strip_suffix('/').unwrap_or(rest);
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    };
+    let host_ok = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+    let port_ok =
+        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    if !host_ok || !port_ok {
+        return Err(problem());
+    }
+    Ok(lower[..lower.len() - (rest.len() - authority.len())].to_owned())
+}
+
+/// Who may hear from and talk to this page, from `?parent_origin=` and `?share_token=`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HostLink {
+    /// The host page's origin, when the author named it.
+    pub parent_origin: Option<String>,
+    /// `?share_token=1`: the author opted in to receiving the token itself.
+    pub share_token: bool,
+}
+
+impl HostLink {
+    /// `postMessage`'s target origin: the named host, else `"*"`.
+    pub fn target_origin(&self) -> &str {
+        self.parent_origin.as_deref().unwrap_or("*")
+    }
+
+    /// The token travels only when the author opted in *and* named the host, so the browser
+    /// delivers it to that origin and no other.
+    pub fn shares_token(&self) -> bool {
+        self.share_token && self.parent_origin.is_some()
+    }
+
+    /// `token-saved`: the expiry always; the token only under [`HostLink::shares_token`].
+    pub fn token_saved(&self, token: &SavedToken) -> Value {
+        let mut message = envelope("token-saved");
+        if let Value::Object(map) = &mut message {
+            map.push("expires_at", token.expires_at);
+            if self.shares_token() {
+                map.push("access_token", &token.access_token);
+                map.push("token_type", &token.token_type);
+            }
+        }
+        message
+    }
+
+    /// A message from `origin` with JSON `data`, if the host may send it and it is one this
+    /// page understands.
+    pub fn incoming(&self, origin: &str, data: &Value) -> Option<Command> {
+        if self.parent_origin.as_deref() != Some(origin)
+            || data["source"].as_str() != Some(SOURCE)
+            || data["version"].as_u64() != Some(VERSION)
+        {
+            return None;
+        }
+        match data["type"].as_str()? {
+            "set-theme" => data["theme"]
+                .as_str()
+                .and_then(Theme::from_param)
+                .map(Command::SetTheme),
+            "reset" => Some(Command::Reset),
+            _ => None,
+        }
+    }
+}
+
+/// What the host page may ask for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Command {
+    SetTheme(Theme),
+    /// Clears outputs and progress. Keys and the saved token stay: they are the learner's.
+    Reset,
+}
+
+fn envelope(kind: &str) -> Value {
+    Value::object([
+        ("source", SOURCE.into()),
+        ("version", VERSION.into()),
+        ("type", kind.into()),
+    ])
+}
+
+/// `resize` with the content height in CSS pixels.
+pub fn resize(height: u64) -> Value {
+    let mut message = envelope("resize");
+    if let Value::Object(map) = &mut message {
+        map.push("height", height);
+    }
+    message
+}
+
+/// What the Embed panel turns into a snippet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SnippetSettings {
+    /// This page's origin, for example `https://playground.example`.
+    pub page_origin: String,
+    /// The iframe's accessible name.
+    pub title: String,
+    /// `target` parameter value.
+    pub target: &'static str,
+    /// Cell ids to show; empty for the whole lesson.
+    pub cells: Vec<String>,
+    pub theme: Theme,
+}
+
+/// The iframe, plus a script that sizes it from `resize` messages. Values are escaped for an
+/// HTML attribute.
+pub fn snippet(s: &SnippetSettings) -> String {
+    let mut src = format!("{}/?embed=1&target={}", s.page_origin, s.target);
+    if !s.cells.is_empty() {
+        src.push_str("&cells=");
+        src.push_str(&s.cells.join(","));
+    }
+    if let Some(theme) = s.theme.attribute() {
+        src.push_str("&theme=");
+        src.push_str(theme);
+    }
+    let origin = s.page_origin.replace('\\', "\\\\").replace('"', "\\\"");
+    format!(
+        r#"<iframe src="{src}" title="{title}" loading="lazy" allow="clipboard-write" style="width:100%;min-width:320px;height:420px;border:0"></iframe>
+<script>
+addEventListener("message", function (e) {{
+  var m = e.data;
+  if (e.origin !== "{origin}" || !m || m.source !== "spotify-playground" || m.type !== "resize") return;
+  document.querySelectorAll("iframe").forEach(function (f) {{
+    if (f.contentWindow === e.source) f.style.height = m.height + "px";
+  }});
+}});
+</script>"#,
+        src = attr(&src),
+        title = attr(&s.title),
+    )
+}
+
+fn attr(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token() -> SavedToken {
+        SavedToken {
+            access_token: "BQDsecret".into(),
+            token_type: "Bearer".into(),
+            expires_at: 1_800_000_000,
+            target: "sandbox".into(),
+        }
+    }
+
+    #[test]
+    fn origins() {
+        let cases = [
+            ("https://course.example", Ok("https://course.example")),
+            ("https://Course.Example/", Ok("https://course.example")),
+            ("http://127.0.0.1:8000", Ok("http://127.0.0.1:8000")),
+            ("https://course.example/lesson", Err(())),
+            ("course.example", Err(())),
+            ("javascript:alert(1)", Err(())),
+            ("https://", Err(())),
+            ("https://a.example:", Err(())),
+            ("https://a.example:99999x", Err(())),
+            ("https://user@a.example", Err(())),
+            ("*", Err(())),
+        ];
+        for (input, expected) in cases {
+            let got = parse_origin(input);
+            match expected {
+                Ok(origin) => assert_eq!(got.as_deref(), Ok(origin), "{input}"),
+                Err(()) => assert!(got.unwrap_err().contains("not an origin"), "{input}"),
+            }
+        }
+    }
+
+    #[test]
+    fn token_saved_never_carries_the_token_without_both_opt_ins() {
+        let cases = [
+            (None, false, "*", false),
+            (None, true, "*", false),
+            (Some("https://c.example"), false, "https://c.example", false),
+            (Some("https://c.example"), true, "https://c.example", true),
+        ];
+        for (parent, share, target, carries) in cases {
+            let link = HostLink {
+                parent_origin: parent.map(str::to_owned),
+                share_token: share,
+            };
+            let message = link.token_saved(&token());
+            assert_eq!(link.target_origin(), target);
+            assert_eq!(message["type"].as_str(), Some("token-saved"));
+            assert_eq!(message["source"].as_str(), Some(SOURCE));
+            assert_eq!(message["version"].as_u64(), Some(1));
+            assert_eq!(message["expires_at"].as_u64(), Some(1_800_000_000));
+            assert_eq!(
+                message.to_string().contains("BQDsecret"),
+                carries,
+                "{parent:?} {share}"
+            );
+        }
+    }
+
+    #[test]
+    fn incoming_messages_only_from_the_named_parent() {
+        let link = HostLink {
+            parent_origin: Some("https://c.example".into()),
+            share_token: false,
+        };
+        let msg = |text: &str| Value::parse(text).unwrap();
+        let dark =
+            msg(r#"{"source":"spotify-playground","version":1,"type":"set-theme","theme":"dark"}"#);
+        let reset = msg(r#"{"source":"spotify-playground","version":1,"type":"reset"}"#);
+        assert_eq!(
+            link.incoming("https://c.example", &dark),
+            Some(Command::SetTheme(Theme::Dark))
+        );
+        assert_eq!(
+            link.incoming("https://c.example", &reset),
+            Some(Command::Reset)
+        );
+        let refused = [
+            ("https://evil.example", dark.clone()),
+            ("https://c.example.evil.example", reset.clone()),
+            ("null", reset.clone()),
+            (
+                "https://c.example",
+                msg(r#"{"source":"other","version":1,"type":"reset"}"#),
+            ),
+            (
+                "https://c.example",
+                msg(r#"{"source":"spotify-playground","version":2,"type":"reset"}"#),
+            ),
+            (
+                "https://c.example",
+                msg(
+                    r#"{"source":"spotify-playground","version":1,"type":"set-theme","theme":"pink"}"#,
+                ),
+            ),
+            (
+                "https://c.example",
+                msg(r#"{"source":"spotify-playground","version":1,"type":"navigate"}"#),
+            ),
+            ("https://c.example", msg(r#""reset""#)),
+        ];
+        for (origin, data) in refused {
+            assert_eq!(link.incoming(origin, &data), None, "{origin} {data}");
+        }
+        let no_parent = HostLink::default();
+        assert_eq!(no_parent.incoming("https://c.example", &reset), None);
+    }
+
+    #[test]
+    fn resize_message() {
+        assert_eq!(
+            resize(512).to_string(),
+            r#"{"source":"spotify-playground","version":1,"type":"resize","height":512}"#
+        );
+    }
+
+    #[test]
+    fn snippet_has_what_an_author_needs() {
+        let s = snippet(&SnippetSettings {
+            page_origin: "https://play.example".into(),
+            title: "Spotify \"token\" lesson".into(),
+            target: "sandbox",
+            cells: vec!["token".into(), "validate".into()],
+            theme: Theme::Dark,
+        });
+        assert!(
+            s.contains(r#"src="https://play.example/?embed=1&amp;target=sandbox&amp;cells=token,validate&amp;theme=dark""#),
+            "{s}"
+        );
+        assert!(
+            s.contains(r#"title="Spotify &quot;token&quot; lesson""#),
+            "{s}"
+        );
+        assert!(s.contains(r#"loading="lazy""#));
+        assert!(s.contains(r#"allow="clipboard-write""#));
+        assert!(s.contains(r#"e.origin !== "https://play.example""#), "{s}");
+        assert!(s.contains("m.type !== \"resize\""));
+        let whole = snippet(&SnippetSettings {
+            page_origin: "https://play.example".into(),
+            title: "t".into(),
+            target: "spotify",
+            cells: vec![],
+            theme: Theme::Auto,
+        });
+        assert!(
+            whole.contains(r#"src="https://play.example/?embed=1&amp;target=spotify""#),
+            "{whole}"
+        );
+    }
+}
