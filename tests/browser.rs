@@ -718,6 +718,7 @@ fn embedded_cells_talk_to_the_course_page(s: &Servers) {
     b.wait("the dark theme", || {
         (b.js("return document.documentElement.dataset.theme;", vec![]) == "dark").then_some(())
     });
+    assert_accessible(&b, "dark theme, with output");
     b.leave_frame();
     b.click(&b.button("Start the cells over", None));
     b.enter_frame(&b.css("#validate-cell", None));
@@ -916,6 +917,20 @@ fn embed_button_snippet_works_in_a_plain_page(s: &Servers) {
     ] {
         assert!(snippet.contains(needed), "{needed} in {snippet}");
     }
+    // Copy puts the same snippet on the clipboard.
+    b.cdp(
+        "Browser.grantPermissions",
+        json!({"origin": s.base_url, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]}),
+    );
+    b.click(&b.button("Copy", Some(&panel)));
+    b.wait_for_text(&b.css("[role=status]", Some(&panel)), "Copied.");
+    let clipboard = b.js_async(
+        "const done = arguments[arguments.length - 1];
+         navigator.clipboard.readText().then(done, (e) => done(`readText failed: ${e}`));",
+        vec![],
+    );
+    assert_eq!(clipboard, json!(snippet));
+
     let page = course_page(s, "pasted.html", &snippet);
     b.open_url(&format!("{}{page}", s.course_url));
     b.wait("the snippet's listener to size the iframe", || {

@@ -80,7 +80,9 @@ fn CellFrame(
     };
     view! {
         <section class="cell" aria-labelledby=labelled_by aria-busy=move || pending.get().to_string()>
-            <h3 id=heading_id class="cell-title">{cell.title.clone()}</h3>
+            // Alone in an embed (`?cells=`), a cell heading follows the page's h1 directly:
+            // level 2 (the `ariaLevel` property sets the `aria-level` attribute).
+            <h3 id=heading_id class="cell-title" prop:ariaLevel=pg.cells_only.then_some("2")>{cell.title.clone()}</h3>
             <CodeView code=cell.code.clone() />
             {cell.implementation_hidden.then(|| view! {
                 <p class="help">"The implementation of this function is hidden, as in the lesson."</p>

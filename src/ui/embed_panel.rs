@@ -1,12 +1,20 @@
 //! The Embed button and its panel: the iframe snippet for the current settings.
+//!
+//! The panel's markup is static HTML from `embed::panel_html`, with its events delegated to
+//! the panel: built as Leptos views, its dozen form elements cost the bundle about 5 KB gzip
+//! (docs/benchmarks.md).
 
+use leptos::ev::{Event, MouseEvent};
+use leptos::html;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::Playground;
 use crate::embed::{self, SnippetSettings, Theme};
 use crate::location;
 
-/// Embed button; its panel picks a cell (or the whole lesson) and a theme and shows the snippet with a Copy button.
+/// Embed button; its panel picks a cell (or the whole lesson) and a theme, and shows the
+/// snippet with a Copy button.
 #[component]
 pub fn EmbedPanel(
     /// The lesson's cells as (id, title).
@@ -16,40 +24,70 @@ pub fn EmbedPanel(
 ) -> impl IntoView {
     let pg = expect_context::<Playground>();
     let open = RwSignal::new(false);
-    // A cell id, or empty for the whole lesson.
-    let chosen = RwSignal::new(String::new());
-    let theme = RwSignal::new(Theme::Auto);
-    let copied = RwSignal::new(None::<&'static str>);
+    let panel = NodeRef::<html::Section>::new();
     let title = StoredValue::new(format!("Spotify Web API playground: {title}"));
+    let markup = embed::panel_html(&cells);
+
+    let find = move |selector: &str| {
+        panel
+            .get_untracked()
+            .and_then(|p| p.query_selector(selector).ok().flatten())
+    };
+    let value = move |selector: &str| {
+        find(selector)
+            .and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok())
+            .map(|s| s.value())
+            .unwrap_or_default()
+    };
+    let say = move |text: &str| {
+        if let Some(status) = find("#embed-status") {
+            status.set_text_content(Some(text));
+        }
+    };
     let snippet = move || {
-        let cell = chosen.get();
+        let cell = value("#embed-cells");
         embed::snippet(&SnippetSettings {
             page_origin: location::origin(),
             title: title.get_value(),
-            target: pg.target.get().as_param(),
+            target: pg.target.get_untracked().as_param(),
             cells: if cell.is_empty() {
                 Vec::new()
             } else {
                 vec![cell]
             },
-            theme: theme.get(),
+            theme: Theme::from_param(&value("#embed-theme")).unwrap_or_default(),
         })
     };
-    let copy = move |_| {
-        let text = snippet();
-        let clipboard = window().navigator().clipboard();
+    let refresh = move || {
+        let code =
+            find("#embed-code").and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok());
+        if let Some(code) = code {
+            code.set_value(&snippet());
+        }
+        say("");
+    };
+    // Effect: the snippet lives in DOM outside the view tree; it follows the page's target.
+    Effect::new(move |_| {
+        pg.target.track();
+        refresh();
+    });
+    let on_click = move |ev: MouseEvent| {
+        let is_copy = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|e| e.id() == "embed-copy");
+        if !is_copy {
+            return;
+        }
+        let copied = window().navigator().clipboard().write_text(&snippet());
         leptos::task::spawn_local(async move {
-            let done = wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&text)).await;
-            copied.set(Some(match done {
+            let done = wasm_bindgen_futures::JsFuture::from(copied).await;
+            say(match done {
                 Ok(_) => "Copied.",
                 Err(_) => "The browser refused the clipboard: select the code and copy it.",
-            }));
+            });
         });
     };
-    let options = cells
-        .into_iter()
-        .map(|(id, cell_title)| view! { <option value=id>{cell_title}" (this cell only)"</option> })
-        .collect_view();
     view! {
         <button
             type="button"
@@ -60,31 +98,15 @@ pub fn EmbedPanel(
         >
             "Embed"
         </button>
-        <section id="embed-panel" class="embed-panel" aria-labelledby="embed-heading" hidden=move || !open.get()>
-            <h2 id="embed-heading">"Embed this lesson in a course page"</h2>
-            <label for="embed-cells">"Show"</label>
-            <select id="embed-cells" on:change=move |ev| {
-                copied.set(None);
-                chosen.set(event_target_value(&ev));
-            }>
-                <option value="">"The whole lesson"</option>
-                {options}
-            </select>
-            <label for="embed-theme">"Theme"</label>
-            <select id="embed-theme" on:change=move |ev| {
-                theme.set(Theme::from_param(&event_target_value(&ev)).unwrap_or_default());
-            }>
-                <option value="auto">"Follow the reader's system"</option>
-                <option value="light">"Light"</option>
-                <option value="dark">"Dark"</option>
-            </select>
-            <p class="help" id="embed-help">
-                "The target is the one chosen above. The server must allow your course page's origin (--frame-ancestors); see docs/embedding.md."
-            </p>
-            <label for="embed-code">"Embed code"</label>
-            <textarea id="embed-code" readonly rows="9" spellcheck="false" aria-describedby="embed-help" prop:value=snippet></textarea>
-            <button type="button" on:click=copy>"Copy"</button>
-            <span role="status">{move || copied.get()}</span>
-        </section>
+        <section
+            id="embed-panel"
+            class="embed-panel"
+            aria-labelledby="embed-heading"
+            hidden=move || !open.get()
+            node_ref=panel
+            inner_html=markup
+            on:change=move |_: Event| refresh()
+            on:click=on_click
+        ></section>
     }
 }

@@ -58,6 +58,8 @@ pub struct Playground {
     /// The page that embeds this one, if any: where messages go and whom to hear.
     pub host: StoredValue<HostLink>,
     pub theme: RwSignal<Theme>,
+    /// `?cells=` chose cells: the lesson's prose and headings around them are not shown.
+    pub cells_only: bool,
 }
 
 impl Playground {
@@ -147,6 +149,7 @@ fn LessonPage(
         token_run: NodeRef::new(),
         host: StoredValue::new(page_params.host.clone()),
         theme: RwSignal::new(page_params.theme),
+        cells_only: page_params.cells.is_some(),
     };
     provide_context(playground);
 
