@@ -88,7 +88,8 @@ pub fn highlight(code: &str) -> Vec<Vec<(Class, String)>> {
     lines
 }
 
-fn tokens(code: &str) -> Vec<(Class, &str)> {
+/// The code as classified pieces that concatenate back to `code` (strings keep their quotes).
+pub(crate) fn tokens(code: &str) -> Vec<(Class, &str)> {
     let bytes = code.as_bytes();
     let mut out: Vec<(Class, &str)> = Vec::new();
     let mut i = 0;

@@ -1,9 +1,9 @@
 //! The Spotify Web API playground: the lesson "Obtain the Client Credential Access Token".
 //!
 //! Module map: a pure core (`lesson`, `keys`, `request`, `routing`, `params`, `classify`,
-//! `token`, `output`, `highlight`, `embed`), the I/O edges (`net` for requests, `storage` for
+//! `token`, `output`, `highlight`, `embed`, `runner`), the I/O edges (`net` for requests, `storage` for
 //! browser storage, `clock` for time, `location` for the URL, `host` for the page that embeds
-//! this one) and the components in `ui`.
+//! this one, `worker` for the Web Workers that run cells) and the components in `ui`.
 
 pub mod classify;
 pub mod embed;
@@ -14,6 +14,7 @@ pub mod output;
 pub mod params;
 pub mod request;
 pub mod routing;
+pub mod runner;
 pub mod token;
 
 pub mod clock;
@@ -21,6 +22,7 @@ pub mod host;
 pub mod location;
 pub mod net;
 pub mod storage;
+pub mod worker;
 
 pub mod ui;
 

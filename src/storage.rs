@@ -13,6 +13,8 @@ const CREDENTIALS: &str = "spotify-playground.credentials";
 const REMEMBER: &str = "spotify-playground.remember";
 const TOKEN: &str = "spotify-playground.token";
 const RELAY: &str = "spotify-playground.relay";
+/// Prefix of each editable cell's code: `spotify-playground.code.<cell id>`.
+const CODE: &str = "spotify-playground.code.";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Area {
@@ -161,6 +163,21 @@ pub fn on_token_change(changed: impl Fn(Option<SavedToken>) + 'static) {
             changed(load_token());
         }
     });
+}
+
+/// A cell's edited code, if the learner changed it.
+pub fn load_code(cell_id: &str) -> Option<String> {
+    get(Area::Local, &format!("{CODE}{cell_id}"))
+}
+
+/// Keeps a cell's edited code; `None` (code back to the lesson's) removes it. Only the code
+/// as written is kept: placeholders stay placeholders, so no key is ever stored here.
+pub fn save_code(cell_id: &str, code: Option<&str>) {
+    let key = format!("{CODE}{cell_id}");
+    match code {
+        Some(code) => set(Area::Local, &key, code),
+        None => remove(Area::Local, &key),
+    }
 }
 
 /// The relay prefix chosen in Settings, if any.

@@ -32,6 +32,13 @@ fn main() -> std::process::ExitCode {
         messages_from_a_foreign_host_are_ignored,
         blocked_storage_still_completes_the_lesson,
         embed_button_snippet_works_in_a_plain_page,
+        unedited_code_prints_what_the_lesson_prints,
+        edited_code_runs_as_written,
+        runaway_code_is_stopped_and_the_page_stays_responsive,
+        errors_show_their_line_in_the_code,
+        only_spotify_is_reachable_from_code,
+        output_is_capped,
+        edits_persist_and_reset_restores_the_lesson,
     ])
 }
 
@@ -942,4 +949,203 @@ fn embed_button_snippet_works_in_a_plain_page(s: &Servers) {
         !has_region(&b, "Validate the access token"),
         "only the chosen cell"
     );
+}
+
+/// The token cell's code editor.
+fn editor(b: &Browser) -> Element {
+    b.css("textarea[aria-label=Code]", Some(&token_cell(b)))
+}
+
+/// The code in the editor now.
+fn code_in_editor(b: &Browser) -> String {
+    b.property(&editor(b), "value")
+        .as_str()
+        .expect("the editor's value")
+        .to_owned()
+}
+
+/// Replaces the editor's code by typing, as a learner would: select all, delete, type.
+fn set_code(b: &Browser, code: &str) {
+    let editor = editor(b);
+    b.type_text(&editor, "\u{E009}a\u{E000}\u{E003}");
+    b.type_text(&editor, code);
+    assert_eq!(code_in_editor(b), code, "the editor holds what was typed");
+}
+
+/// `code` in the editor, Run; returns the log when the run has its verdict.
+fn run_code(b: &Browser, code: &str) -> String {
+    set_code(b, code);
+    let cell = token_cell(b);
+    b.click(&b.button("Run", Some(&cell)));
+    b.wait("the run's verdict", || {
+        b.exists("#lesson section .verdict")
+            .then(|| b.text(&log_of(b, &cell)))
+    })
+}
+
+/// Unedited, the code sends the lesson's request and prints exactly what the native run
+/// printed: the status line and the body with the token masked; then the Save dialog.
+fn unedited_code_prints_what_the_lesson_prints(s: &Servers) {
+    let b = s.browser();
+    b.open(SANDBOX);
+    b.click(&b.button("Use sandbox credentials", None));
+    let dialog = run_token(&b);
+    let printed = b.text(&b.css("[role=log] .printed", Some(&token_cell(&b))));
+    b.click(&b.button("Reveal token", Some(&dialog)));
+    let token = b.wait("the revealed token", || {
+        Some(b.text(&b.css("code", Some(&dialog)))).filter(|t| !t.contains('•'))
+    });
+    let head: String = token.chars().take(4).collect();
+    assert_eq!(
+        printed,
+        format!(
+            "Status: 200 OK\n{{\n  \"access_token\": \"{head}•••••••• ({} characters, hidden)\",\n  \"token_type\": \"Bearer\",\n  \"expires_in\": 3600\n}}",
+            token.chars().count()
+        ),
+        "the native printResponse format"
+    );
+    b.click(&b.button("Save", Some(&dialog)));
+    assert_eq!(stored_token(&b)["access_token"], json!(token));
+}
+
+/// Changed code is what runs: no grant_type gets Spotify's error; top-level await, Buffer
+/// and console.log work.
+fn edited_code_runs_as_written(s: &Servers) {
+    let b = s.browser();
+    b.open(SANDBOX);
+    b.click(&b.button("Use sandbox credentials", None));
+    let lesson = code_in_editor(&b);
+    let without_grant = lesson.replace("    grant_type: 'client_credentials'\n", "");
+    assert_ne!(without_grant, lesson);
+    let log = run_code(&b, &without_grant);
+    assert!(log.contains("unsupported_grant_type"), "{log}");
+    assert!(log.contains("grant_type parameter is missing"), "{log}");
+    assert!(!b.exists("[role=dialog]"), "no token, no dialog");
+
+    let log = run_code(
+        &b,
+        "const auth = Buffer.from('{{CLIENT_ID}}:{{CLIENT_SECRET}}').toString('base64');\n\
+         const response = await fetch('https://accounts.spotify.com/api/token?grant_type=client_credentials', {\n\
+         method: 'POST',\n\
+         headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: 'Basic ' + auth }\n\
+         });\n\
+         console.log(response.status);\n\
+         console.log(Buffer.from('hi').toString('hex'), Buffer.from('aGk=', 'base64').toString('utf8'));",
+    );
+    assert!(log.starts_with("200\n6869 hi"), "{log}");
+    assert!(
+        !log.contains(SANDBOX_SECRET),
+        "the secret is not printed: {log}"
+    );
+}
+
+/// `while (true) {}` is stopped by the timeout, Stop ends a run at once, and the page answers
+/// meanwhile.
+fn runaway_code_is_stopped_and_the_page_stays_responsive(s: &Servers) {
+    let b = s.browser();
+    b.open(SANDBOX);
+    b.click(&b.button("Use sandbox credentials", None));
+    set_code(&b, "while (true) {}");
+    let cell = token_cell(&b);
+    b.click(&b.button("Run", Some(&cell)));
+    b.wait_for_text(&cell, "Running…");
+    // The page still takes typing while the loop spins.
+    let field = b.field("Client ID");
+    b.clear(&field);
+    b.type_text(&field, "typed during the loop");
+    assert_eq!(b.property(&field, "value"), json!("typed during the loop"));
+    let stop = b.button("Stop", Some(&cell));
+    assert_eq!(b.property(&stop, "disabled"), json!(false));
+    b.wait_for_text(&log_of(&b, &cell), "Stopped after 10 seconds.");
+    assert_eq!(b.property(&stop, "disabled"), json!(true));
+
+    b.click(&b.button("Run", Some(&cell)));
+    b.wait_for_text(&cell, "Running…");
+    b.click(&stop);
+    let log = b.wait_for_text(&log_of(&b, &cell), "Stopped.");
+    assert!(log.contains("You pressed Stop"), "{log}");
+    assert_eq!(
+        b.property(&b.button("Run", Some(&cell)), "disabled"),
+        json!(false)
+    );
+}
+
+/// Syntax and runtime errors name the line (and column) in the learner's code.
+fn errors_show_their_line_in_the_code(s: &Servers) {
+    let b = s.browser();
+    b.open(SANDBOX);
+    b.click(&b.button("Use sandbox credentials", None));
+    let log = run_code(&b, "const a = 1;\nconst b = ;\nconsole.log(a);");
+    assert!(log.contains("SyntaxError"), "{log}");
+    assert!(log.contains("at line 2, column"), "{log}");
+    let log = run_code(
+        &b,
+        "const a = 1;\n\nconst b = null;\nconsole.log(b.missing);",
+    );
+    assert!(log.contains("TypeError"), "{log}");
+    assert!(log.contains("at line 4, column"), "{log}");
+}
+
+/// A URL outside the two Spotify hosts fails with the playground's message, and nothing is
+/// fetched.
+fn only_spotify_is_reachable_from_code(s: &Servers) {
+    let b = s.browser();
+    b.open("/?target=spotify");
+    token_cell(&b);
+    b.js("window.__fetches = 0; const f = window.fetch.bind(window); window.fetch = (...a) => { window.__fetches++; return f(...a); }; return true;", vec![]);
+    let log = run_code(
+        &b,
+        "const r = await fetch('https://example.com/');\nconsole.log(r.status);",
+    );
+    assert!(
+        log.contains("This playground only reaches Spotify"),
+        "{log}"
+    );
+    assert!(log.contains("not https://example.com/"), "{log}");
+    assert_eq!(b.js("return window.__fetches;", vec![]), json!(0));
+}
+
+/// Output past 1 MiB is dropped with a notice.
+fn output_is_capped(s: &Servers) {
+    let b = s.browser();
+    b.open(SANDBOX);
+    b.click(&b.button("Use sandbox credentials", None));
+    let log = run_code(
+        &b,
+        "for (let i = 0; i < 100000; i++) console.log(i + ' ' + 'x'.repeat(100));",
+    );
+    assert!(
+        log.contains("output truncated at 1 MiB"),
+        "{}",
+        &log[log.len() - 200..]
+    );
+    assert!(log.len() < (1 << 20) + 4096, "{} bytes", log.len());
+    assert!(!log.contains("99999 x"), "the end was dropped");
+}
+
+/// Edits survive a reload, with an "Edited" marker; Reset brings the lesson's code back. Only
+/// the code as written is stored: placeholders, never the keys.
+fn edits_persist_and_reset_restores_the_lesson(s: &Servers) {
+    let b = s.browser();
+    b.open(SANDBOX);
+    b.click(&b.button("Use sandbox credentials", None));
+    let lesson = code_in_editor(&b);
+    let marker = |b: &Browser| b.css(".edited", Some(&token_cell(b)));
+    assert_eq!(b.property(&marker(&b), "hidden"), json!(true));
+    let edited = lesson.replace("printResponse(response);", "console.log(response.status);");
+    run_code(&b, &edited);
+    let stored = b.js(
+        "return localStorage.getItem('spotify-playground.code.token');",
+        vec![],
+    );
+    assert_eq!(stored, json!(edited));
+    assert!(!stored.to_string().contains(SANDBOX_SECRET));
+    b.reload();
+    assert_eq!(code_in_editor(&b), edited, "the edit survives a reload");
+    assert_eq!(b.property(&marker(&b), "hidden"), json!(false));
+    b.click(&b.button("Reset", Some(&token_cell(&b))));
+    assert_eq!(code_in_editor(&b), lesson);
+    assert_eq!(b.property(&marker(&b), "hidden"), json!(true));
+    b.reload();
+    assert_eq!(code_in_editor(&b), lesson, "Reset is kept too");
 }

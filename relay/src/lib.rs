@@ -199,8 +199,9 @@ fn upstream_base(flag: &str, url: &str) -> Result<String, StartError> {
     }
 }
 
-/// A CSP that allows the page's own files, WebAssembly compilation and the exact inline
-/// loader script Trunk writes (by hash), and nothing else.
+/// A CSP that allows the page's own files, WebAssembly compilation, the exact inline loader
+/// script Trunk writes (by hash), and workers from `blob:` URLs (each run of a code cell is
+/// one, built by the page), and nothing else.
 pub fn content_security_policy(
     index_html: &str,
     relay_origins: &[String],
@@ -220,7 +221,7 @@ pub fn content_security_policy(
     let policy = format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; \
          img-src 'self' data:; connect-src 'self' https://accounts.spotify.com https://api.spotify.com{relays}; \
-         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors {ancestors}"
+         worker-src blob:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors {ancestors}"
     );
     HeaderValue::from_str(&policy).expect("the policy is ASCII without control characters")
 }

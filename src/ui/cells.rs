@@ -1,7 +1,12 @@
 //! The lesson's code cells: the token cell and the validate cell, with their output logs.
 
+use std::time::Duration;
+
+use leptos::either::Either;
+use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
-use sandbox::HttpRequest;
+use sandbox::{HttpRequest, HttpResponse};
+use wasm_bindgen::JsCast;
 
 use super::{CellOutput, Playground};
 use crate::classify::{self, CredentialHints, TokenOutcome};
@@ -10,33 +15,80 @@ use crate::keys::{self, surrounding_whitespace};
 use crate::lesson::{Cell, CellAction};
 use crate::output::print_response;
 use crate::routing::{route, Destination};
+use crate::runner::{self, Event};
 use crate::token::{mm_ss, SavedToken};
-use crate::{clock, net, request};
+use crate::{clock, net, request, storage, worker};
 
-/// The code with line numbers and highlighting; placeholders are marked, never filled in.
+/// Numbered, highlighted lines; placeholders are marked, never filled in.
+fn code_lines(code: &str) -> impl IntoView {
+    highlight(code)
+        .into_iter()
+        .enumerate()
+        .map(|(i, pieces)| {
+            view! {
+                <span class="line">
+                    <span class="ln" aria-hidden="true">{i + 1}</span>
+                    {pieces
+                        .into_iter()
+                        .map(|(class, text)| view! { <span class=class.css()>{text}</span> })
+                        .collect_view()}
+                    "\n"
+                </span>
+            }
+        })
+        .collect_view()
+}
+
+/// The code with line numbers and highlighting, read-only.
 #[component]
 fn CodeView(
     /// The code as the lesson shows it.
     code: String,
 ) -> impl IntoView {
-    let lines = highlight(&code);
+    view! { <pre class="code" aria-label="Code" tabindex="0"><code>{code_lines(&code)}</code></pre> }
+}
+
+/// The editable code: a transparent textarea over a highlighted copy of its text, so the
+/// browser's own editing, selection and undo work. Tab indents; Escape then Tab leaves.
+#[component]
+fn Editor(
+    code: RwSignal<String>,
+    /// The id of the text that explains the keys.
+    help_id: String,
+) -> impl IntoView {
+    // Escape was pressed: the next Tab moves focus on instead of indenting.
+    let leaving = StoredValue::new(false);
+    let on_keydown = move |ev: KeyboardEvent| {
+        let plain = !(ev.shift_key() || ev.ctrl_key() || ev.alt_key() || ev.meta_key());
+        match ev.key().as_str() {
+            "Escape" => leaving.set_value(true),
+            "Tab" if plain && !leaving.get_value() => {
+                ev.prevent_default();
+                // insertText keeps the browser's undo history, unlike setting the value.
+                if let Ok(doc) = document().dyn_into::<web_sys::HtmlDocument>() {
+                    let _ = doc.exec_command_with_show_ui_and_value("insertText", false, "    ");
+                }
+            }
+            _ => leaving.set_value(false),
+        }
+    };
     view! {
-        <pre class="code" aria-label="Code" tabindex="0"><code>
-            {lines
-                .into_iter()
-                .enumerate()
-                .map(|(i, pieces)| view! {
-                    <span class="line">
-                        <span class="ln" aria-hidden="true">{i + 1}</span>
-                        {pieces
-                            .into_iter()
-                            .map(|(class, text)| view! { <span class=class.css()>{text}</span> })
-                            .collect_view()}
-                        "\n"
-                    </span>
-                })
-                .collect_view()}
-        </code></pre>
+        <div class="editor">
+            <div class="editor-inner">
+                <pre class="code" aria-hidden="true"><code>{move || code.with(|c| code_lines(c))}</code></pre>
+                <textarea
+                    aria-label="Code"
+                    aria-describedby=help_id
+                    spellcheck="false"
+                    autocapitalize="off"
+                    autocomplete="off"
+                    wrap="off"
+                    prop:value=move || code.get()
+                    on:input=move |ev| code.set(event_target_value(&ev))
+                    on:keydown=on_keydown
+                ></textarea>
+            </div>
+        </div>
     }
 }
 
@@ -59,12 +111,19 @@ fn OutputLog(
     }
 }
 
-/// A cell's frame: heading, code, Run with progress, and the log.
+/// A cell's frame: heading, code (an editor when `editor` is given), Run with progress, Stop
+/// for code that runs in a worker, and the log.
 #[component]
 fn CellFrame(
     cell: Cell,
+    /// The editable code and the lesson's original, for editable cells.
+    editor: Option<(RwSignal<String>, String)>,
+    /// True while the cell runs.
+    running: Signal<bool>,
     /// What Run does.
-    run: Action<(), ()>,
+    start: Callback<()>,
+    /// What Stop does (editable cells only).
+    stop: Callback<()>,
     output: RwSignal<Option<CellOutput>>,
     /// The Run button, so that focus can return to it.
     run_ref: NodeRef<leptos::html::Button>,
@@ -72,18 +131,34 @@ fn CellFrame(
     let pg = expect_context::<Playground>();
     let heading_id = format!("cell-{}-title", cell.id);
     let labelled_by = heading_id.clone();
-    let pending = run.pending();
+    let help_id = format!("cell-{}-help", cell.id);
     // Seconds left of a Retry-After wait, while one runs.
     let wait_left = move || {
         let retry_at = output.with(|o| o.as_ref().and_then(|o| o.retry_at))?;
         retry_at.checked_sub(pg.now.get()).filter(|left| *left > 0)
     };
+    let editable = editor.is_some();
+    let (code, original) =
+        editor.unwrap_or_else(|| (RwSignal::new(cell.code.clone()), cell.code.clone()));
+    let original = StoredValue::new(original);
+    let edited = move || code.with(|c| original.with_value(|o| c != o));
     view! {
-        <section class="cell" aria-labelledby=labelled_by aria-busy=move || pending.get().to_string()>
+        <section class="cell" aria-labelledby=labelled_by aria-busy=move || running.get().to_string()>
             // Alone in an embed (`?cells=`), a cell heading follows the page's h1 directly:
             // level 2 (the `ariaLevel` property sets the `aria-level` attribute).
-            <h3 id=heading_id class="cell-title" prop:ariaLevel=pg.cells_only.then_some("2")>{cell.title.clone()}</h3>
-            <CodeView code=cell.code.clone() />
+            <h3 id=heading_id class="cell-title" prop:ariaLevel=pg.cells_only.then_some("2")>
+                {cell.title.clone()}
+            </h3>
+            {if editable {
+                Either::Left(view! {
+                    <Editor code=code help_id=help_id.clone() />
+                    <p class="help" id=help_id>
+                        "Edit the code and press Run: it runs as written. {{CLIENT_ID}} and the other placeholders are filled in from your keys only in the copy that runs. Tab indents; press Escape, then Tab, to leave the editor."
+                    </p>
+                })
+            } else {
+                Either::Right(view! { <CodeView code=cell.code.clone() /> })
+            }}
             {cell.implementation_hidden.then(|| view! {
                 <p class="help">"The implementation of this function is hidden, as in the lesson."</p>
             })}
@@ -92,14 +167,24 @@ fn CellFrame(
                     type="button"
                     class="run primary"
                     node_ref=run_ref
-                    disabled=move || pending.get() || wait_left().is_some()
-                    on:click=move |_| {
-                        run.dispatch(());
-                    }
+                    disabled=move || running.get() || wait_left().is_some()
+                    on:click=move |_| start.run(())
                 >
                     "Run"
                 </button>
-                <Show when=move || pending.get()>
+                <button type="button" hidden=!editable disabled=move || !running.get() on:click=move |_| stop.run(())>
+                    "Stop"
+                </button>
+                <button
+                    type="button"
+                    hidden=!editable
+                    disabled=move || !edited()
+                    on:click=move |_| code.set(original.get_value())
+                >
+                    "Reset"
+                </button>
+                <span class="edited" hidden=move || !edited()>"Edited"</span>
+                <Show when=move || running.get()>
                     <span class="progress"><span class="spinner" aria-hidden="true"></span>"Running…"</span>
                 </Show>
                 <span class="retry-wait">
@@ -111,55 +196,381 @@ fn CellFrame(
     }
 }
 
-/// A lesson cell; what Run does depends on the cell's action.
+/// A lesson cell. A token cell is an editor whose code runs as written in a Web Worker; the
+/// validate cell runs its hidden implementation natively.
 #[component]
 pub fn CodeCell(
     /// The cell as the lesson describes it.
     cell: Cell,
 ) -> impl IntoView {
     let pg = expect_context::<Playground>();
-    // Both arms make the same `Action<(), ()>` type, so the frame is one view type.
-    let (run, output, run_ref) = match cell.action {
-        // "Get an access token": the client-credentials request written in the code.
+    match cell.action {
         CellAction::RequestToken => {
-            let code = cell.code.clone();
-            let run = Action::new_local(move |_: &()| {
-                let code = code.clone();
-                async move {
-                    let (output, token) = run_token_cell(&pg, &code).await;
-                    if let Some(token) = token {
-                        // The ticking clock may lag up to a second behind the token's issue
-                        // time; catch up so the countdown never shows more than its lifetime.
-                        pg.now.set(clock::now_seconds());
-                        pg.got_token.set(true);
-                        pg.pending.set(Some(token));
-                    }
-                    pg.token_output.set(Some(output));
-                }
+            let original = cell.code.clone();
+            let code =
+                RwSignal::new(storage::load_code(&cell.id).unwrap_or_else(|| original.clone()));
+            let id = cell.id.clone();
+            let lesson_code = original.clone();
+            // Effect: keeps the learner's edits in storage (the outside world).
+            Effect::new(move |_| {
+                code.with(|c| storage::save_code(&id, (*c != lesson_code).then_some(c.as_str())));
             });
-            (run, pg.token_output, pg.token_run)
+            let runs = Runs::new(pg, code);
+            let running = runs.running;
+            view! {
+                <CellFrame
+                    cell=cell
+                    editor=Some((code, original))
+                    running=running.into()
+                    start=Callback::new(move |_| runs.start())
+                    stop=Callback::new(move |_| runs.finish(End::Stopped))
+                    output=pg.token_output
+                    run_ref=pg.token_run
+                />
+            }
         }
-        // "Validate the access token": reads a track with the saved token.
         CellAction::ValidateToken => {
             let run = Action::new_local(move |_: &()| async move {
                 let (output, valid) = run_validate_cell(&pg).await;
                 pg.validated.set(valid);
                 pg.validate_output.set(Some(output));
             });
-            (run, pg.validate_output, NodeRef::new())
+            view! {
+                <CellFrame
+                    cell=cell
+                    editor=None
+                    running=run.pending().into()
+                    start=Callback::new(move |_| {
+                        run.dispatch(());
+                    })
+                    stop=Callback::new(|_| ())
+                    output=pg.validate_output
+                    run_ref=NodeRef::new()
+                />
+            }
         }
-    };
-    view! { <CellFrame cell=cell run=run output=output run_ref=run_ref /> }
+    }
 }
 
-/// Sends through the routing layer; `Err` is the output to show when nothing answered.
-async fn send(pg: &Playground, request: &HttpRequest) -> Result<sandbox::HttpResponse, CellOutput> {
+/// How a run ended.
+#[derive(Clone, Debug)]
+enum End {
+    Done,
+    Error {
+        message: String,
+        line: Option<u32>,
+        column: Option<u32>,
+    },
+    TimedOut,
+    Stopped,
+}
+
+/// What one run has gathered so far.
+#[derive(Default)]
+struct RunState {
+    /// What the log shows (tokens masked in printed responses).
+    shown: runner::Output,
+    /// What the code printed, unmasked, to find a token in.
+    raw: String,
+    /// Secret values the code used, masked in error messages.
+    secrets: Vec<String>,
+    /// Lines before the code in the worker's script.
+    offset: u32,
+    /// The last answer from the token endpoint, and the keys' whitespace, to explain it.
+    token_answer: Option<(HttpResponse, CredentialHints)>,
+    /// A request that got no answer, explained.
+    unanswered: Option<CellOutput>,
+    target: &'static str,
+    /// A redraw of the output is already scheduled.
+    redraw_pending: bool,
+}
+
+/// The worker runs of one editable cell. Copyable handles only.
+#[derive(Clone, Copy)]
+struct Runs {
+    pg: Playground,
+    code: RwSignal<String>,
+    running: RwSignal<bool>,
+    /// Bumped at every start and end, so late answers from an old worker are dropped.
+    generation: StoredValue<u64>,
+    worker: StoredValue<Option<worker::Run>, LocalStorage>,
+    timeout: StoredValue<Option<TimeoutHandle>, LocalStorage>,
+    state: StoredValue<RunState, LocalStorage>,
+}
+
+impl Runs {
+    fn new(pg: Playground, code: RwSignal<String>) -> Self {
+        Runs {
+            pg,
+            code,
+            running: RwSignal::new(false),
+            generation: StoredValue::new(0),
+            worker: StoredValue::new_local(None),
+            timeout: StoredValue::new_local(None),
+            state: StoredValue::new_local(RunState::default()),
+        }
+    }
+
+    /// Substitutes the keys and starts a fresh worker, or says which key is missing.
+    fn start(self) {
+        let pg = self.pg;
+        let values = pg.keys.get_untracked();
+        let saved = pg.saved.get_untracked();
+        let names = pg.key_names.get_value();
+        let mut known: Vec<&str> = names.iter().map(String::as_str).collect();
+        known.push(keys::ACCESS_TOKEN);
+        let prepared = runner::prepare(&self.code.get_untracked(), &known, |name| {
+            if name == keys::ACCESS_TOKEN {
+                saved.as_ref().map(|t| t.access_token.as_str())
+            } else {
+                values.get(name)
+            }
+        });
+        let prepared = match prepared {
+            Ok(p) => p,
+            Err(message) => {
+                pg.token_output
+                    .set(Some(failure(None, "Nothing ran.".into(), message)));
+                return;
+            }
+        };
+        let (script, offset) = runner::script(&prepared.code);
+        let generation = self.generation.get_value() + 1;
+        self.generation.set_value(generation);
+        self.state.set_value(RunState {
+            secrets: prepared.secrets,
+            offset,
+            target: pg.target.get_untracked().as_param(),
+            ..RunState::default()
+        });
+        pg.token_output.set(None);
+        let started = worker::Run::start(&script, move |event| self.on_event(generation, event));
+        match started {
+            Ok(run) => {
+                self.worker.set_value(Some(run));
+                self.running.set(true);
+                let timeout = set_timeout_with_handle(
+                    move || {
+                        if self.generation.get_value() == generation {
+                            self.finish(End::TimedOut);
+                        }
+                    },
+                    Duration::from_millis(runner::TIMEOUT_MS as u64),
+                );
+                self.timeout.set_value(timeout.ok());
+            }
+            Err(message) => {
+                pg.token_output
+                    .set(Some(failure(None, "Nothing ran.".into(), message)))
+            }
+        }
+    }
+
+    /// Shows what the code printed so far, while it runs: once per animation frame at most,
+    /// so that code printing in a loop cannot keep the page busy redrawing.
+    fn show_progress(self, generation: u64) {
+        if self.state.with_value(|s| s.redraw_pending) {
+            return;
+        }
+        self.state.update_value(|s| s.redraw_pending = true);
+        request_animation_frame(move || {
+            if self.generation.get_value() != generation {
+                return;
+            }
+            let printed = self.state.try_update_value(|s| {
+                s.redraw_pending = false;
+                s.shown.text().to_owned()
+            });
+            self.pg.token_output.set(Some(CellOutput {
+                printed,
+                ..CellOutput::default()
+            }));
+        });
+    }
+
+    fn on_event(self, generation: u64, event: Event) {
+        if self.generation.get_value() != generation {
+            return;
+        }
+        match event {
+            Event::Log(text) => self.state.update_value(|s| {
+                s.shown.push(&text);
+                s.raw.push_str(&text);
+                s.raw.push('\n');
+            }),
+            Event::Print(response) => self.state.update_value(|s| {
+                s.shown.push(&print_response(&response));
+                s.raw.push_str(&response.body);
+                s.raw.push('\n');
+            }),
+            Event::Truncated => self.state.update_value(|s| s.shown.truncate()),
+            Event::Fetch { id, request } => {
+                leptos::task::spawn_local(self.fetch(generation, id, request));
+                return;
+            }
+            Event::Done => return self.finish(End::Done),
+            Event::Error {
+                message,
+                line,
+                column,
+            } => {
+                return self.finish(End::Error {
+                    message,
+                    line,
+                    column,
+                })
+            }
+        }
+        self.show_progress(generation);
+    }
+
+    /// The worker's `fetch`, through the routing layer like every other request.
+    async fn fetch(self, generation: u64, id: u64, request: HttpRequest) {
+        let pg = self.pg;
+        let result = send(&pg, &request).await;
+        if self.generation.get_value() != generation {
+            return;
+        }
+        let answer = match result {
+            Ok(response) => {
+                if request.url.starts_with(TOKEN_ENDPOINT) {
+                    let values = pg.keys.get_untracked();
+                    let hints = CredentialHints {
+                        client_id_whitespace: surrounding_whitespace(
+                            values.get("CLIENT_ID").unwrap_or_default(),
+                        ),
+                        client_secret_whitespace: surrounding_whitespace(
+                            values.get("CLIENT_SECRET").unwrap_or_default(),
+                        ),
+                    };
+                    let kept = (response.clone(), hints);
+                    self.state.update_value(|s| s.token_answer = Some(kept));
+                }
+                Ok(response)
+            }
+            Err(Unsent::NotSpotify(message)) => Err(message),
+            Err(Unsent::NoAnswer(output)) => {
+                self.state.update_value(|s| s.unanswered = Some(output));
+                Err("Failed to fetch".to_owned())
+            }
+        };
+        self.worker.with_value(|w| {
+            if let Some(run) = w {
+                run.reply(id, &answer);
+            }
+        });
+    }
+
+    /// Ends the run: the worker is terminated, and the log gets its verdict.
+    fn finish(self, end: End) {
+        if !self.running.get_untracked() {
+            return;
+        }
+        self.generation.update_value(|g| *g += 1);
+        if let Some(run) = self.worker.try_update_value(Option::take).flatten() {
+            run.stop();
+            // `finish` may run inside the worker's own message callback: drop it later.
+            set_timeout(move || drop(run), Duration::ZERO);
+        }
+        if let Some(timeout) = self.timeout.try_update_value(Option::take).flatten() {
+            timeout.clear();
+        }
+        self.running.set(false);
+        let pg = self.pg;
+        let state = self
+            .state
+            .try_update_value(std::mem::take)
+            .unwrap_or_default();
+        let mut shown = state.shown;
+        let verdict = match end {
+            End::Error { message, line, column } => {
+                let message = runner::mask(&message, &state.secrets);
+                let position = line
+                    .zip(column)
+                    .and_then(|(l, c)| runner::code_position(state.offset, l, c));
+                let at = position.map_or(String::new(), |(l, c)| format!(" at line {l}, column {c}"));
+                shown.push(&format!("Uncaught {message}{at}"));
+                failure(
+                    None,
+                    format!("Your code stopped with an error{at}."),
+                    format!("{message}. Fix the code (Reset brings back the lesson's code), then press Run again."),
+                )
+            }
+            End::TimedOut => failure(
+                None,
+                format!("Stopped after {} seconds.", runner::TIMEOUT_MS / 1000),
+                "The code was still running: an endless loop, or a promise that never settles. Check loops and awaits, then press Run again.".into(),
+            ),
+            End::Stopped => failure(None, "Stopped.".into(), "You pressed Stop: the worker running the code was ended.".into()),
+            End::Done => {
+                if let Some(found) = runner::extract_token(&state.raw) {
+                    // The ticking clock may lag up to a second behind; catch up so the
+                    // countdown never shows more than the token's lifetime.
+                    pg.now.set(clock::now_seconds());
+                    pg.got_token.set(true);
+                    pg.pending.set(Some(SavedToken {
+                        expires_at: clock::now_seconds() + found.expires_in,
+                        access_token: found.access_token,
+                        token_type: found.token_type,
+                        target: state.target.to_owned(),
+                    }));
+                    CellOutput {
+                        headline: Some("Got an access token.".into()),
+                        explanation: Some("Save it in the dialog to use it in the next cell.".into()),
+                        ok: true,
+                        ..CellOutput::default()
+                    }
+                } else if let Some(unanswered) = state.unanswered {
+                    unanswered
+                } else if let Some((response, hints)) = state.token_answer {
+                    match classify::token_response(&response, hints) {
+                        TokenOutcome::Failed(e) => CellOutput {
+                            retry_at: retry_at(&response),
+                            ..failure(None, e.headline, e.explanation)
+                        },
+                        TokenOutcome::Issued(_) => CellOutput {
+                            headline: Some("Spotify issued a token, but the code did not print it.".into()),
+                            explanation: Some("Print the response with printResponse(response) to see it and save it.".into()),
+                            ..CellOutput::default()
+                        },
+                    }
+                } else {
+                    CellOutput {
+                        headline: Some("Finished.".into()),
+                        ..CellOutput::default()
+                    }
+                }
+            }
+        };
+        let text = shown.text();
+        pg.token_output.set(Some(CellOutput {
+            printed: (!text.is_empty())
+                .then(|| text.to_owned())
+                .or(verdict.printed),
+            ..verdict
+        }));
+    }
+}
+
+/// The token endpoint, whose answers get explained.
+const TOKEN_ENDPOINT: &str = "https://accounts.spotify.com/api/token";
+
+/// Why a request got no HTTP answer.
+enum Unsent {
+    /// Not a Spotify URL: the message says so.
+    NotSpotify(String),
+    /// Nothing answered: the output explains it.
+    NoAnswer(CellOutput),
+}
+
+/// Sends through the routing layer.
+async fn send(pg: &Playground, request: &HttpRequest) -> Result<HttpResponse, Unsent> {
     let destination = route(
         pg.target.get_untracked(),
         &pg.relay.get_untracked(),
         &request.url,
     )
-    .map_err(|e| failure(None, "Not sent".into(), e.to_string()))?;
+    .map_err(|e| Unsent::NotSpotify(e.to_string()))?;
     let via_relay = matches!(
         destination,
         Destination::Network {
@@ -172,11 +583,11 @@ async fn send(pg: &Playground, request: &HttpRequest) -> Result<sandbox::HttpRes
         .await
         .map_err(|e| {
             let explained = classify::network_failure(via_relay);
-            failure(
+            Unsent::NoAnswer(failure(
                 Some(format!("Error: {}", e.message)),
                 explained.headline,
                 explained.explanation,
-            )
+            ))
         })
 }
 
@@ -191,53 +602,8 @@ fn failure(printed: Option<String>, headline: String, explanation: String) -> Ce
 }
 
 /// When a rate-limited cell may run again, from the response's Retry-After.
-fn retry_at(response: &sandbox::HttpResponse) -> Option<u64> {
+fn retry_at(response: &HttpResponse) -> Option<u64> {
     classify::retry_after(response).map(|wait| clock::now_seconds() + wait)
-}
-
-async fn run_token_cell(pg: &Playground, code: &str) -> (CellOutput, Option<SavedToken>) {
-    let values = pg.keys.get_untracked();
-    if let Err(missing) = keys::substitute(code, |name| values.get(name)) {
-        return (
-            failure(None, "Missing credentials".into(), missing.to_string()),
-            None,
-        );
-    }
-    let value = |name: &str| values.get(name).unwrap_or_default().to_owned();
-    let (client_id, client_secret) = (value("CLIENT_ID"), value("CLIENT_SECRET"));
-    let hints = CredentialHints {
-        client_id_whitespace: surrounding_whitespace(&client_id),
-        client_secret_whitespace: surrounding_whitespace(&client_secret),
-    };
-    let target = pg.target.get_untracked();
-    let response = match send(pg, &request::token_request(&client_id, &client_secret)).await {
-        Ok(r) => r,
-        Err(output) => return (output, None),
-    };
-    let printed = Some(print_response(&response));
-    match classify::token_response(&response, hints) {
-        TokenOutcome::Issued(issued) => {
-            let token = SavedToken {
-                expires_at: clock::now_seconds() + issued.expires_in,
-                access_token: issued.access_token,
-                token_type: issued.token_type,
-                target: target.as_param().to_owned(),
-            };
-            let output = CellOutput {
-                printed,
-                headline: Some("Got an access token.".into()),
-                explanation: Some("Save it in the dialog to use it in the next cell.".into()),
-                ok: true,
-                retry_at: None,
-            };
-            (output, Some(token))
-        }
-        TokenOutcome::Failed(e) => {
-            let mut output = failure(printed, e.headline, e.explanation);
-            output.retry_at = retry_at(&response);
-            (output, None)
-        }
-    }
 }
 
 async fn run_validate_cell(pg: &Playground) -> (CellOutput, bool) {
@@ -251,7 +617,10 @@ async fn run_validate_cell(pg: &Playground) -> (CellOutput, bool) {
     };
     let response = match send(pg, &request::validation_request(&saved.access_token)).await {
         Ok(r) => r,
-        Err(output) => return (output, false),
+        Err(Unsent::NotSpotify(message)) => {
+            return (failure(None, "Not sent".into(), message), false)
+        }
+        Err(Unsent::NoAnswer(output)) => return (output, false),
     };
     let verdict = classify::validation_response(&response, saved.expires_at, clock::now_seconds());
     let (headline, explanation) = verdict.describe();

@@ -58,6 +58,8 @@ pub struct Playground {
     /// The page that embeds this one, if any: where messages go and whom to hear.
     pub host: StoredValue<HostLink>,
     pub theme: RwSignal<Theme>,
+    /// The keys the lesson declares, by name: what its code's placeholders may name.
+    pub key_names: StoredValue<Vec<String>>,
     /// `?cells=` chose cells: the lesson's prose and headings around them are not shown.
     pub cells_only: bool,
 }
@@ -150,6 +152,7 @@ fn LessonPage(
         host: StoredValue::new(page_params.host.clone()),
         theme: RwSignal::new(page_params.theme),
         cells_only: page_params.cells.is_some(),
+        key_names: StoredValue::new(lesson.keys.iter().map(|k| k.name.clone()).collect()),
     };
     provide_context(playground);
 
