@@ -504,9 +504,6 @@ impl Runs {
             End::Stopped => failure(None, "Stopped.".into(), "You pressed Stop: the worker running the code was ended.".into()),
             End::Done => {
                 if let Some(found) = runner::extract_token(&state.raw) {
-                    // The ticking clock may lag up to a second behind; catch up so the
-                    // countdown never shows more than the token's lifetime.
-                    pg.now.set(clock::now_seconds());
                     pg.got_token.set(true);
                     pg.pending.set(Some(SavedToken {
                         expires_at: clock::now_seconds() + found.expires_in,
@@ -543,6 +540,9 @@ impl Runs {
             }
         };
         let text = shown.text();
+        // The ticking clock may lag up to a second: catch up, so that countdowns (the token's,
+        // a Retry-After wait) start from their full length.
+        pg.now.set(clock::now_seconds());
         pg.token_output.set(Some(CellOutput {
             printed: (!text.is_empty())
                 .then(|| text.to_owned())
