@@ -6,6 +6,7 @@
 //!
 //! Invariant: this crate does no I/O and never reads the system clock.
 
+pub mod base64;
 pub mod http;
 pub mod json;
 mod token;
@@ -13,8 +14,6 @@ mod token;
 pub use http::{HttpRequest, HttpResponse};
 use json::Value;
 pub use token::{SandboxToken, TokenError};
-
-use base64::Engine as _;
 
 /// The sandbox app's Client ID, as shown by the page's "Use sandbox credentials" button.
 pub const SANDBOX_CLIENT_ID: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
@@ -160,9 +159,7 @@ fn basic_credentials(header: &str) -> Option<(String, String)> {
     if !scheme.eq_ignore_ascii_case("basic") {
         return None;
     }
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(value.trim())
-        .ok()?;
+    let bytes = base64::decode(value.trim(), base64::Alphabet::Standard)?;
     let text = String::from_utf8(bytes).ok()?;
     let (id, secret) = text.split_once(':')?;
     Some((id.to_owned(), secret.to_owned()))

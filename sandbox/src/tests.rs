@@ -1,7 +1,8 @@
 //! The protocol tables of `shared/spotify-protocol.md`, one case per line, against the sandbox.
 
 use super::*;
-use base64::engine::general_purpose::STANDARD;
+use ::base64::engine::general_purpose::STANDARD;
+use ::base64::Engine as _;
 use serde_json::json;
 
 const NOW: UnixMillis = UnixMillis(1_764_500_000_000);
