@@ -1,5 +1,5 @@
 //! The only module that sends requests: to the in-page sandbox or, with `fetch`, to the network.
-//! (`fetch` through web-sys directly: gloo-net's wrappers cost the bundle about 1 KB.)
+//! (`fetch` through web-sys directly: gloo-net's wrappers cost the bundle 2.7 KB gzip.)
 //!
 //! Nothing here logs: requests carry secrets and responses carry tokens.
 
