@@ -66,7 +66,14 @@ pub fn parse_origin(text: &str) -> Result<String, String> {
     if !host_ok || !port_ok {
         return Err(problem());
     }
-    Ok(lower[..lower.len() - (rest.len() - authority.len())].to_owned())
+    // Browsers leave a scheme's default port out of an origin; so does this, or a message
+    // from `https://c.example` would not match `https://c.example:443`.
+    let scheme = &lower[..lower.len() - rest.len()];
+    let default_port = if scheme == "https://" { "443" } else { "80" };
+    match port {
+        Some(p) if p == default_port => Ok(format!("{scheme}{host}")),
+        _ => Ok(format!("{scheme}{authority}")),
+    }
 }
 
 /// Who may hear from and talk to this page, from `?parent_origin=` and `?share_token=`.
@@ -240,6 +247,9 @@ mod tests {
             ("https://course.example", Ok("https://course.example")),
             ("https://Course.Example/", Ok("https://course.example")),
             ("http://127.0.0.1:8000", Ok("http://127.0.0.1:8000")),
+            ("https://c.example:443/", Ok("https://c.example")),
+            ("http://c.example:80", Ok("http://c.example")),
+            ("http://c.example:443", Ok("http://c.example:443")),
             ("https://course.example/lesson", Err(())),
             ("course.example", Err(())),
             ("javascript:alert(1)", Err(())),

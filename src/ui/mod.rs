@@ -76,11 +76,7 @@ impl Playground {
         self.keys.set(KeyValues::default());
         self.remember.set(false);
         self.saved.set(None);
-        self.pending.set(None);
-        self.got_token.set(false);
-        self.validated.set(false);
-        self.token_output.set(None);
-        self.validate_output.set(None);
+        self.reset();
     }
 
     /// Starts the lesson over: outputs, progress and an open dialog go. Keys and the saved
