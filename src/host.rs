@@ -66,11 +66,14 @@ pub fn on_command(link: HostLink, apply: impl Fn(Command) + 'static) {
             (Some(source), Some(parent)) => js_sys::Object::is(&source, &parent),
             _ => false,
         };
+        // Only the parent's messages are read at all; others are not even serialized.
+        if !from_parent {
+            return;
+        }
         let text = js_sys::JSON::stringify(&event.data())
             .ok()
             .and_then(|t| t.as_string());
-        let data = text.and_then(|t| Value::parse(&t).ok());
-        if let (true, Some(data)) = (from_parent, data) {
+        if let Some(data) = text.and_then(|t| Value::parse(&t).ok()) {
             if let Some(command) = link.incoming(&event.origin(), &data) {
                 apply(command);
             }

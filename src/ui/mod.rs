@@ -152,16 +152,19 @@ fn LessonPage(
     };
     provide_context(playground);
 
-    // Effect: the theme and embed mode are attributes on <html>, outside the view tree.
+    // Embed mode is an attribute on <html> (outside the view tree), set once.
+    if embed {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-embed", "");
+        }
+    }
+    // Effect: the theme is an attribute on <html>, outside the view tree.
     Effect::new(move |_| {
         if let Some(root) = document().document_element() {
             let _ = match playground.theme.get().attribute() {
                 Some(theme) => root.set_attribute("data-theme", theme),
                 None => root.remove_attribute("data-theme"),
             };
-            if embed {
-                let _ = root.set_attribute("data-embed", "");
-            }
         }
     });
     // Another tab or embedded lesson on this site saved or forgot the token.
