@@ -5,6 +5,7 @@
 
 use sandbox::json::Value;
 
+use crate::html::escape;
 use crate::token::SavedToken;
 
 /// The `source` of every message, both ways.
@@ -193,8 +194,8 @@ addEventListener("message", function (e) {{
   }});
 }});
 </script>"#,
-        src = attr(&src),
-        title = attr(&s.title),
+        src = escape(&src),
+        title = escape(&s.title),
     )
 }
 
@@ -206,8 +207,8 @@ pub fn panel_html(cells: &[(String, String)]) -> String {
         .map(|(id, title)| {
             format!(
                 r#"<option value="{}">{} (this cell only)</option>"#,
-                attr(id),
-                attr(title)
+                escape(id),
+                escape(title)
             )
         })
         .collect();
@@ -220,12 +221,6 @@ pub fn panel_html(cells: &[(String, String)]) -> String {
 <textarea id="embed-code" readonly rows="9" spellcheck="false" aria-describedby="embed-help"></textarea>
 <button type="button" id="embed-copy">Copy</button> <span role="status" id="embed-status"></span>"#
     )
-}
-
-fn attr(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('"', "&quot;")
-        .replace('<', "&lt;")
 }
 
 #[cfg(test)]
@@ -364,7 +359,7 @@ mod tests {
         );
         assert!(
             html.contains(
-                r#"<option value="x&quot;y">&lt;b>Bold&lt;/b> &amp; co (this cell only)</option>"#
+                r#"<option value="x&quot;y">&lt;b&gt;Bold&lt;/b&gt; &amp; co (this cell only)</option>"#
             ),
             "{html}"
         );

@@ -3,6 +3,7 @@
 //! Enough for lesson code: keywords, strings, comments, numbers. A full parser would cost
 //! bundle size and buys nothing for a read-only view.
 
+use crate::html::escape;
 use crate::keys::{segments, Segment};
 
 /// The class of a highlighted piece; the CSS class is `tok-<name>`.
@@ -86,6 +87,27 @@ pub fn highlight(code: &str) -> Vec<Vec<(Class, String)>> {
         }
     }
     lines
+}
+
+/// The highlighted code as markup: one `span.line` per line, with its number in an
+/// `aria-hidden` `span.ln` and each piece in a `span.tok-*`. Built as text because it is
+/// static: markup is much smaller in the bundle than the same spans as views.
+pub fn to_html(code: &str) -> String {
+    let mut out = String::with_capacity(code.len() * 3);
+    for (n, line) in highlight(code).into_iter().enumerate() {
+        out.push_str(r#"<span class="line"><span class="ln" aria-hidden="true">"#);
+        out.push_str(&(n + 1).to_string());
+        out.push_str("</span>");
+        for (class, text) in line {
+            out.push_str(r#"<span class=""#);
+            out.push_str(class.css());
+            out.push_str(r#"">"#);
+            out.push_str(&escape(&text));
+            out.push_str("</span>");
+        }
+        out.push_str("\n</span>");
+    }
+    out
 }
 
 /// The code as classified pieces that concatenate back to `code` (strings keep their quotes).
@@ -203,5 +225,30 @@ mod tests {
                 .collect();
             assert_eq!(rebuilt.join("\n"), code, "{code:?}");
         }
+    }
+
+    #[test]
+    fn markup_numbers_lines_and_escapes_code() {
+        assert_eq!(
+            to_html("if (a < b) {\n  x('{{ID}}');\n}"),
+            concat!(
+                r#"<span class="line"><span class="ln" aria-hidden="true">1</span>"#,
+                r#"<span class="tok-keyword">if</span><span class="tok-plain"> (a &lt; b) {</span>"#,
+                "\n</span>",
+                r#"<span class="line"><span class="ln" aria-hidden="true">2</span>"#,
+                r#"<span class="tok-plain">  x(</span><span class="tok-string">'</span>"#,
+                r#"<span class="tok-placeholder">{{ID}}</span><span class="tok-string">'</span>"#,
+                r#"<span class="tok-plain">);</span>"#,
+                "\n</span>",
+                r#"<span class="line"><span class="ln" aria-hidden="true">3</span>"#,
+                r#"<span class="tok-plain">}</span>"#,
+                "\n</span>",
+            )
+        );
+        assert_eq!(
+            to_html("a\n\nb").matches(r#"class="line""#).count(),
+            3,
+            "an empty line keeps its number"
+        );
     }
 }

@@ -2,6 +2,7 @@
 
 use sandbox::json::{Map, Value};
 
+use crate::html::escape;
 use crate::keys;
 
 include!(concat!(env!("OUT_DIR"), "/lessons.rs"));
@@ -92,6 +93,49 @@ impl ExplanationItem {
             format!("Lines {}–{}", self.from, self.to)
         }
     }
+}
+
+/// A run of the page: the prose between cells as one piece of markup, or a cell.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Part {
+    Prose(String),
+    Cell(Cell),
+}
+
+/// The blocks as parts: consecutive prose blocks are joined into one piece of markup (static
+/// text is far smaller in the bundle as markup than as views), each cell stays a cell.
+pub fn parts(blocks: impl IntoIterator<Item = Block>) -> Vec<Part> {
+    let mut parts: Vec<Part> = Vec::new();
+    for block in blocks {
+        let markup = match block {
+            Block::Cell(cell) => {
+                parts.push(Part::Cell(cell));
+                continue;
+            }
+            Block::Heading { text } => format!("<h2>{}</h2>", escape(&text)),
+            Block::Paragraph { text } => format!("<p>{}</p>", escape(&text)),
+            Block::Note { text } => format!(
+                r#"<aside class="note"><strong>Note: </strong>{}</aside>"#,
+                escape(&text)
+            ),
+            Block::Explanation { items } => {
+                let mut list = r#"<ul class="explanation">"#.to_owned();
+                for item in items {
+                    list.push_str(&format!(
+                        "<li><strong>{}: </strong>{}</li>",
+                        item.label(),
+                        escape(&item.text)
+                    ));
+                }
+                list + "</ul>"
+            }
+        };
+        match parts.last_mut() {
+            Some(Part::Prose(prose)) => prose.push_str(&markup),
+            _ => parts.push(Part::Prose(markup)),
+        }
+    }
+    parts
 }
 
 /// Why a content file is not a usable lesson.
@@ -438,6 +482,48 @@ mod tests {
         check(
             r#"{"slug":"y","title":"t","summary":"s","keys":[],"blocks":[{"kind":"cell","id":"a","title":"A","action":"request_token","language":"javascript","code":"x","implementation_hidden":false}]}"#,
             "match the file name",
+        );
+    }
+
+    #[test]
+    fn prose_between_cells_becomes_one_escaped_piece_of_markup() {
+        let cell = |id: &str| Cell {
+            id: id.into(),
+            title: id.into(),
+            action: CellAction::ValidateToken,
+            language: "javascript".into(),
+            code: String::new(),
+            implementation_hidden: false,
+        };
+        let blocks = vec![
+            Block::Heading {
+                text: "A & B".into(),
+            },
+            Block::Paragraph {
+                text: "<script>".into(),
+            },
+            Block::Cell(cell("one")),
+            Block::Explanation {
+                items: vec![ExplanationItem {
+                    from: 1,
+                    to: 2,
+                    text: "x < y".into(),
+                }],
+            },
+            Block::Note { text: "n".into() },
+            Block::Cell(cell("two")),
+        ];
+        assert_eq!(
+            parts(blocks),
+            vec![
+                Part::Prose("<h2>A &amp; B</h2><p>&lt;script&gt;</p>".into()),
+                Part::Cell(cell("one")),
+                Part::Prose(concat!(
+                    r#"<ul class="explanation"><li><strong>Lines 1–2: </strong>x &lt; y</li></ul>"#,
+                    r#"<aside class="note"><strong>Note: </strong>n</aside>"#
+                ).into()),
+                Part::Cell(cell("two")),
+            ]
         );
     }
 }

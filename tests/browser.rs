@@ -344,7 +344,8 @@ fn spotify_target_full_lesson_through_the_relay(s: &Servers) {
         json!("spotify"),
         "the real target is the default"
     );
-    assert!(!b.exists("#sandbox-badge"));
+    assert!(!b.shown("#sandbox-badge"));
+    assert!(b.shown(".badge-live"));
     assert_eq!(
         b.js("return button('Use sandbox credentials') === null;", vec![]),
         json!(true),

@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 
 use super::{CellOutput, Playground};
 use crate::classify::{self, CredentialHints, TokenOutcome};
-use crate::highlight::highlight;
+use crate::highlight;
 use crate::keys::{self, surrounding_whitespace};
 use crate::lesson::{Cell, CellAction};
 use crate::output::print_response;
@@ -19,33 +19,13 @@ use crate::runner::{self, Event};
 use crate::token::{mm_ss, SavedToken};
 use crate::{clock, net, request, storage, worker};
 
-/// Numbered, highlighted lines; placeholders are marked, never filled in.
-fn code_lines(code: &str) -> impl IntoView {
-    highlight(code)
-        .into_iter()
-        .enumerate()
-        .map(|(i, pieces)| {
-            view! {
-                <span class="line">
-                    <span class="ln" aria-hidden="true">{i + 1}</span>
-                    {pieces
-                        .into_iter()
-                        .map(|(class, text)| view! { <span class=class.css()>{text}</span> })
-                        .collect_view()}
-                    "\n"
-                </span>
-            }
-        })
-        .collect_view()
-}
-
 /// The code with line numbers and highlighting, read-only.
 #[component]
 fn CodeView(
     /// The code as the lesson shows it.
     code: String,
 ) -> impl IntoView {
-    view! { <pre class="code" aria-label="Code" tabindex="0"><code>{code_lines(&code)}</code></pre> }
+    view! { <pre class="code" aria-label="Code" tabindex="0"><code inner_html=highlight::to_html(&code)></code></pre> }
 }
 
 /// The editable code: a transparent textarea over a highlighted copy of its text, so the
@@ -75,7 +55,7 @@ fn Editor(
     view! {
         <div class="editor">
             <div class="editor-inner">
-                <pre class="code" aria-hidden="true"><code>{move || code.with(|c| code_lines(c))}</code></pre>
+                <pre class="code" aria-hidden="true"><code inner_html=move || code.with(|c| highlight::to_html(c))></code></pre>
                 <textarea
                     aria-label="Code"
                     aria-describedby=help_id
@@ -184,9 +164,7 @@ fn CellFrame(
                     "Reset"
                 </button>
                 <span class="edited" hidden=move || !edited()>"Edited"</span>
-                <Show when=move || running.get()>
-                    <span class="progress"><span class="spinner" aria-hidden="true"></span>"Running…"</span>
-                </Show>
+                <span class="progress" hidden=move || !running.get()><span class="spinner" aria-hidden="true"></span>"Running…"</span>
                 <span class="retry-wait">
                     {move || wait_left().map(|left| format!("Rate limited: you can run again in {}.", mm_ss(left)))}
                 </span>
@@ -285,17 +263,24 @@ struct RunState {
     redraw_pending: bool,
 }
 
+/// The current run's worker and timer, and what it gathered.
+#[derive(Default)]
+struct Current {
+    /// Bumped at every start and end, so late answers from an old worker are dropped.
+    generation: u64,
+    worker: Option<worker::Run>,
+    timeout: Option<TimeoutHandle>,
+    state: RunState,
+}
+
 /// The worker runs of one editable cell. Copyable handles only.
 #[derive(Clone, Copy)]
 struct Runs {
     pg: Playground,
     code: RwSignal<String>,
     running: RwSignal<bool>,
-    /// Bumped at every start and end, so late answers from an old worker are dropped.
-    generation: StoredValue<u64>,
-    worker: StoredValue<Option<worker::Run>, LocalStorage>,
-    timeout: StoredValue<Option<TimeoutHandle>, LocalStorage>,
-    state: StoredValue<RunState, LocalStorage>,
+    /// One stored value for the whole run: each stored type costs the bundle its own code.
+    current: StoredValue<Current, LocalStorage>,
 }
 
 impl Runs {
@@ -304,11 +289,16 @@ impl Runs {
             pg,
             code,
             running: RwSignal::new(false),
-            generation: StoredValue::new(0),
-            worker: StoredValue::new_local(None),
-            timeout: StoredValue::new_local(None),
-            state: StoredValue::new_local(RunState::default()),
+            current: StoredValue::new_local(Current::default()),
         }
+    }
+
+    fn generation(self) -> u64 {
+        self.current.with_value(|c| c.generation)
+    }
+
+    fn state(self, f: impl FnOnce(&mut RunState)) {
+        self.current.update_value(|c| f(&mut c.state));
     }
 
     /// Substitutes the keys and starts a fresh worker, or says which key is missing.
@@ -335,29 +325,33 @@ impl Runs {
             }
         };
         let (script, offset) = runner::script(&prepared.code);
-        let generation = self.generation.get_value() + 1;
-        self.generation.set_value(generation);
-        self.state.set_value(RunState {
-            secrets: prepared.secrets,
-            offset,
-            target: pg.target.get_untracked().as_param(),
-            ..RunState::default()
+        let generation = self.generation() + 1;
+        self.current.update_value(|c| {
+            c.generation = generation;
+            c.state = RunState {
+                secrets: prepared.secrets,
+                offset,
+                target: pg.target.get_untracked().as_param(),
+                ..RunState::default()
+            };
         });
         pg.token_output.set(None);
         let started = worker::Run::start(&script, move |event| self.on_event(generation, event));
         match started {
             Ok(run) => {
-                self.worker.set_value(Some(run));
                 self.running.set(true);
                 let timeout = set_timeout_with_handle(
                     move || {
-                        if self.generation.get_value() == generation {
+                        if self.generation() == generation {
                             self.finish(End::TimedOut);
                         }
                     },
                     Duration::from_millis(runner::TIMEOUT_MS as u64),
                 );
-                self.timeout.set_value(timeout.ok());
+                self.current.update_value(|c| {
+                    c.worker = Some(run);
+                    c.timeout = timeout.ok();
+                });
             }
             Err(message) => {
                 pg.token_output
@@ -369,17 +363,17 @@ impl Runs {
     /// Shows what the code printed so far, while it runs: once per animation frame at most,
     /// so that code printing in a loop cannot keep the page busy redrawing.
     fn show_progress(self, generation: u64) {
-        if self.state.with_value(|s| s.redraw_pending) {
+        if self.current.with_value(|c| c.state.redraw_pending) {
             return;
         }
-        self.state.update_value(|s| s.redraw_pending = true);
+        self.state(|s| s.redraw_pending = true);
         request_animation_frame(move || {
-            if self.generation.get_value() != generation {
+            if self.generation() != generation {
                 return;
             }
-            let printed = self.state.try_update_value(|s| {
-                s.redraw_pending = false;
-                s.shown.text().to_owned()
+            let printed = self.current.try_update_value(|c| {
+                c.state.redraw_pending = false;
+                c.state.shown.text().to_owned()
             });
             self.pg.token_output.set(Some(CellOutput {
                 printed,
@@ -389,21 +383,21 @@ impl Runs {
     }
 
     fn on_event(self, generation: u64, event: Event) {
-        if self.generation.get_value() != generation {
+        if self.generation() != generation {
             return;
         }
         match event {
-            Event::Log(text) => self.state.update_value(|s| {
+            Event::Log(text) => self.state(|s| {
                 s.shown.push(&text);
                 s.raw.push_str(&text);
                 s.raw.push('\n');
             }),
-            Event::Print(response) => self.state.update_value(|s| {
+            Event::Print(response) => self.state(|s| {
                 s.shown.push(&print_response(&response));
                 s.raw.push_str(&response.body);
                 s.raw.push('\n');
             }),
-            Event::Truncated => self.state.update_value(|s| s.shown.truncate()),
+            Event::Truncated => self.state(|s| s.shown.truncate()),
             Event::Fetch { id, request } => {
                 leptos::task::spawn_local(self.fetch(generation, id, request));
                 return;
@@ -428,7 +422,7 @@ impl Runs {
     async fn fetch(self, generation: u64, id: u64, request: HttpRequest) {
         let pg = self.pg;
         let result = send(&pg, &request).await;
-        if self.generation.get_value() != generation {
+        if self.generation() != generation {
             return;
         }
         let answer = match result {
@@ -444,18 +438,18 @@ impl Runs {
                         ),
                     };
                     let kept = (response.clone(), hints);
-                    self.state.update_value(|s| s.token_answer = Some(kept));
+                    self.state(|s| s.token_answer = Some(kept));
                 }
                 Ok(response)
             }
             Err(Unsent::NotSpotify(message)) => Err(message),
             Err(Unsent::NoAnswer(output)) => {
-                self.state.update_value(|s| s.unanswered = Some(output));
+                self.state(|s| s.unanswered = Some(output));
                 Err("Failed to fetch".to_owned())
             }
         };
-        self.worker.with_value(|w| {
-            if let Some(run) = w {
+        self.current.with_value(|c| {
+            if let Some(run) = &c.worker {
                 run.reply(id, &answer);
             }
         });
@@ -466,21 +460,26 @@ impl Runs {
         if !self.running.get_untracked() {
             return;
         }
-        self.generation.update_value(|g| *g += 1);
-        if let Some(run) = self.worker.try_update_value(Option::take).flatten() {
+        let Some((worker, timeout, state)) = self.current.try_update_value(|c| {
+            c.generation += 1;
+            (
+                c.worker.take(),
+                c.timeout.take(),
+                std::mem::take(&mut c.state),
+            )
+        }) else {
+            return;
+        };
+        if let Some(run) = worker {
             run.stop();
             // `finish` may run inside the worker's own message callback: drop it later.
             set_timeout(move || drop(run), Duration::ZERO);
         }
-        if let Some(timeout) = self.timeout.try_update_value(Option::take).flatten() {
+        if let Some(timeout) = timeout {
             timeout.clear();
         }
         self.running.set(false);
         let pg = self.pg;
-        let state = self
-            .state
-            .try_update_value(std::mem::take)
-            .unwrap_or_default();
         let mut shown = state.shown;
         let verdict = match end {
             End::Error { message, line, column } => {

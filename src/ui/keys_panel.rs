@@ -34,9 +34,7 @@ pub fn KeysPanel(
                     />
                     "Remember on this device"
                 </label>
-                <Show when=move || pg.target.get() == Target::Sandbox>
-                    <button type="button" on:click=fill_sandbox>"Use sandbox credentials"</button>
-                </Show>
+                <button type="button" hidden=move || pg.target.get() != Target::Sandbox on:click=fill_sandbox>"Use sandbox credentials"</button>
                 <button type="button" class="danger" on:click=move |_| pg.forget()>"Forget"</button>
             </div>
             <p class="help">

@@ -9,14 +9,14 @@ mod token_status;
 
 use std::time::Duration;
 
-use leptos::either::{Either, EitherOf5};
+use leptos::either::Either;
 use leptos::html;
 use leptos::prelude::*;
 use sandbox::Sandbox;
 
 use crate::embed::{Command, HostLink, Theme};
 use crate::keys::KeyValues;
-use crate::lesson::{self, Block, CellAction, Lesson};
+use crate::lesson::{self, Block, CellAction, Lesson, Part};
 use crate::routing::{Relay, Target};
 use crate::token::SavedToken;
 use crate::{clock, host, location, params, storage};
@@ -220,7 +220,15 @@ fn LessonPage(
             Block::Cell(c) => shown(&c.id),
             _ => chosen.is_none(),
         })
-        .map(render_block)
+        .collect::<Vec<_>>();
+    let blocks = lesson::parts(blocks)
+        .into_iter()
+        .map(|part| match part {
+            Part::Prose(markup) => {
+                Either::Left(view! { <div class="prose" inner_html=markup></div> })
+            }
+            Part::Cell(cell) => Either::Right(view! { <cells::CodeCell cell=cell /> }),
+        })
         .collect_view();
     let embed_cells: Vec<(String, String)> = cells.into_iter().map(|(id, t, _)| (id, t)).collect();
     let page_title = title.clone();
@@ -248,27 +256,6 @@ fn LessonPage(
             {blocks}
         </main>
         <save_dialog::SaveDialog />
-    }
-}
-
-/// One lesson block. `EitherOf5` keeps the views static: each type-erased view costs the
-/// bundle about 1.5 KB.
-fn render_block(block: Block) -> impl IntoView {
-    match block {
-        Block::Heading { text } => EitherOf5::A(view! { <h2>{text}</h2> }),
-        Block::Paragraph { text } => EitherOf5::B(view! { <p>{text}</p> }),
-        Block::Note { text } => EitherOf5::C(view! {
-            <aside class="note"><strong>"Note: "</strong>{text}</aside>
-        }),
-        Block::Explanation { items } => EitherOf5::D(view! {
-            <ul class="explanation">
-                {items
-                    .into_iter()
-                    .map(|item| view! { <li><strong>{item.label()}": "</strong>{item.text}</li> })
-                    .collect_view()}
-            </ul>
-        }),
-        Block::Cell(cell) => EitherOf5::E(view! { <cells::CodeCell cell=cell /> }),
     }
 }
 
@@ -306,17 +293,13 @@ fn TargetBar() -> impl IntoView {
                 <option value="sandbox">"Sandbox (emulated Spotify, works offline)"</option>
                 <option value="spotify">"Spotify (real, through the relay)"</option>
             </select>
-            <Show when=move || pg.target.get() == Target::Sandbox>
-                <span class="badge" id="sandbox-badge">"Sandbox: simulated Spotify, nothing leaves this page"</span>
-            </Show>
-            <Show when=move || pg.target.get() == Target::Spotify>
-                <span class="badge badge-live">
+            <span class="badge" id="sandbox-badge" hidden=move || pg.target.get() != Target::Sandbox>"Sandbox: simulated Spotify, nothing leaves this page"</span>
+            <span class="badge badge-live" hidden=move || pg.target.get() != Target::Spotify>
                     {move || match pg.relay.get() {
                         Relay::Direct => "Spotify, direct (the token request will be blocked by CORS)".to_owned(),
                         Relay::Prefix(p) => format!("Spotify through the relay {p}"),
                     }}
-                </span>
-            </Show>
+            </span>
             <details class="settings">
                 <summary>"Settings"</summary>
                 <form on:submit=move |ev| {

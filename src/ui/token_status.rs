@@ -85,9 +85,7 @@ pub fn TokenStatus() -> impl IntoView {
                 <span class="sr-only">{part(|p| &p.spoken)}</span>
                 {part(|p| &p.tail)}
             </p>
-            <Show when=needs_new>
-                <button type="button" on:click=get_new>"Get a new token"</button>
-            </Show>
+            <button type="button" hidden=move || !needs_new() on:click=get_new>"Get a new token"</button>
         </section>
     }
 }

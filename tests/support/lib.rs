@@ -286,7 +286,8 @@ const nameOf = (e) => {
   return e.getAttribute('aria-label') || text(e);
 };
 const region = (name) => [...document.querySelectorAll('section,[role=dialog]')].find((s) => nameOf(s) === name) || null;
-const button = (name, within) => [...(within || document).querySelectorAll('button')].find((b) => text(b) === name) || null;
+// Only buttons a user can see: a control is hidden with the `hidden` attribute, not removed.
+const button = (name, within) => [...(within || document).querySelectorAll('button')].find((b) => text(b) === name && !b.closest('[hidden]')) || null;
 const field = (label) => {
   const l = [...document.querySelectorAll('label')].find((l) => text(l) === label);
   return l ? (l.htmlFor ? document.getElementById(l.htmlFor) : l.querySelector('input')) : null;
@@ -474,6 +475,14 @@ impl Browser {
     pub fn exists(&self, selector: &str) -> bool {
         self.js(
             "return document.querySelector(arguments[0]) !== null;",
+            vec![json!(selector)],
+        ) == json!(true)
+    }
+
+    /// True if an element matches `selector` and is rendered (not hidden, not `display: none`).
+    pub fn shown(&self, selector: &str) -> bool {
+        self.js(
+            "const e = document.querySelector(arguments[0]); return e !== null && e.checkVisibility();",
             vec![json!(selector)],
         ) == json!(true)
     }
