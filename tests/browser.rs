@@ -1158,4 +1158,16 @@ fn edits_persist_and_reset_restores_the_lesson(s: &Servers) {
     assert_eq!(b.property(&marker(&b), "hidden"), json!(true));
     b.reload();
     assert_eq!(code_in_editor(&b), lesson, "Reset is kept too");
+
+    // The highlighted copy is built as markup: typed markup must show as code, not run.
+    set_code(&b, "// <img src=x onerror=\"window.injected = 1\">");
+    b.wait("the typed tag shown as text", || {
+        (b.js(
+            "const layer = document.querySelector('.editor pre');
+             return layer.textContent.includes('<img src=x onerror=')
+                 && layer.querySelector('img') === null && window.injected === undefined;",
+            vec![],
+        ) == json!(true))
+        .then_some(())
+    });
 }

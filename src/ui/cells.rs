@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use sandbox::{HttpRequest, HttpResponse};
 use wasm_bindgen::JsCast;
 
-use super::{CellOutput, Playground};
+use super::{run_button_id, CellOutput, Playground};
 use crate::classify::{self, CredentialHints, TokenOutcome};
 use crate::highlight;
 use crate::keys::{self, surrounding_whitespace};
@@ -105,8 +105,6 @@ fn CellFrame(
     /// What Stop does (editable cells only).
     stop: Callback<()>,
     output: RwSignal<Option<CellOutput>>,
-    /// The Run button, so that focus can return to it.
-    run_ref: NodeRef<leptos::html::Button>,
 ) -> impl IntoView {
     let pg = expect_context::<Playground>();
     let heading_id = format!("cell-{}-title", cell.id);
@@ -146,7 +144,7 @@ fn CellFrame(
                 <button
                     type="button"
                     class="run primary"
-                    node_ref=run_ref
+                    id=run_button_id(&cell.id)
                     disabled=move || running.get() || wait_left().is_some()
                     on:click=move |_| start.run(())
                 >
@@ -203,7 +201,6 @@ pub fn CodeCell(
                     start=Callback::new(move |_| runs.start())
                     stop=Callback::new(move |_| runs.finish(End::Stopped))
                     output=pg.token_output
-                    run_ref=pg.token_run
                 />
             }
         }
@@ -226,7 +223,6 @@ pub fn CodeCell(
                     })
                     stop=Callback::new(|_| ())
                     output=pg.validate_output
-                    run_ref=NodeRef::new()
                 />
             }
         }

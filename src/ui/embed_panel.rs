@@ -5,7 +5,6 @@
 //! (docs/benchmarks.md).
 
 use leptos::ev::{Event, MouseEvent};
-use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -24,28 +23,23 @@ pub fn EmbedPanel(
 ) -> impl IntoView {
     let pg = expect_context::<Playground>();
     let open = RwSignal::new(false);
-    let panel = NodeRef::<html::Section>::new();
     let title = StoredValue::new(format!("Spotify Web API playground: {title}"));
     let markup = embed::panel_html(&cells);
 
-    let find = move |selector: &str| {
-        panel
-            .get_untracked()
-            .and_then(|p| p.query_selector(selector).ok().flatten())
-    };
-    let value = move |selector: &str| {
-        find(selector)
+    let find = |id: &str| document().get_element_by_id(id);
+    let value = move |id: &str| {
+        find(id)
             .and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok())
             .map(|s| s.value())
             .unwrap_or_default()
     };
     let say = move |text: &str| {
-        if let Some(status) = find("#embed-status") {
+        if let Some(status) = find("embed-status") {
             status.set_text_content(Some(text));
         }
     };
     let snippet = move || {
-        let cell = value("#embed-cells");
+        let cell = value("embed-cells");
         embed::snippet(&SnippetSettings {
             page_origin: location::origin(),
             title: title.get_value(),
@@ -55,12 +49,12 @@ pub fn EmbedPanel(
             } else {
                 vec![cell]
             },
-            theme: Theme::from_param(&value("#embed-theme")).unwrap_or_default(),
+            theme: Theme::from_param(&value("embed-theme")).unwrap_or_default(),
         })
     };
     let refresh = move || {
         let code =
-            find("#embed-code").and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok());
+            find("embed-code").and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok());
         if let Some(code) = code {
             code.set_value(&snippet());
         }
@@ -103,7 +97,6 @@ pub fn EmbedPanel(
             class="embed-panel"
             aria-labelledby="embed-heading"
             hidden=move || !open.get()
-            node_ref=panel
             inner_html=markup
             on:change=move |_: Event| refresh()
             on:click=on_click

@@ -10,9 +10,9 @@ mod token_status;
 use std::time::Duration;
 
 use leptos::either::Either;
-use leptos::html;
 use leptos::prelude::*;
 use sandbox::Sandbox;
+use wasm_bindgen::JsCast;
 
 use crate::embed::{Command, HostLink, Theme};
 use crate::keys::KeyValues;
@@ -53,8 +53,8 @@ pub struct Playground {
     pub now: RwSignal<u64>,
     pub token_output: RwSignal<Option<CellOutput>>,
     pub validate_output: RwSignal<Option<CellOutput>>,
-    /// The token cell's Run button, to return focus to it.
-    pub token_run: NodeRef<html::Button>,
+    /// The id of the token cell's Run button, to return focus to it.
+    pub token_run: StoredValue<String>,
     /// The page that embeds this one, if any: where messages go and whom to hear.
     pub host: StoredValue<HostLink>,
     pub theme: RwSignal<Theme>,
@@ -62,6 +62,25 @@ pub struct Playground {
     pub key_names: StoredValue<Vec<String>>,
     /// `?cells=` chose cells: the lesson's prose and headings around them are not shown.
     pub cells_only: bool,
+}
+
+/// The id of a cell's Run button.
+pub fn run_button_id(cell_id: &str) -> String {
+    format!("run-{cell_id}")
+}
+
+/// Moves keyboard focus to the element with this id, if there is one; `scroll` brings it into
+/// view first. (Ids rather than node references: cheaper in the bundle.)
+pub fn focus(id: &str, scroll: bool) {
+    let element = document()
+        .get_element_by_id(id)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(element) = element {
+        if scroll {
+            element.scroll_into_view();
+        }
+        let _ = element.focus();
+    }
 }
 
 impl Playground {
@@ -144,7 +163,12 @@ fn LessonPage(
         now: RwSignal::new(clock::now_seconds()),
         token_output: RwSignal::new(None),
         validate_output: RwSignal::new(None),
-        token_run: NodeRef::new(),
+        token_run: StoredValue::new(run_button_id(
+            cells
+                .iter()
+                .find(|(_, _, action)| *action == CellAction::RequestToken)
+                .map_or("", |(id, _, _)| id.as_str()),
+        )),
         host: StoredValue::new(page_params.host.clone()),
         theme: RwSignal::new(page_params.theme),
         cells_only: page_params.cells.is_some(),

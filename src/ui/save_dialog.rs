@@ -1,10 +1,14 @@
 //! The "Save access token" dialog that follows a successful token run.
 
 use leptos::ev::KeyboardEvent;
-use leptos::html;
 use leptos::prelude::*;
 
-use super::Playground;
+use super::{focus, Playground};
+
+/// Ids of the dialog's buttons, for focus.
+const REVEAL: &str = "dialog-reveal";
+const SAVE: &str = "dialog-save";
+const CANCEL: &str = "dialog-cancel";
 use crate::token::{long_duration, masked};
 use crate::{clock, host, storage};
 
@@ -13,24 +17,18 @@ use crate::{clock, host, storage};
 pub fn SaveDialog() -> impl IntoView {
     let pg = expect_context::<Playground>();
     let revealed = RwSignal::new(false);
-    let save_button = NodeRef::<html::Button>::new();
-    // The first and last controls, to keep Tab inside the modal dialog.
-    let reveal_button = NodeRef::<html::Button>::new();
-    let cancel_button = NodeRef::<html::Button>::new();
-
     // Effect: moves keyboard focus into the dialog when it opens (DOM focus is outside state).
+    // Effects run after the view has rendered the dialog.
     Effect::new(move |_| {
-        if let Some(button) = save_button.get() {
-            let _ = button.focus();
+        if pg.pending.with(Option::is_some) {
+            focus(SAVE, false);
         }
     });
 
     let close = move || {
         pg.pending.set(None);
         revealed.set(false);
-        if let Some(run) = pg.token_run.get_untracked() {
-            let _ = run.focus();
-        }
+        focus(&pg.token_run.get_value(), false);
     };
     let save = move |_| {
         if let Some(token) = pg.pending.get_untracked() {
@@ -47,18 +45,18 @@ pub fn SaveDialog() -> impl IntoView {
             close();
         }
         "Tab" => {
-            let (first, last) = (reveal_button.get(), cancel_button.get());
-            let active = document().active_element();
+            // The first and last controls: Tab stays inside the modal dialog.
             let (leaving, wrap_to) = if ev.shift_key() {
-                (first.as_deref().map(|e| e.as_ref()), last)
+                (REVEAL, CANCEL)
             } else {
-                (last.as_deref().map(|e| e.as_ref()), first)
+                (CANCEL, REVEAL)
             };
-            if leaving.is_some() && leaving == active.as_ref() {
+            if document()
+                .active_element()
+                .is_some_and(|e| e.id() == leaving)
+            {
                 ev.prevent_default();
-                if let Some(target) = wrap_to {
-                    let _ = target.focus();
-                }
+                focus(wrap_to, false);
             }
         }
         _ => {}
@@ -90,7 +88,7 @@ pub fn SaveDialog() -> impl IntoView {
                             <button
                                 type="button"
                                 aria-controls="dialog-token"
-                                node_ref=reveal_button
+                                id=REVEAL
                                 aria-pressed=move || revealed.get().to_string()
                                 on:click=move |_| revealed.update(|r| *r = !*r)
                             >
@@ -105,8 +103,8 @@ pub fn SaveDialog() -> impl IntoView {
                             )}
                         </p>
                         <div class="dialog-actions">
-                            <button type="button" class="primary" node_ref=save_button on:click=save>"Save"</button>
-                            <button type="button" node_ref=cancel_button on:click=move |_| close()>"Cancel"</button>
+                            <button type="button" class="primary" id=SAVE on:click=save>"Save"</button>
+                            <button type="button" id=CANCEL on:click=move |_| close()>"Cancel"</button>
                         </div>
                     </div>
                 </div>

@@ -69,10 +69,7 @@ pub fn TokenStatus() -> impl IntoView {
         )
     };
     let get_new = move |_| {
-        if let Some(button) = pg.token_run.get() {
-            button.scroll_into_view();
-            let _ = button.focus();
-        }
+        super::focus(&pg.token_run.get_value(), true);
     };
     let part = move |pick: fn(&Parts) -> &String| move || parts.with(|p| pick(p).clone());
     view! {
