@@ -105,8 +105,11 @@ var __playground = (() => {
   }
   self.Buffer = Buffer;
 
-  // Nothing else reaches the network.
-  for (const name of ["XMLHttpRequest", "WebSocket", "EventSource", "importScripts"]) self[name] = undefined;
+  // Nothing else reaches the network: no other request APIs, and no nested worker with a
+  // fetch of its own.
+  for (const name of ["XMLHttpRequest", "WebSocket", "EventSource", "importScripts", "Worker", "SharedWorker"]) {
+    self[name] = undefined;
+  }
 
   const fail = (error) => {
     const where = String((error && error.stack) || "").match(/blob:[^\s)]*:(\d+):(\d+)/);

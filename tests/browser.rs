@@ -1113,6 +1113,18 @@ fn only_spotify_is_reachable_from_code(s: &Servers) {
     );
     assert!(log.contains("not https://example.com/"), "{log}");
     assert_eq!(b.js("return window.__fetches;", vec![]), json!(0));
+
+    // No other way out: the worker's other request APIs and nested workers are gone.
+    let apis = "XMLHttpRequest WebSocket EventSource importScripts Worker SharedWorker";
+    let log = run_code(
+        &b,
+        &format!(
+            "console.log('{apis}'.split(' ').map((n) => n + '=' + typeof self[n]).join(' '));"
+        ),
+    );
+    for api in apis.split(' ') {
+        assert!(log.contains(&format!("{api}=undefined")), "{api}: {log}");
+    }
 }
 
 /// Output past 1 MiB is dropped with a notice.
