@@ -319,10 +319,10 @@ fn TargetBar() -> impl IntoView {
             </select>
             <span class="badge" id="sandbox-badge" hidden=move || pg.target.get() != Target::Sandbox>"Sandbox: simulated Spotify, nothing leaves this page"</span>
             <span class="badge badge-live" hidden=move || pg.target.get() != Target::Spotify>
-                    {move || match pg.relay.get() {
-                        Relay::Direct => "Spotify, direct (the token request will be blocked by CORS)".to_owned(),
-                        Relay::Prefix(p) => format!("Spotify through the relay {p}"),
-                    }}
+                {move || match pg.relay.get() {
+                    Relay::Direct => "Spotify, direct (the token request will be blocked by CORS)".to_owned(),
+                    Relay::Prefix(p) => format!("Spotify through the relay {p}"),
+                }}
             </span>
             <details class="settings">
                 <summary>"Settings"</summary>

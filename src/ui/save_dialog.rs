@@ -4,13 +4,13 @@ use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
 use super::{focus, Playground};
+use crate::token::{long_duration, masked};
+use crate::{clock, host, storage};
 
 /// Ids of the dialog's buttons, for focus.
 const REVEAL: &str = "dialog-reveal";
 const SAVE: &str = "dialog-save";
 const CANCEL: &str = "dialog-cancel";
-use crate::token::{long_duration, masked};
-use crate::{clock, host, storage};
 
 /// Modal dialog: the extracted token (masked, with a reveal toggle), its expiry, Save / Cancel.
 #[component]
