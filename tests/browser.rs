@@ -271,12 +271,22 @@ fn wrong_secret_is_explained(s: &Servers) {
     assert!(log.contains("Invalid client secret"), "{log}");
 }
 
+/// From now on, counts the page's own `fetch` calls (read them with [`page_fetches`]).
+fn count_page_fetches(b: &Browser) {
+    b.js("window.__fetches = 0; const f = window.fetch.bind(window); window.fetch = (...a) => { window.__fetches++; return f(...a); }; return true;", vec![]);
+}
+
+/// How many times the page called `fetch` since [`count_page_fetches`].
+fn page_fetches(b: &Browser) -> Value {
+    b.js("return window.__fetches;", vec![])
+}
+
 fn empty_credentials_send_nothing(s: &Servers) {
     let b = s.browser();
     // The real target, so that a request would have to leave the page; count fetches.
     b.open("/?target=spotify");
     token_cell(&b);
-    b.js("window.__fetches = 0; const f = window.fetch.bind(window); window.fetch = (...a) => { window.__fetches++; return f(...a); }; return true;", vec![]);
+    count_page_fetches(&b);
     let cell = token_cell(&b);
     b.click(&b.button("Run", Some(&cell)));
     let log = b.wait_for_text(
@@ -284,18 +294,16 @@ fn empty_credentials_send_nothing(s: &Servers) {
         "Missing keys: CLIENT_ID and CLIENT_SECRET",
     );
     assert!(log.contains("Nothing was sent"), "{log}");
-    assert_eq!(b.js("return window.__fetches;", vec![]), json!(0));
+    assert_eq!(page_fetches(&b), json!(0));
     // One key typed: the message names the other one.
     b.type_text(&b.field("Client ID"), SANDBOX_ID);
     b.click(&b.button("Run", Some(&cell)));
     b.wait_for_text(&log_of(&b, &cell), "Missing key: CLIENT_SECRET.");
-    assert_eq!(b.js("return window.__fetches;", vec![]), json!(0));
+    assert_eq!(page_fetches(&b), json!(0));
     // Control: with both keys the counter does see the request.
     b.type_text(&b.field("Client Secret"), SANDBOX_SECRET);
     b.click(&b.button("Run", Some(&cell)));
-    b.wait("a fetch", || {
-        (b.js("return window.__fetches;", vec![]) == json!(1)).then_some(())
-    });
+    b.wait("a fetch", || (page_fetches(&b) == json!(1)).then_some(()));
 }
 
 fn short_sandbox_lifetime_shows_expiry(s: &Servers) {
@@ -1102,7 +1110,7 @@ fn only_spotify_is_reachable_from_code(s: &Servers) {
     let b = s.browser();
     b.open("/?target=spotify");
     token_cell(&b);
-    b.js("window.__fetches = 0; const f = window.fetch.bind(window); window.fetch = (...a) => { window.__fetches++; return f(...a); }; return true;", vec![]);
+    count_page_fetches(&b);
     let log = run_code(
         &b,
         "const r = await fetch('https://example.com/');\nconsole.log(r.status);",
@@ -1112,7 +1120,7 @@ fn only_spotify_is_reachable_from_code(s: &Servers) {
         "{log}"
     );
     assert!(log.contains("not https://example.com/"), "{log}");
-    assert_eq!(b.js("return window.__fetches;", vec![]), json!(0));
+    assert_eq!(page_fetches(&b), json!(0));
 
     // No other way out: the worker's other request APIs and nested workers are gone.
     let apis = "XMLHttpRequest WebSocket EventSource importScripts Worker SharedWorker";
