@@ -9,7 +9,7 @@ use sandbox::json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::embed::{self, Command, HostLink};
+use playground_core::embed::{self, Command, HostLink};
 
 /// The window that frames this page, if any.
 fn parent() -> Option<web_sys::Window> {

@@ -1,22 +1,13 @@
-//! The Spotify Web API playground: the lesson "Obtain the Client Credential Access Token".
+//! The Spotify Web API playground page: the components and the browser edges.
 //!
-//! Module map: a pure core (`lesson`, `keys`, `request`, `routing`, `params`, `classify`,
-//! `token`, `output`, `highlight`, `html`, `embed`, `runner`), the I/O edges (`net` for requests, `storage` for
-//! browser storage, `clock` for time, `location` for the URL, `host` for the page that embeds
-//! this one, `worker` for the Web Workers that run cells) and the components in `ui`.
-
-pub mod classify;
-pub mod embed;
-pub mod highlight;
-pub mod html;
-pub mod keys;
-pub mod lesson;
-pub mod output;
-pub mod params;
-pub mod request;
-pub mod routing;
-pub mod runner;
-pub mod token;
+//! Everything the page decides is in the pure `playground_core` crate, which cannot reach a
+//! browser API. This crate holds:
+//! - the I/O edges, each the only module that touches its API: `net` (requests), `storage`
+//!   (localStorage/sessionStorage), `clock` (the time), `location` (the URL), `host` (the page
+//!   that embeds this one) and `worker` (the Web Workers that run cells);
+//! - `content`: the lessons, checked and turned into Rust values by the build script;
+//! - `state`: the shared reactive state; `run`: the run controller;
+//! - `ui`: the components.
 
 pub mod clock;
 pub mod host;
@@ -24,6 +15,10 @@ pub mod location;
 pub mod net;
 pub mod storage;
 pub mod worker;
+
+pub mod content;
+pub mod run;
+pub mod state;
 
 pub mod ui;
 

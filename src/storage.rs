@@ -3,11 +3,11 @@
 //! Every access is fallible: storage can be blocked (privacy settings, some iframes). Then the
 //! values live in memory for this visit and `is_degraded` turns true so the page can say so.
 
-use crate::keys::KeyValues;
+use playground_core::keys::KeyValues;
 use sandbox::json::{Map, Value};
 use std::cell::{Cell, RefCell};
 
-use crate::token::SavedToken;
+use playground_core::token::SavedToken;
 
 const CREDENTIALS: &str = "spotify-playground.credentials";
 const REMEMBER: &str = "spotify-playground.remember";

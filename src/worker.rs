@@ -1,10 +1,14 @@
 //! The only module that starts Web Workers: one fresh worker per run of an editable cell.
-//! The script comes from `runner::script`; messages are read by `runner::parse_event`.
+//! The script comes from `runner::script` with [`RUNTIME`]; messages are read by
+//! `runner::parse_event`.
 
+use playground_core::runner::{self, Event};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::runner::{self, Event};
+/// The worker's globals: `fetch` through the page, `Buffer`, `printResponse`, `printError`,
+/// `console`. The learner's code follows it (see `runner::script`).
+pub const RUNTIME: &str = include_str!("runner.js");
 
 /// A running worker. Dropping it (or [`Run::stop`]) terminates the worker at once, whatever
 /// the code is doing: an endless loop included.

@@ -1,5 +1,5 @@
 //! The CORS-safe relay: `/relay/<Spotify URL>` forwards to the two Spotify endpoints and
-//! nothing else (`shared/relay-security.md`, rule by rule).
+//! nothing else (`docs/relay-security.md`, rule by rule).
 //!
 //! Errors the relay makes itself are JSON `{"error":"relay_…","message":…}`; Spotify's answers
 //! pass through with their status, body and allowed headers. Logs hold the method, the upstream

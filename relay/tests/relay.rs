@@ -1,5 +1,5 @@
 //! The relay against a test double of Spotify on a real socket: one test per line of
-//! `shared/relay-security.md`. The double answers like Spotify (it is the sandbox) and records
+//! `docs/relay-security.md`. The double answers like Spotify (it is the sandbox) and records
 //! every request it receives.
 
 use std::sync::{Arc, Mutex};

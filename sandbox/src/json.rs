@@ -1,7 +1,7 @@
 //! A small JSON value: parse, build and print (pure, no dependencies).
 //!
-//! The page and the sandbox need only a little of JSON, and `serde_json` cost the page's
-//! bundle about 5 KB gzip. Two choices follow the browser's `JSON.stringify` rather than
+//! The page and the sandbox need only a little of JSON, and `serde_json` costs the page more
+//! than this module (docs/benchmarks.md has the measured figure). Two choices follow the browser's `JSON.stringify` rather than
 //! `serde_json`: objects keep their members in document order, and numbers keep the text they
 //! were written with (so nothing here formats or parses floats).
 

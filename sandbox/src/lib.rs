@@ -2,15 +2,16 @@
 //!
 //! A request and the current time go in; a response comes out. There is no I/O and no global
 //! clock, so the page, the server and the tests all get the same answers for the same input.
-//! Every status and body follows `shared/spotify-protocol.md`.
+//! Every status and body follows `docs/spotify-protocol.md`.
 //!
 //! Invariant: this crate does no I/O and never reads the system clock.
 
-pub mod base64;
 pub mod http;
 pub mod json;
 mod token;
 
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
 pub use http::{HttpRequest, HttpResponse};
 use json::Value;
 pub use token::{SandboxToken, TokenError};
@@ -159,7 +160,8 @@ fn basic_credentials(header: &str) -> Option<(String, String)> {
     if !scheme.eq_ignore_ascii_case("basic") {
         return None;
     }
-    let bytes = base64::decode(value.trim(), base64::Alphabet::Standard)?;
+    // Strict, as Spotify is: the standard alphabet with canonical padding, nothing else.
+    let bytes = STANDARD.decode(value.trim()).ok()?;
     let text = String::from_utf8(bytes).ok()?;
     let (id, secret) = text.split_once(':')?;
     Some((id.to_owned(), secret.to_owned()))

@@ -1,8 +1,6 @@
-//! The protocol tables of `shared/spotify-protocol.md`, one case per line, against the sandbox.
+//! The protocol tables of `docs/spotify-protocol.md`, one case per line, against the sandbox.
 
 use super::*;
-use ::base64::engine::general_purpose::STANDARD;
-use ::base64::Engine as _;
 use serde_json::json;
 
 const NOW: UnixMillis = UnixMillis(1_764_500_000_000);
@@ -93,6 +91,28 @@ fn token_endpoint_errors_match_the_protocol_table() {
         (
             "Basic value that is not base64",
             form("grant_type=client_credentials").header("Authorization", "Basic !!!notbase64"),
+            400,
+            json!({"error":"invalid_client"}),
+        ),
+        (
+            "Basic value without its padding (strict decoding)",
+            form("grant_type=client_credentials")
+                .header("Authorization", sandbox_basic().trim_end_matches('=')),
+            400,
+            json!({"error":"invalid_client"}),
+        ),
+        (
+            "Basic value in the URL-safe alphabet (strict decoding)",
+            form("grant_type=client_credentials").header(
+                "Authorization",
+                format!(
+                    "Basic {}",
+                    STANDARD
+                        .encode([0xfb, 0xff])
+                        .replace('+', "-")
+                        .replace('/', "_")
+                ),
+            ),
             400,
             json!({"error":"invalid_client"}),
         ),

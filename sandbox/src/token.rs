@@ -4,7 +4,8 @@
 //! the token itself holds `expires_at`, sealed with a keyed checksum. The checksum only stops
 //! accidental edits from validating; it is not cryptography and guards nothing of value.
 
-use crate::base64::{self, Alphabet};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 
 use crate::UnixMillis;
 
@@ -54,13 +55,15 @@ impl SandboxToken {
         bytes.extend_from_slice(&self.issued_at_ms.to_be_bytes());
         let seal = seal(&bytes);
         bytes.extend_from_slice(&seal.to_be_bytes());
-        format!("{PREFIX}{}", base64::encode(bytes, Alphabet::UrlSafeNoPad))
+        format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes))
     }
 
     /// Reads a token back; fails on anything the sandbox did not issue.
     pub fn decode(text: &str) -> Result<Self, TokenError> {
         let body = text.strip_prefix(PREFIX).ok_or(TokenError::Malformed)?;
-        let bytes = base64::decode(body, Alphabet::UrlSafeNoPad).ok_or(TokenError::Malformed)?;
+        let bytes = URL_SAFE_NO_PAD
+            .decode(body)
+            .map_err(|_| TokenError::Malformed)?;
         if bytes.len() != PAYLOAD_LEN + SEAL_LEN || bytes[0] != VERSION {
             return Err(TokenError::Malformed);
         }

@@ -1,16 +1,11 @@
 //! The Embed button and its panel: the iframe snippet for the current settings.
-//!
-//! The panel's markup is static HTML from `embed::panel_html`, with its events delegated to
-//! the panel: built as Leptos views, its dozen form elements cost the bundle about 5 KB gzip
-//! (docs/benchmarks.md).
 
-use leptos::ev::{Event, MouseEvent};
+use leptos::html::Textarea;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
+use playground_core::embed::{self, SnippetSettings, Theme};
 
-use super::Playground;
-use crate::embed::{self, SnippetSettings, Theme};
 use crate::location;
+use crate::state::Playground;
 
 /// Embed button; its panel picks a cell (or the whole lesson) and a theme, and shows the
 /// snippet with a Copy button.
@@ -22,64 +17,45 @@ pub fn EmbedPanel(
     title: String,
 ) -> impl IntoView {
     let pg = expect_context::<Playground>();
-    let open = RwSignal::new(false);
-    let title = StoredValue::new(format!("Spotify Web API playground: {title}"));
-    let markup = embed::panel_html(&cells);
-
-    let find = |id: &str| document().get_element_by_id(id);
-    let value = move |id: &str| {
-        find(id)
-            .and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok())
-            .map(|s| s.value())
-            .unwrap_or_default()
-    };
-    let say = move |text: &str| {
-        if let Some(status) = find("embed-status") {
-            status.set_text_content(Some(text));
-        }
-    };
-    let snippet = move || {
-        let cell = value("embed-cells");
+    let (open, set_open) = signal(false);
+    // The chosen cell's id; empty for the whole lesson.
+    let (cell, set_cell) = signal(String::new());
+    let (theme, set_theme) = signal(Theme::Auto);
+    let (status, set_status) = signal("");
+    let code = NodeRef::<Textarea>::new();
+    let title = format!("Spotify Web API playground: {title}");
+    let snippet = Memo::new(move |_| {
         embed::snippet(&SnippetSettings {
             page_origin: location::origin(),
-            title: title.get_value(),
-            target: pg.target.get_untracked().as_param(),
-            cells: if cell.is_empty() {
-                Vec::new()
-            } else {
-                vec![cell]
-            },
-            theme: Theme::from_param(&value("embed-theme")).unwrap_or_default(),
+            title: title.clone(),
+            target: pg.target.get().as_param(),
+            cells: cell.with(|c| {
+                if c.is_empty() {
+                    vec![]
+                } else {
+                    vec![c.clone()]
+                }
+            }),
+            theme: theme.get(),
         })
-    };
-    let refresh = move || {
-        let code =
-            find("embed-code").and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok());
-        if let Some(code) = code {
-            code.set_value(&snippet());
-        }
-        say("");
-    };
-    // Effect: the snippet lives in DOM outside the view tree; it follows the page's target.
-    Effect::new(move |_| {
-        pg.target.track();
-        refresh();
     });
-    let on_click = move |ev: MouseEvent| {
-        let is_copy = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|e| e.id() == "embed-copy");
-        if !is_copy {
-            return;
-        }
-        let copied = window().navigator().clipboard().write_text(&snippet());
+    let copy = move |_| {
+        let copied = window()
+            .navigator()
+            .clipboard()
+            .write_text(&snippet.get_untracked());
         leptos::task::spawn_local(async move {
-            let done = wasm_bindgen_futures::JsFuture::from(copied).await;
-            say(match done {
-                Ok(_) => "Copied.",
-                Err(_) => "The browser refused the clipboard: select the code and copy it.",
-            });
+            match wasm_bindgen_futures::JsFuture::from(copied).await {
+                Ok(_) => set_status.set("Copied."),
+                Err(_) => {
+                    // The code is shown selected, ready for the learner's own copy.
+                    if let Some(area) = code.get_untracked() {
+                        area.select();
+                        let _ = area.focus();
+                    }
+                    set_status.set("The browser refused the clipboard: the code is selected, copy it with Ctrl+C (⌘C on a Mac).");
+                }
+            }
         });
     };
     view! {
@@ -88,18 +64,60 @@ pub fn EmbedPanel(
             class="embed-toggle"
             aria-expanded=move || open.get().to_string()
             aria-controls="embed-panel"
-            on:click=move |_| open.update(|o| *o = !*o)
+            on:click=move |_| set_open.update(|o| *o = !*o)
         >
             "Embed"
         </button>
-        <section
-            id="embed-panel"
-            class="embed-panel"
-            aria-labelledby="embed-heading"
-            hidden=move || !open.get()
-            inner_html=markup
-            on:change=move |_: Event| refresh()
-            on:click=on_click
-        ></section>
+        <section id="embed-panel" class="embed-panel" aria-labelledby="embed-heading" hidden=move || !open.get()>
+            <h2 id="embed-heading">"Embed this lesson in a course page"</h2>
+            <p>
+                <label for="embed-cells">"Show"</label>
+                " "
+                <select
+                    id="embed-cells"
+                    on:change=move |ev| {
+                        set_cell.set(event_target_value(&ev));
+                        set_status.set("");
+                    }
+                >
+                    <option value="">"The whole lesson"</option>
+                    {cells
+                        .into_iter()
+                        .map(|(id, title)| view! { <option value=id>{title}" (this cell only)"</option> })
+                        .collect_view()}
+                </select>
+            </p>
+            <p>
+                <label for="embed-theme">"Theme"</label>
+                " "
+                <select
+                    id="embed-theme"
+                    on:change=move |ev| {
+                        set_theme.set(Theme::from_param(&event_target_value(&ev)).unwrap_or_default());
+                        set_status.set("");
+                    }
+                >
+                    <option value="auto">"Follow the reader's system"</option>
+                    <option value="light">"Light"</option>
+                    <option value="dark">"Dark"</option>
+                </select>
+            </p>
+            <p class="help" id="embed-help">
+                "The target is the one chosen above. The server must allow your course page's origin (--frame-ancestors); see docs/embedding.md."
+            </p>
+            <label for="embed-code">"Embed code"</label>
+            <textarea
+                id="embed-code"
+                node_ref=code
+                readonly
+                rows="9"
+                spellcheck="false"
+                aria-describedby="embed-help"
+                prop:value=move || snippet.get()
+            ></textarea>
+            <button type="button" on:click=copy>"Copy"</button>
+            " "
+            <span role="status" id="embed-status">{move || status.get()}</span>
+        </section>
     }
 }

@@ -1,12 +1,11 @@
 //! The "API keys" box: the lesson's keys, masking, whitespace warnings, storage choices.
 
 use leptos::prelude::*;
-use sandbox::{SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET};
+use playground_core::keys::surrounding_whitespace;
+use playground_core::lesson::KeySpec;
+use playground_core::routing::Target;
 
-use super::Playground;
-use crate::keys::surrounding_whitespace;
-use crate::lesson::KeySpec;
-use crate::routing::Target;
+use crate::state::Playground;
 
 /// Inputs for each key the lesson declares, above the cells.
 #[component]
@@ -15,10 +14,17 @@ pub fn KeysPanel(
     keys: Vec<KeySpec>,
 ) -> impl IntoView {
     let pg = expect_context::<Playground>();
+    // The sandbox's values, as the lesson file gives them.
+    let sandbox_values: Vec<(String, String)> = keys
+        .iter()
+        .filter_map(|k| Some((k.name.clone(), k.sandbox.clone()?)))
+        .collect();
+    let has_sandbox_values = !sandbox_values.is_empty();
     let fill_sandbox = move |_| {
         pg.keys.update(|k| {
-            k.set("CLIENT_ID", SANDBOX_CLIENT_ID.into());
-            k.set("CLIENT_SECRET", SANDBOX_CLIENT_SECRET.into());
+            for (name, value) in &sandbox_values {
+                k.set(name, value.clone());
+            }
         })
     };
     view! {
@@ -34,7 +40,7 @@ pub fn KeysPanel(
                     />
                     "Remember on this device"
                 </label>
-                <button type="button" hidden=move || pg.target.get() != Target::Sandbox on:click=fill_sandbox>"Use sandbox credentials"</button>
+                <button type="button" hidden=move || !has_sandbox_values || pg.target.get() != Target::Sandbox on:click=fill_sandbox>"Use sandbox credentials"</button>
                 <button type="button" class="danger" on:click=move |_| pg.forget()>"Forget"</button>
             </div>
             <p class="help">

@@ -11,58 +11,15 @@ use std::time::Duration;
 
 use leptos::either::Either;
 use leptos::prelude::*;
+use playground_core::embed::Command;
+use playground_core::lesson::{self, Block, CellAction, Lesson, Part};
+use playground_core::params;
+use playground_core::routing::{Relay, Target};
 use sandbox::Sandbox;
 use wasm_bindgen::JsCast;
 
-use crate::embed::{Command, HostLink, Theme};
-use crate::keys::KeyValues;
-use crate::lesson::{self, Block, CellAction, Lesson, Part};
-use crate::routing::{Relay, Target};
-use crate::token::SavedToken;
-use crate::{clock, host, location, params, storage};
-
-/// What a cell printed and how it was judged.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct CellOutput {
-    /// The `printResponse`/`printError` text.
-    pub printed: Option<String>,
-    pub headline: Option<String>,
-    pub explanation: Option<String>,
-    /// True for a good outcome (token issued, token valid).
-    pub ok: bool,
-    /// After a 429: when (Unix seconds) the cell may run again. Nothing retries by itself.
-    pub retry_at: Option<u64>,
-}
-
-/// The page's shared state: every field is a copyable reactive handle.
-#[derive(Clone, Copy)]
-pub struct Playground {
-    pub target: RwSignal<Target>,
-    pub relay: RwSignal<Relay>,
-    pub sandbox: StoredValue<Sandbox>,
-    /// The keys panel's values by key name (`CLIENT_ID`, …).
-    pub keys: RwSignal<KeyValues>,
-    pub remember: RwSignal<bool>,
-    /// The token kept in storage.
-    pub saved: RwSignal<Option<SavedToken>>,
-    /// A token just issued, waiting in the Save dialog.
-    pub pending: RwSignal<Option<SavedToken>>,
-    pub got_token: RwSignal<bool>,
-    pub validated: RwSignal<bool>,
-    /// Seconds since the epoch, ticking once a second for countdowns.
-    pub now: RwSignal<u64>,
-    pub token_output: RwSignal<Option<CellOutput>>,
-    pub validate_output: RwSignal<Option<CellOutput>>,
-    /// The id of the token cell's Run button, to return focus to it.
-    pub token_run: StoredValue<String>,
-    /// The page that embeds this one, if any: where messages go and whom to hear.
-    pub host: StoredValue<HostLink>,
-    pub theme: RwSignal<Theme>,
-    /// The keys the lesson declares, by name: what its code's placeholders may name.
-    pub key_names: StoredValue<Vec<String>>,
-    /// `?cells=` chose cells: the lesson's prose and headings around them are not shown.
-    pub cells_only: bool,
-}
+use crate::state::Playground;
+use crate::{clock, content, host, location, storage};
 
 /// The id of a cell's Run button.
 pub fn run_button_id(cell_id: &str) -> String {
@@ -70,12 +27,9 @@ pub fn run_button_id(cell_id: &str) -> String {
 }
 
 /// Moves keyboard focus to the element with this id, if there is one; `scroll` brings it into
-/// view first. (Ids rather than node references: cheaper in the bundle.)
+/// view first. (Ids rather than node references: docs/benchmarks.md has their cost.)
 pub fn focus(id: &str, scroll: bool) {
-    let element = document()
-        .get_element_by_id(id)
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-    if let Some(element) = element {
+    if let Some(element) = element(id) {
         if scroll {
             element.scroll_into_view();
         }
@@ -83,41 +37,28 @@ pub fn focus(id: &str, scroll: bool) {
     }
 }
 
-impl Playground {
-    /// The value of one key, as typed.
-    pub fn key(&self, name: &str) -> Option<String> {
-        self.keys.with(|k| k.get(name).map(str::to_owned))
-    }
-
-    /// Clears every stored credential and token, and what the page shows of them.
-    pub fn forget(&self) {
-        storage::forget_all();
-        self.keys.set(KeyValues::default());
-        self.remember.set(false);
-        self.saved.set(None);
-        self.reset();
-    }
-
-    /// Starts the lesson over: outputs, progress and an open dialog go. Keys and the saved
-    /// token stay; they are the learner's, and Forget is theirs to press.
-    pub fn reset(&self) {
-        self.pending.set(None);
-        self.got_token.set(false);
-        self.validated.set(false);
-        self.token_output.set(None);
-        self.validate_output.set(None);
+/// Focuses the button with this id and presses it, as a learner would.
+pub fn press(id: &str) {
+    focus(id, true);
+    if let Some(element) = element(id) {
+        element.click();
     }
 }
 
-/// The whole page: the first embedded lesson, or a clear error if the content is broken.
+fn element(id: &str) -> Option<web_sys::HtmlElement> {
+    document()
+        .get_element_by_id(id)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+}
+
+/// The whole page: the first lesson. (The build checked every lesson, so there is one.)
 #[component]
 pub fn App() -> impl IntoView {
-    match lesson::first() {
-        Ok(lesson) => Either::Left(view! { <LessonPage lesson=lesson /> }),
-        Err(error) => Either::Right(view! {
+    match content::lessons().into_iter().next() {
+        Some(lesson) => Either::Left(view! { <LessonPage lesson=lesson /> }),
+        None => Either::Right(view! {
             <main>
-                <h1>"This lesson could not be loaded"</h1>
-                <p>{error.to_string()}</p>
+                <h1>"This build has no lesson"</h1>
             </main>
         }),
     }
@@ -159,8 +100,10 @@ fn LessonPage(
         saved: RwSignal::new(storage::load_token()),
         pending: RwSignal::new(None),
         got_token: RwSignal::new(false),
-        validated: RwSignal::new(false),
         now: RwSignal::new(clock::now_seconds()),
+        key_specs: StoredValue::new(lesson.keys.clone()),
+        steps: StoredValue::new(lesson.steps.clone()),
+        done_cells: RwSignal::new(Vec::new()),
         token_output: RwSignal::new(None),
         validate_output: RwSignal::new(None),
         token_run: StoredValue::new(run_button_id(
@@ -172,7 +115,6 @@ fn LessonPage(
         host: StoredValue::new(page_params.host.clone()),
         theme: RwSignal::new(page_params.theme),
         cells_only: page_params.cells.is_some(),
-        key_names: StoredValue::new(lesson.keys.iter().map(|k| k.name.clone()).collect()),
     };
     provide_context(playground);
 
@@ -249,7 +191,7 @@ fn LessonPage(
         .into_iter()
         .map(|part| match part {
             Part::Prose(markup) => {
-                Either::Left(view! { <div class="prose" inner_html=markup></div> })
+                Either::Left(view! { <div class="prose" inner_html=markup.into_string()></div> })
             }
             Part::Cell(cell) => Either::Right(view! { <cells::CodeCell cell=cell /> }),
         })
@@ -257,8 +199,8 @@ fn LessonPage(
     let embed_cells: Vec<(String, String)> = cells.into_iter().map(|(id, t, _)| (id, t)).collect();
     let page_title = title.clone();
 
-    // Embed mode (`data-embed` on <html>) hides the site chrome with CSS; one static view is
-    // several KB smaller than views chosen at run time.
+    // Embed mode (`data-embed` on <html>) hides the site chrome with CSS: one static view,
+    // smaller than views chosen at run time (docs/benchmarks.md).
     view! {
         <a class="skip" href="#lesson">"Skip to the lesson"</a>
         <header class="site">

@@ -3,8 +3,10 @@
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
-use super::{focus, Playground};
-use crate::token::{long_duration, masked};
+use playground_core::token::{long_duration, masked};
+
+use super::focus;
+use crate::state::Playground;
 use crate::{clock, host, storage};
 
 /// Ids of the dialog's buttons, for focus.

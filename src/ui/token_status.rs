@@ -1,9 +1,9 @@
 //! The saved token's status with a live countdown.
 
 use leptos::prelude::*;
+use playground_core::token::{masked, mm_ss, TokenState};
 
-use super::Playground;
-use crate::token::{masked, mm_ss, TokenState};
+use crate::state::Playground;
 
 /// The pieces of the status sentence; empty pieces render nothing.
 #[derive(Clone, Default, PartialEq)]
@@ -68,9 +68,8 @@ pub fn TokenStatus() -> impl IntoView {
             Some((TokenState::Expired | TokenState::ExpiresSoon { .. }, _))
         )
     };
-    let get_new = move |_| {
-        super::focus(&pg.token_run.get_value(), true);
-    };
+    // Runs the token cell, as pressing its Run button does; the Save dialog follows.
+    let get_new = move |_| super::press(&pg.token_run.get_value());
     let part = move |pick: fn(&Parts) -> &String| move || parts.with(|p| pick(p).clone());
     view! {
         <section class="token-panel" aria-label="Saved access token">

@@ -1,6 +1,12 @@
-//! Required keys, `{{KEY}}` placeholder discovery and substitution, and input checks (pure).
+//! Key values, `{{KEY}}` placeholders, and checks of what the learner typed (pure).
+//!
+//! Which keys exist, which are secret and what they explain all come from the lesson file
+//! (`lesson::KeySpec`); nothing here names a lesson's keys.
 
-/// The key under which a saved access token is offered to later cells.
+use crate::lesson::KeySpec;
+
+/// The key under which a saved access token is offered to later cells. Every lesson has it;
+/// no lesson declares it.
 pub const ACCESS_TOKEN: &str = "ACCESS_TOKEN";
 
 /// The values the learner typed, by key name, in the order they were first set.
@@ -28,6 +34,11 @@ impl KeyValues {
     /// True when no key has a non-empty value.
     pub fn is_blank(&self) -> bool {
         self.0.iter().all(|(_, v)| v.is_empty())
+    }
+
+    /// True when every one of `names` has a value that is not blank.
+    pub fn all_filled<'n>(&self, mut names: impl Iterator<Item = &'n str>) -> bool {
+        names.all(|name| self.get(name).is_some_and(|v| !v.trim().is_empty()))
     }
 
     /// Name/value pairs.
@@ -90,45 +101,6 @@ pub fn placeholders(code: &str) -> Vec<&str> {
     names
 }
 
-/// Keys that are used but have no value (or only an empty one).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MissingKeys(pub Vec<String>);
-
-impl std::fmt::Display for MissingKeys {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let names = self.0.join(" and ");
-        let plural = if self.0.len() > 1 { "s" } else { "" };
-        write!(
-            f,
-            "Missing key{plural}: {names}. Enter {} in the keys panel above, then press Run again. Nothing was sent.",
-            if self.0.len() > 1 { "them" } else { "it" }
-        )
-    }
-}
-
-/// Replaces every placeholder with its value, verbatim (values are not escaped or trimmed,
-/// exactly as the course does). Fails, naming every missing key, before producing anything.
-pub fn substitute<'v>(
-    code: &str,
-    value_of: impl Fn(&str) -> Option<&'v str>,
-) -> Result<String, MissingKeys> {
-    let missing: Vec<String> = placeholders(code)
-        .into_iter()
-        .filter(|name| value_of(name).is_none_or(str::is_empty))
-        .map(str::to_owned)
-        .collect();
-    if !missing.is_empty() {
-        return Err(MissingKeys(missing));
-    }
-    Ok(segments(code)
-        .into_iter()
-        .map(|segment| match segment {
-            Segment::Text(text) => text,
-            Segment::Placeholder(name) => value_of(name).unwrap_or_default(),
-        })
-        .collect())
-}
-
 /// Whitespace around a key's value, the classic cause of "Invalid client secret".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Whitespace {
@@ -163,44 +135,36 @@ impl Whitespace {
     }
 }
 
+/// Whitespace around a key's value, and the token endpoint's answer it would explain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyHint {
+    /// The key's label, as the keys panel shows it.
+    pub label: String,
+    pub whitespace: Whitespace,
+    /// The `error_description` it typically causes (`KeySpec::suspect_for`).
+    pub suspect_for: String,
+}
+
+/// The hints for every key the lesson marks as a suspect whose value has whitespace around
+/// it. Values themselves never leave this function.
+pub fn hints(specs: &[KeySpec], values: &KeyValues) -> Vec<KeyHint> {
+    specs
+        .iter()
+        .filter_map(|spec| {
+            let suspect_for = spec.suspect_for.clone()?;
+            let whitespace = surrounding_whitespace(values.get(&spec.name)?)?;
+            Some(KeyHint {
+                label: spec.label.clone(),
+                whitespace,
+                suspect_for,
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn values<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<&'a str> + 'a {
-        move |name| pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
-    }
-
-    #[test]
-    fn substitution_cases() {
-        let check = |code: &str, pairs: &[(&str, &str)], want: Result<&str, &[&str]>| {
-            let got = substitute(code, values(pairs));
-            let want = want
-                .map(str::to_owned)
-                .map_err(|m| MissingKeys(m.iter().map(|s| s.to_string()).collect()));
-            assert_eq!(got, want, "{code:?}");
-        };
-        check(
-            "'{{CLIENT_ID}}:{{CLIENT_SECRET}}'",
-            &[("CLIENT_ID", "a"), ("CLIENT_SECRET", "b")],
-            Ok("'a:b'"),
-        );
-        check("{{A}}{{A}}", &[("A", "x")], Ok("xx"));
-        check("no keys", &[], Ok("no keys"));
-        check("{{CLIENT_ID}}", &[], Err(&["CLIENT_ID"]));
-        check("{{CLIENT_ID}}", &[("CLIENT_ID", "")], Err(&["CLIENT_ID"]));
-        check("{{B}} {{A}} {{B}}", &[], Err(&["B", "A"]));
-        check(
-            "'{{A}}'",
-            &[("A", "$1 $& \"q\" 'q'")],
-            Ok("'$1 $& \"q\" 'q''"),
-        );
-        check("{{A}}", &[("A", "line\nbreak")], Ok("line\nbreak"));
-        check("{{A}}", &[("A", "{{B}}")], Ok("{{B}}"));
-        check("{{ A }} {{a}} {A} {{A}", &[], Ok("{{ A }} {{a}} {A} {{A}"));
-        check("{{{A}}}", &[("A", "v")], Ok("{v}"));
-        check("é{{A}}ü", &[("A", "ß")], Ok("éßü"));
-    }
 
     #[test]
     fn key_values() {
@@ -229,14 +193,35 @@ mod tests {
     }
 
     #[test]
-    fn missing_message_names_the_keys() {
-        let one = MissingKeys(vec!["CLIENT_SECRET".into()]).to_string();
-        assert!(one.starts_with("Missing key: CLIENT_SECRET."), "{one}");
-        let two = MissingKeys(vec!["CLIENT_ID".into(), "CLIENT_SECRET".into()]).to_string();
-        assert!(
-            two.contains("Missing keys: CLIENT_ID and CLIENT_SECRET"),
-            "{two}"
+    fn hints_come_from_the_key_specs() {
+        let spec = |name: &str, suspect: Option<&str>| KeySpec {
+            name: name.into(),
+            label: format!("Label {name}"),
+            secret: false,
+            sandbox: None,
+            suspect_for: suspect.map(str::to_owned),
+        };
+        let specs = [
+            spec("ID", Some("Invalid client")),
+            spec("SECRET", Some("Invalid client secret")),
+            spec("OTHER", None),
+        ];
+        let mut values = KeyValues::default();
+        values.set("ID", "abc".into());
+        values.set("SECRET", "s3cret\n".into());
+        values.set("OTHER", " x ".into());
+        assert_eq!(
+            hints(&specs, &values),
+            vec![KeyHint {
+                label: "Label SECRET".into(),
+                whitespace: Whitespace::LineBreak,
+                suspect_for: "Invalid client secret".into(),
+            }]
         );
+        assert!(values.all_filled(["ID", "SECRET"].into_iter()));
+        values.set("ID", "  ".into());
+        assert!(!values.all_filled(["ID", "SECRET"].into_iter()));
+        assert!(!values.all_filled(["MISSING"].into_iter()));
     }
 
     #[test]

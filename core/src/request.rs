@@ -1,6 +1,6 @@
 //! Builds the exact requests the lesson's cells make (pure).
 
-use sandbox::base64::{self, Alphabet};
+use base64::Engine as _;
 use sandbox::HttpRequest;
 
 /// The token endpoint, as on line 1 of the lesson's code.
@@ -12,7 +12,7 @@ pub const VALIDATION_TRACK_ID: &str = "2TpxZ7JUBn3uw46aR7qd6V";
 pub fn basic_authorization(client_id: &str, client_secret: &str) -> String {
     format!(
         "Basic {}",
-        base64::encode(format!("{client_id}:{client_secret}"), Alphabet::Standard)
+        base64::engine::general_purpose::STANDARD.encode(format!("{client_id}:{client_secret}"))
     )
 }
 

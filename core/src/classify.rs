@@ -7,14 +7,7 @@
 use sandbox::json::Value;
 use sandbox::HttpResponse;
 
-use crate::keys::Whitespace;
-
-/// What the learner typed, as far as explanations need it (never the values themselves).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct CredentialHints {
-    pub client_id_whitespace: Option<Whitespace>,
-    pub client_secret_whitespace: Option<Whitespace>,
-}
+use crate::keys::{KeyHint, Whitespace};
 
 /// A token the endpoint issued.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,8 +45,9 @@ pub enum TokenOutcome {
     Failed(Explained),
 }
 
-/// Classifies the token endpoint's answer.
-pub fn token_response(response: &HttpResponse, hints: CredentialHints) -> TokenOutcome {
+/// Classifies the token endpoint's answer. `hints` name the keys whose whitespace may explain
+/// an error (see `keys::hints`); they never hold the values.
+pub fn token_response(response: &HttpResponse, hints: &[KeyHint]) -> TokenOutcome {
     let json = Value::parse(&response.body).ok();
     if let Some(relay) = relay_error(response, json.as_ref()) {
         return TokenOutcome::Failed(relay);
@@ -79,6 +73,8 @@ pub fn token_response(response: &HttpResponse, hints: CredentialHints) -> TokenO
     } else {
         format!("Spotify answered: {error} / {description}")
     };
+    // Whitespace around a key that the lesson marks as a suspect for this very answer.
+    let suspect = hints.iter().find(|h| h.suspect_for == description);
     let explanation = match (error, description) {
         ("unsupported_grant_type", "grant_type parameter is missing") =>
             "Spotify found no grant_type. The client-credentials flow needs grant_type=client_credentials, in the query string (as this lesson does) or in a form body. A JSON body does not count.".to_owned(),
@@ -86,13 +82,11 @@ pub fn token_response(response: &HttpResponse, hints: CredentialHints) -> TokenO
             "Without a user, the only grant type that gets a token is grant_type=client_credentials.".to_owned(),
         ("invalid_client", "Invalid client") => with_whitespace(
             "Spotify does not know this Client ID. Copy it again from your app's page in the Spotify Developer Dashboard.",
-            "Client ID",
-            hints.client_id_whitespace,
+            suspect,
         ),
         ("invalid_client", "Invalid client secret") => with_whitespace(
             "The Client ID is right but the Client Secret is not. Copy it again (Dashboard → your app → Settings → View client secret). If you reset the secret, the old one stops working.",
-            "Client Secret",
-            hints.client_secret_whitespace,
+            suspect,
         ),
         ("invalid_client", _) =>
             "No usable credentials reached Spotify. The Authorization header must be \"Basic \" followed by base64 of client_id:client_secret.".to_owned(),
@@ -107,13 +101,18 @@ pub fn token_response(response: &HttpResponse, hints: CredentialHints) -> TokenO
     })
 }
 
-fn with_whitespace(base: &str, label: &str, whitespace: Option<Whitespace>) -> String {
+fn with_whitespace(base: &str, suspect: Option<&KeyHint>) -> String {
+    let Some(KeyHint {
+        label, whitespace, ..
+    }) = suspect
+    else {
+        return base.to_owned();
+    };
     match whitespace {
-        None => base.to_owned(),
-        Some(Whitespace::LineBreak) => format!(
+        Whitespace::LineBreak => format!(
             "Your {label} starts or ends with a line break, probably copied with it: its base64 in the Authorization header then ends in Cg==. Delete the line break in the keys panel and run again. ({base})"
         ),
-        Some(Whitespace::Spaces) => format!(
+        Whitespace::Spaces => format!(
             "Your {label} starts or ends with a space, probably copied with it: its base64 in the Authorization header then ends in IA==. Delete the space in the keys panel and run again. ({base})"
         ),
     }
@@ -334,14 +333,37 @@ mod tests {
 
     #[test]
     fn token_errors_are_explained() {
-        let none = CredentialHints::default();
-        let cases: [(u16, Value, CredentialHints, FailureKind, &str, &str); 9] = [
+        let none: Vec<KeyHint> = Vec::new();
+        let secret = |whitespace| {
+            vec![
+                KeyHint {
+                    label: "Client ID".into(),
+                    whitespace: Whitespace::Spaces,
+                    suspect_for: "Invalid client".into(),
+                },
+                KeyHint {
+                    label: "Client Secret".into(),
+                    whitespace,
+                    suspect_for: "Invalid client secret".into(),
+                },
+            ]
+        };
+        // (status, body, hints, kind, headline contains, explanation contains)
+        type Case = (
+            u16,
+            Value,
+            Vec<KeyHint>,
+            FailureKind,
+            &'static str,
+            &'static str,
+        );
+        let cases: [Case; 10] = [
             (
                 400,
                 json(
                     r#"{"error":"unsupported_grant_type","error_description":"grant_type parameter is missing"}"#,
                 ),
-                none,
+                none.clone(),
                 FailureKind::Spotify,
                 "unsupported_grant_type / grant_type parameter is missing",
                 "found no grant_type",
@@ -351,7 +373,7 @@ mod tests {
                 json(
                     r#"{"error":"unsupported_grant_type","error_description":"grant_type password is not supported"}"#,
                 ),
-                none,
+                none.clone(),
                 FailureKind::Spotify,
                 "grant_type password is not supported",
                 "only grant type",
@@ -359,7 +381,7 @@ mod tests {
             (
                 400,
                 json(r#"{"error":"invalid_client","error_description":"Invalid client"}"#),
-                none,
+                none.clone(),
                 FailureKind::Spotify,
                 "invalid_client / Invalid client",
                 "does not know this Client ID",
@@ -367,7 +389,7 @@ mod tests {
             (
                 400,
                 json(r#"{"error":"invalid_client","error_description":"Invalid client secret"}"#),
-                none,
+                none.clone(),
                 FailureKind::Spotify,
                 "invalid_client / Invalid client secret",
                 "Client Secret is not",
@@ -375,10 +397,7 @@ mod tests {
             (
                 400,
                 json(r#"{"error":"invalid_client","error_description":"Invalid client secret"}"#),
-                CredentialHints {
-                    client_secret_whitespace: Some(Whitespace::LineBreak),
-                    ..none
-                },
+                secret(Whitespace::LineBreak),
                 FailureKind::Spotify,
                 "Invalid client secret",
                 "ends in Cg==",
@@ -386,18 +405,23 @@ mod tests {
             (
                 400,
                 json(r#"{"error":"invalid_client","error_description":"Invalid client secret"}"#),
-                CredentialHints {
-                    client_secret_whitespace: Some(Whitespace::Spaces),
-                    ..none
-                },
+                secret(Whitespace::Spaces),
                 FailureKind::Spotify,
                 "Invalid client secret",
-                "ends in IA==",
+                "Your Client Secret starts or ends with a space",
+            ),
+            (
+                400,
+                json(r#"{"error":"invalid_client","error_description":"Invalid client"}"#),
+                secret(Whitespace::LineBreak),
+                FailureKind::Spotify,
+                "Invalid client",
+                "Your Client ID starts or ends with a space",
             ),
             (
                 400,
                 json(r#"{"error":"invalid_client"}"#),
-                none,
+                none.clone(),
                 FailureKind::Spotify,
                 "Spotify answered: invalid_client",
                 "No usable credentials",
@@ -405,7 +429,7 @@ mod tests {
             (
                 415,
                 json(r#"{"error":"server_error","error_description":"Unexpected status: 415"}"#),
-                none,
+                none.clone(),
                 FailureKind::Spotify,
                 "server_error",
                 "x-www-form-urlencoded",
@@ -415,14 +439,14 @@ mod tests {
                 json(
                     r#"{"error":"relay_forbidden_destination","message":"Only the two Spotify endpoints"}"#,
                 ),
-                none,
+                none.clone(),
                 FailureKind::RelayRefused,
                 "relay refused this request (relay_forbidden_destination",
                 "Only the two Spotify endpoints",
             ),
         ];
         for (status, body, hints, kind, headline, explanation) in cases {
-            let e = failed(token_response(&response(status, body.clone()), hints));
+            let e = failed(token_response(&response(status, body.clone()), &hints));
             assert_eq!(e.kind, kind, "{body}");
             assert!(e.headline.contains(headline), "{body}: {}", e.headline);
             assert!(
@@ -438,7 +462,7 @@ mod tests {
         for code in ["relay_upstream_unreachable", "relay_upstream_timeout"] {
             let e = failed(token_response(
                 &response(502, Value::object([("error", code.into())])),
-                CredentialHints::default(),
+                &[],
             ));
             assert_eq!(e.kind, FailureKind::Unreachable);
             assert!(e.explanation.contains("sandbox"), "hint to try the sandbox");
@@ -449,7 +473,7 @@ mod tests {
             body: "<html>Not Found</html>".into(),
         };
         assert_eq!(
-            failed(token_response(&html, CredentialHints::default())).kind,
+            failed(token_response(&html, &[])).kind,
             FailureKind::Unexpected
         );
         assert_eq!(network_failure(true).kind, FailureKind::Unreachable);
@@ -463,7 +487,7 @@ mod tests {
             json(r#"{"access_token":"BQD","token_type":"bearer","expires_in":3600,"scope":""}"#),
         ];
         for body in cases {
-            match token_response(&response(200, body.clone()), CredentialHints::default()) {
+            match token_response(&response(200, body.clone()), &[]) {
                 TokenOutcome::Issued(t) => {
                     assert_eq!((t.access_token.as_str(), t.expires_in), ("BQD", 3600))
                 }
@@ -475,11 +499,7 @@ mod tests {
             json(r#"{"access_token":"x","token_type":"mac","expires_in":1}"#),
         ] {
             assert_eq!(
-                failed(token_response(
-                    &response(200, body),
-                    CredentialHints::default()
-                ))
-                .kind,
+                failed(token_response(&response(200, body), &[])).kind,
                 FailureKind::Unexpected
             );
         }

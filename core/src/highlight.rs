@@ -1,9 +1,9 @@
 //! A small JavaScript highlighter for the lesson's code, placeholder-aware (pure).
 //!
-//! Enough for lesson code: keywords, strings, comments, numbers. A full parser would cost
-//! bundle size and buys nothing for a read-only view.
+//! Enough for lesson code: keywords, strings, comments, numbers. It only colours text; nothing
+//! that runs depends on it (key substitution is right without a lexer: see `runner`).
 
-use crate::html::escape;
+use crate::html::{escape, Markup};
 use crate::keys::{segments, Segment};
 
 /// The class of a highlighted piece; the CSS class is `tok-<name>`.
@@ -19,15 +19,15 @@ pub enum Class {
 }
 
 impl Class {
-    /// CSS class name.
-    pub fn css(self) -> &'static str {
+    /// The opening tag of a piece of this class (CSS class `tok-<name>`).
+    fn open_tag(self) -> &'static str {
         match self {
-            Class::Plain => "tok-plain",
-            Class::Keyword => "tok-keyword",
-            Class::String => "tok-string",
-            Class::Comment => "tok-comment",
-            Class::Number => "tok-number",
-            Class::Placeholder => "tok-placeholder",
+            Class::Plain => r#"<span class="tok-plain">"#,
+            Class::Keyword => r#"<span class="tok-keyword">"#,
+            Class::String => r#"<span class="tok-string">"#,
+            Class::Comment => r#"<span class="tok-comment">"#,
+            Class::Number => r#"<span class="tok-number">"#,
+            Class::Placeholder => r#"<span class="tok-placeholder">"#,
         }
     }
 }
@@ -92,26 +92,25 @@ pub fn highlight(code: &str) -> Vec<Vec<(Class, String)>> {
 /// The highlighted code as markup: one `span.line` per line, with its number in an
 /// `aria-hidden` `span.ln` and each piece in a `span.tok-*`. Built as text because it is
 /// static: markup is much smaller in the bundle than the same spans as views.
-pub fn to_html(code: &str) -> String {
-    let mut out = String::with_capacity(code.len() * 3);
+pub fn to_html(code: &str) -> Markup {
+    let mut out = Markup::default();
     for (n, line) in highlight(code).into_iter().enumerate() {
-        out.push_str(r#"<span class="line"><span class="ln" aria-hidden="true">"#);
-        out.push_str(&(n + 1).to_string());
-        out.push_str("</span>");
+        out.push(escape(&(n + 1).to_string()).wrap(
+            r#"<span class="line"><span class="ln" aria-hidden="true">"#,
+            "</span>",
+        ));
         for (class, text) in line {
-            out.push_str(r#"<span class=""#);
-            out.push_str(class.css());
-            out.push_str(r#"">"#);
-            out.push_str(&escape(&text));
-            out.push_str("</span>");
+            out.push(Markup::from_static(class.open_tag()));
+            out.push(escape(&text));
+            out.push(Markup::from_static("</span>"));
         }
-        out.push_str("\n</span>");
+        out.push(Markup::from_static("\n</span>"));
     }
     out
 }
 
 /// The code as classified pieces that concatenate back to `code` (strings keep their quotes).
-pub(crate) fn tokens(code: &str) -> Vec<(Class, &str)> {
+fn tokens(code: &str) -> Vec<(Class, &str)> {
     let bytes = code.as_bytes();
     let mut out: Vec<(Class, &str)> = Vec::new();
     let mut i = 0;
@@ -230,7 +229,7 @@ mod tests {
     #[test]
     fn markup_numbers_lines_and_escapes_code() {
         assert_eq!(
-            to_html("if (a < b) {\n  x('{{ID}}');\n}"),
+            to_html("if (a < b) {\n  x('{{ID}}');\n}").as_str(),
             concat!(
                 r#"<span class="line"><span class="ln" aria-hidden="true">1</span>"#,
                 r#"<span class="tok-keyword">if</span><span class="tok-plain"> (a &lt; b) {</span>"#,
@@ -246,7 +245,10 @@ mod tests {
             )
         );
         assert_eq!(
-            to_html("a\n\nb").matches(r#"class="line""#).count(),
+            to_html("a\n\nb")
+                .as_str()
+                .matches(r#"class="line""#)
+                .count(),
             3,
             "an empty line keeps its number"
         );

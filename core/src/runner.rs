@@ -1,16 +1,12 @@
 //! Running an editable cell's code as written (pure): keys into the code, the worker script,
-//! the messages to and from the worker, the output cap, and the token in the output.
-//! `worker.rs` starts the worker; `ui::cells` routes its requests and shows its output.
+//! the messages to and from the worker, the output cap, masking, and the token in the output.
+//! The page's `worker` module starts the worker; its `run` module drives a run.
 
+use base64::Engine as _;
 use sandbox::json::Value;
 use sandbox::{HttpRequest, HttpResponse};
 
-use crate::highlight::{tokens, Class};
 use crate::keys::{segments, Segment, ACCESS_TOKEN};
-
-/// The worker's globals: `fetch` through the page, `Buffer`, `printResponse`, `printError`,
-/// `console`. The learner's code follows it, inside an async function (top-level `await`).
-pub const RUNTIME: &str = include_str!("runner.js");
 
 /// A run is stopped after this long.
 pub const TIMEOUT_MS: i32 = 10_000;
@@ -18,48 +14,60 @@ pub const TIMEOUT_MS: i32 = 10_000;
 /// Most output a run keeps, in bytes.
 pub const MAX_OUTPUT: usize = 1 << 20;
 
-/// Keys that hold secrets: masked in error messages, which the learner did not write.
-const SECRET_KEYS: [&str; 2] = ["CLIENT_SECRET", ACCESS_TOKEN];
-
-/// The code with every `{{KEY}}` replaced, ready to run, and the secret values it holds.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Prepared {
-    pub code: String,
-    pub secrets: Vec<String>,
-}
-
 /// Substitutes keys into the code that runs. `known` are the keys the lesson declares
-/// (including `ACCESS_TOKEN`); `value_of` gives a key's value, if it has one. A placeholder
-/// with no value, or not declared, stops the run with a message that names it.
+/// (`ACCESS_TOKEN` is always known); `value_of` gives a key's value, if it has one. A
+/// placeholder with no value, or not declared, stops the run with a message that names it.
 ///
-/// Inside a string literal the value is escaped for that literal, so a value with quotes,
-/// backslashes, `$` or line breaks arrives in the running code exactly as typed. Elsewhere it
-/// is inserted as it is.
+/// Each value is written with every character but `A-Z`, `a-z`, `0-9` and `_` as a `\uXXXX`
+/// escape. JavaScript reads such an escape as that very character in every literal a
+/// placeholder can stand in: single-, double- and back-quoted strings, template text, nested
+/// template expressions and regular expressions alike, and no escape can end a literal or
+/// start a `${`. So the value arrives exactly as typed without knowing which literal it is in:
+/// no lexer is involved. Outside any literal, a value of letters and digits stays code (a
+/// number, a name), and anything else is a syntax error rather than injected code.
 pub fn prepare<'v>(
     code: &str,
     known: &[&str],
     value_of: impl Fn(&str) -> Option<&'v str>,
-) -> Result<Prepared, String> {
+) -> Result<String, String> {
     let mut unknown = Vec::new();
     let mut missing = Vec::new();
+    let mut escaped = Vec::new();
+    let mut before = "";
     for segment in segments(code) {
-        if let Segment::Placeholder(name) = segment {
-            let list = if !known.contains(&name) {
-                &mut unknown
-            } else if value_of(name).is_none_or(str::is_empty) {
-                &mut missing
-            } else {
-                continue;
-            };
-            if !list.contains(&name) {
-                list.push(name);
+        match segment {
+            Segment::Text(text) => before = text,
+            Segment::Placeholder(name) => {
+                if before.ends_with('\\') && !escaped.contains(&name) {
+                    escaped.push(name);
+                }
+                let list = if !known.contains(&name) && name != ACCESS_TOKEN {
+                    &mut unknown
+                } else if value_of(name).is_none_or(str::is_empty) {
+                    &mut missing
+                } else {
+                    continue;
+                };
+                if !list.contains(&name) {
+                    list.push(name);
+                }
             }
         }
     }
     if let Some(name) = unknown.first() {
+        let keys: Vec<String> = known
+            .iter()
+            .chain([&ACCESS_TOKEN])
+            .map(|k| format!("{{{{{k}}}}}"))
+            .collect();
         return Err(format!(
             "{{{{{name}}}}} is not a key of this lesson. The keys are {}. Fix the placeholder, then press Run again. Nothing was sent.",
-            known.iter().map(|k| format!("{{{{{k}}}}}")).collect::<Vec<_>>().join(", ")
+            keys.join(", ")
+        ));
+    }
+    if let Some(name) = escaped.first() {
+        return Err(format!(
+            "{{{{{name}}}}} follows a backslash, which would change what its value means. Remove the backslash, then press Run again. Nothing was sent."
         ));
     }
     if !missing.is_empty() {
@@ -78,53 +86,96 @@ pub fn prepare<'v>(
             "Missing key{s}: {names}. {how}, then press Run again. Nothing was sent."
         ));
     }
-    let mut out = String::with_capacity(code.len());
-    for (class, text) in tokens(code) {
-        let quote = text.chars().next().filter(|_| class == Class::String);
-        for segment in segments(text) {
-            match segment {
-                Segment::Text(t) => out.push_str(t),
-                Segment::Placeholder(name) => {
-                    let value = value_of(name).unwrap_or_default();
-                    match quote {
-                        Some(q) => escape_into(&mut out, value, q),
-                        None => out.push_str(value),
-                    }
-                }
+    Ok(segments(code)
+        .into_iter()
+        .map(|segment| match segment {
+            Segment::Text(text) => text.to_owned(),
+            Segment::Placeholder(name) => js_escape(value_of(name).unwrap_or_default()),
+        })
+        .collect())
+}
+
+/// `value` with every character but ASCII letters, digits and `_` as `\uXXXX` escapes
+/// (UTF-16 units, so characters beyond the BMP become a surrogate pair).
+pub fn js_escape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04X}"));
             }
         }
     }
-    let secrets = SECRET_KEYS
-        .iter()
-        .filter(|k| segments(code).contains(&Segment::Placeholder(k)))
-        .filter_map(|k| value_of(k).map(str::to_owned))
-        .collect();
-    Ok(Prepared { code: out, secrets })
+    out
 }
 
-/// Escapes `value` for a JavaScript string literal quoted with `quote`.
-fn escape_into(out: &mut String, value: &str, quote: char) {
-    let mut chars = value.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            '$' if quote == '`' && chars.peek() == Some(&'{') => out.push_str("\\$"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
+/// The secret values a run must never show: masked in everything the page prints, the way CI
+/// systems mask secrets in their logs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Secrets(Vec<String>);
+
+impl Secrets {
+    /// Values shorter than this are not masked: hiding every "a" would garble the output, and
+    /// no real credential is that short (Spotify's are 32 characters and more).
+    pub const MIN_CHARS: usize = 4;
+
+    /// Adds a secret value, and the form it takes in prepared code (see [`prepare`]).
+    pub fn add(&mut self, value: &str) {
+        for form in [value.to_owned(), js_escape(value)] {
+            if form.chars().count() >= Self::MIN_CHARS && !self.0.contains(&form) {
+                self.0.push(form);
             }
-            c => out.push(c),
         }
+        // Longest first, so that a secret that contains another is masked whole.
+        self.0.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    }
+
+    /// Adds the credential a request carries: whatever follows `Basic ` or `Bearer ` in its
+    /// `Authorization` header (and, for Basic, the decoded `id:secret` pair's secret part).
+    pub fn add_credential_of(&mut self, request: &HttpRequest) {
+        let Some(value) = request.header_value("authorization") else {
+            return;
+        };
+        let (scheme, credential) = value.trim().split_once(' ').unwrap_or(("", value));
+        let credential = credential.trim();
+        self.add(credential);
+        if scheme.eq_ignore_ascii_case("basic") {
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(credential)
+                .ok()
+                .and_then(|bytes| String::from_utf8(bytes).ok());
+            if let Some((_, secret)) = decoded.as_deref().and_then(|p| p.split_once(':')) {
+                self.add(secret);
+            }
+        }
+    }
+
+    /// Adds the `access_token` of a token endpoint's answer, if it holds one.
+    pub fn add_issued_token(&mut self, response: &HttpResponse) {
+        if let Some(token) = Value::parse(&response.body)
+            .ok()
+            .and_then(|json| json["access_token"].as_str().map(str::to_owned))
+        {
+            self.add(&token);
+        }
+    }
+
+    /// `text` with every secret replaced by `•••`.
+    pub fn mask(&self, text: &str) -> String {
+        self.0
+            .iter()
+            .fold(text.to_owned(), |t, s| t.replace(s.as_str(), "•••"))
     }
 }
 
-/// The worker's script, and how many lines come before the learner's first line.
-pub fn script(code: &str) -> (String, u32) {
-    let head = format!("{RUNTIME}\n__playground.main(async () => {{\n");
+/// The worker's script: `runtime` (the worker's globals, kept with the page's worker module),
+/// then the learner's code inside an async function (top-level `await`). Also returns how many
+/// lines come before the learner's first line.
+pub fn script(runtime: &str, code: &str) -> (String, u32) {
+    let head = format!("{runtime}\n__playground.main(async () => {{\n");
     let offset = head.matches('\n').count() as u32;
     (format!("{head}{code}\n}});\n"), offset)
 }
@@ -134,14 +185,6 @@ pub fn code_position(offset: u32, line: u32, column: u32) -> Option<(u32, u32)> 
     line.checked_sub(offset)
         .filter(|l| *l > 0)
         .map(|l| (l, column))
-}
-
-/// Replaces each secret with `•••` (errors the browser writes may quote the code).
-pub fn mask(text: &str, secrets: &[String]) -> String {
-    secrets
-        .iter()
-        .filter(|s| !s.is_empty())
-        .fold(text.to_owned(), |t, s| t.replace(s.as_str(), "•••"))
 }
 
 /// What a worker said.
@@ -318,59 +361,59 @@ pub fn extract_token(output: &str) -> Option<FoundToken> {
 mod tests {
     use super::*;
 
-    const KNOWN: &[&str] = &["CLIENT_ID", "CLIENT_SECRET", "ACCESS_TOKEN"];
+    const KNOWN: &[&str] = &["CLIENT_ID", "CLIENT_SECRET"];
 
     fn run(code: &str, pairs: &[(&str, &str)]) -> Result<String, String> {
         let pairs = pairs.to_vec();
         prepare(code, KNOWN, move |name| {
             pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
         })
-        .map(|p| p.code)
     }
 
     #[test]
-    fn substitution_escapes_for_the_literal_it_is_in() {
+    fn values_become_escapes_whatever_the_literal() {
         // (code, key values, the code that runs)
         type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
         let cases: &[Case] = &[
             (
                 "'{{CLIENT_ID}}:{{CLIENT_SECRET}}'",
-                &[("CLIENT_ID", "id"), ("CLIENT_SECRET", "s")],
-                "'id:s'",
+                &[("CLIENT_ID", "id"), ("CLIENT_SECRET", "s_2")],
+                "'id:s_2'",
             ),
-            ("'{{CLIENT_ID}}'", &[("CLIENT_ID", "it's")], r"'it\'s'"),
+            ("'{{CLIENT_ID}}'", &[("CLIENT_ID", "it's")], r"'it\u0027s'"),
             (
                 "\"{{CLIENT_ID}}\"",
-                &[("CLIENT_ID", "say \"hi\"")],
-                r#""say \"hi\"""#,
-            ),
-            ("'{{CLIENT_ID}}'", &[("CLIENT_ID", "a\"b")], "'a\"b'"),
-            (
-                "'{{CLIENT_ID}}'",
-                &[("CLIENT_ID", "line1\nline2\r")],
-                r"'line1\nline2\r'",
+                &[("CLIENT_ID", "a\"b")],
+                r#""a\u0022b""#,
             ),
             (
                 "'{{CLIENT_ID}}'",
-                &[("CLIENT_ID", r"back\slash")],
-                r"'back\\slash'",
+                &[("CLIENT_ID", "l1\nl2\r")],
+                r"'l1\u000Al2\u000D'",
             ),
-            (
-                "'{{CLIENT_ID}}'",
-                &[("CLIENT_ID", "$& $1 $$")],
-                "'$& $1 $$'",
-            ),
+            ("'{{CLIENT_ID}}'", &[("CLIENT_ID", r"a\b")], r"'a\u005Cb'"),
             (
                 "`{{CLIENT_ID}}`",
-                &[("CLIENT_ID", "${alert(1)} $x `q`")],
-                r"`\${alert(1)} $x \`q\``",
+                &[("CLIENT_ID", "${x}`")],
+                r"`\u0024\u007Bx\u007D\u0060`",
+            ),
+            (
+                "`${'{{CLIENT_ID}}'}`",
+                &[("CLIENT_ID", "a'b")],
+                r"`${'a\u0027b'}`",
+            ),
+            (
+                "/^{{CLIENT_ID}}$/",
+                &[("CLIENT_ID", "a.b/c")],
+                r"/^a\u002Eb\u002Fc$/",
+            ),
+            (
+                "'{{CLIENT_ID}}'",
+                &[("CLIENT_ID", "é😀")],
+                r"'\u00E9\uD83D\uDE00'",
             ),
             ("x = {{CLIENT_ID}};", &[("CLIENT_ID", "42")], "x = 42;"),
-            (
-                "// {{CLIENT_ID}}\n'{{CLIENT_ID}}'",
-                &[("CLIENT_ID", "a'b")],
-                "// a'b\n'a\\'b'",
-            ),
+            ("// {{CLIENT_ID}}", &[("CLIENT_ID", "a b")], r"// a\u0020b"),
             (
                 "'{{ lower }}' {{CLIENT_ID}",
                 &[],
@@ -382,8 +425,63 @@ mod tests {
         }
     }
 
+    /// The prepared code, run by a real JavaScript engine, sees every value exactly as typed,
+    /// in every kind of literal, without any lexer on our side.
     #[test]
-    fn missing_and_unknown_keys_stop_the_run_by_name() {
+    fn a_javascript_engine_reads_every_value_as_typed() {
+        let values = [
+            "plain",
+            "it's",
+            "say \"hi\"",
+            "back\\slash",
+            "${alert(1)} `tick`",
+            "line\nbreak\r\u{2028}end",
+            "$& $1 $$",
+            "a.b/c*[x]",
+            "é 😀",
+            "'); throw 1; ('",
+        ];
+        // Each template must yield the value itself; `R` collects what each one yields.
+        let templates = [
+            "R.push('{{CLIENT_ID}}');",
+            "R.push(\"{{CLIENT_ID}}\");",
+            "R.push(`{{CLIENT_ID}}`);",
+            "R.push(`${'{{CLIENT_ID}}'}`);",
+            "R.push(`a${`${\"{{CLIENT_ID}}\"}`}b`.slice(1, -1));",
+            "R.push(/^{{CLIENT_ID}}$/.test(V) ? V : 'regex did not match');",
+            "R.push(/^{{CLIENT_ID}}$/u.test(V) ? V : 'u-regex did not match');",
+            "R.push(/^{{CLIENT_ID}}$/.test(V + 'x') ? 'regex matched too much' : V);",
+        ];
+        let mut script = String::from("const out = [];\n");
+        for value in values {
+            for template in templates {
+                let code = run(template, &[("CLIENT_ID", value)]).expect("prepared");
+                script.push_str(&format!(
+                    "{{ const R = []; const V = {}; {code} out.push([V, R[0]]); }}\n",
+                    serde_json::to_string(value).expect("a JSON string")
+                ));
+            }
+        }
+        script.push_str("console.log(JSON.stringify(out));\n");
+        let output = std::process::Command::new("node")
+            .args(["-e", &script])
+            .output()
+            .expect("node runs (the setup needs Node.js and npm)");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let results: Vec<(String, String)> =
+            serde_json::from_slice(&output.stdout).expect("JSON pairs");
+        assert_eq!(results.len(), values.len() * templates.len());
+        for (i, (value, seen)) in results.iter().enumerate() {
+            assert_eq!(seen, value, "template {}", templates[i % templates.len()]);
+        }
+    }
+
+    #[test]
+    fn missing_unknown_and_escaped_keys_stop_the_run_by_name() {
         let err = run("'{{CLIENT_ID}}:{{CLIENT_SECRET}}'", &[("CLIENT_ID", "id")]).unwrap_err();
         assert!(
             err.starts_with("Missing key: CLIENT_SECRET. Enter it in the keys panel"),
@@ -410,41 +508,53 @@ mod tests {
             err.contains("{{CLIENT_ID}}, {{CLIENT_SECRET}}, {{ACCESS_TOKEN}}"),
             "{err}"
         );
+        let err = run(r"'\{{CLIENT_ID}}'", &[("CLIENT_ID", "x")]).unwrap_err();
+        assert!(err.contains("follows a backslash"), "{err}");
     }
 
     #[test]
-    fn only_used_secrets_are_listed_for_masking() {
-        let values = |name: &str| match name {
-            "CLIENT_ID" => Some("id"),
-            "CLIENT_SECRET" => Some("sec"),
-            _ => None,
-        };
-        assert_eq!(
-            prepare("'{{CLIENT_ID}}'", KNOWN, values).unwrap().secrets,
-            Vec::<String>::new()
+    fn secrets_are_masked_in_any_text() {
+        let mut secrets = Secrets::default();
+        secrets.add("s3cr'et");
+        secrets.add("abc"); // too short to mask
+        secrets.add_credential_of(
+            &HttpRequest::new("POST", "https://accounts.spotify.com/api/token")
+                .header("Authorization", "Basic aWQ6c2VjcmV0MQ=="),
         );
-        assert_eq!(
-            prepare("'{{CLIENT_ID}}:{{CLIENT_SECRET}}'", KNOWN, values)
-                .unwrap()
-                .secrets,
-            vec!["sec".to_owned()]
+        secrets.add_credential_of(
+            &HttpRequest::new("GET", "https://api.spotify.com/v1/x")
+                .header("authorization", "Bearer BQDbearer"),
         );
-        assert_eq!(
-            mask("Unexpected identifier 'sec'", &["sec".into()]),
-            "Unexpected identifier '•••'"
-        );
+        secrets.add_issued_token(&HttpResponse {
+            status: 200,
+            headers: vec![],
+            body: r#"{"access_token":"BQDissued","token_type":"Bearer"}"#.into(),
+        });
+        // (text, masked)
+        let cases = [
+            ("s3cr'et", "•••"),
+            (r"Unexpected 's3cr\u0027et'", "Unexpected '•••'"),
+            ("Basic aWQ6c2VjcmV0MQ==", "Basic •••"),
+            ("id:secret1", "id:•••"),
+            ("token BQDbearer and BQDissued", "token ••• and •••"),
+            ("abc stays", "abc stays"),
+            ("nothing secret", "nothing secret"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(secrets.mask(text), want, "{text}");
+        }
     }
 
     #[test]
     fn script_positions_map_back_to_the_code() {
-        let (script, offset) = script("let a = 1;\nthrow new Error('x');");
+        let (script, offset) = script("var r = 1;", "let a = 1;\nthrow new Error('x');");
         let lines: Vec<&str> = script.lines().collect();
         assert_eq!(
             lines[offset as usize], "let a = 1;",
             "the code starts after {offset} lines"
         );
         assert_eq!(code_position(offset, offset + 2, 7), Some((2, 7)));
-        assert_eq!(code_position(offset, 3, 1), None, "inside the runtime");
+        assert_eq!(code_position(offset, offset, 1), None, "inside the runtime");
     }
 
     #[test]

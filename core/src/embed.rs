@@ -194,32 +194,8 @@ addEventListener("message", function (e) {{
   }});
 }});
 </script>"#,
-        src = escape(&src),
-        title = escape(&s.title),
-    )
-}
-
-/// The Embed panel's form, as static HTML (escaped): a cell picker, a theme picker, the code
-/// and a Copy button. `ui::embed_panel` fills in the code and handles the events.
-pub fn panel_html(cells: &[(String, String)]) -> String {
-    let options: String = cells
-        .iter()
-        .map(|(id, title)| {
-            format!(
-                r#"<option value="{}">{} (this cell only)</option>"#,
-                escape(id),
-                escape(title)
-            )
-        })
-        .collect();
-    format!(
-        r#"<h2 id="embed-heading">Embed this lesson in a course page</h2>
-<p><label for="embed-cells">Show</label> <select id="embed-cells"><option value="">The whole lesson</option>{options}</select></p>
-<p><label for="embed-theme">Theme</label> <select id="embed-theme"><option value="auto">Follow the reader's system</option><option value="light">Light</option><option value="dark">Dark</option></select></p>
-<p class="help" id="embed-help">The target is the one chosen above. The server must allow your course page's origin (--frame-ancestors); see docs/embedding.md.</p>
-<label for="embed-code">Embed code</label>
-<textarea id="embed-code" readonly rows="9" spellcheck="false" aria-describedby="embed-help"></textarea>
-<button type="button" id="embed-copy">Copy</button> <span role="status" id="embed-status"></span>"#
+        src = escape(&src).as_str(),
+        title = escape(&s.title).as_str(),
     )
 }
 
@@ -344,39 +320,6 @@ mod tests {
         assert_eq!(
             resize(512).to_string(),
             r#"{"source":"spotify-playground","version":1,"type":"resize","height":512}"#
-        );
-    }
-
-    #[test]
-    fn panel_lists_the_cells_escaped() {
-        let html = panel_html(&[
-            ("token".into(), "Get an access token".into()),
-            ("x\"y".into(), "<b>Bold</b> & co".into()),
-        ]);
-        assert!(
-            html.contains(r#"<option value="token">Get an access token (this cell only)</option>"#),
-            "{html}"
-        );
-        assert!(
-            html.contains(
-                r#"<option value="x&quot;y">&lt;b&gt;Bold&lt;/b&gt; &amp; co (this cell only)</option>"#
-            ),
-            "{html}"
-        );
-        for id in [
-            "embed-heading",
-            "embed-cells",
-            "embed-theme",
-            "embed-code",
-            "embed-copy",
-            "embed-status",
-        ] {
-            assert!(html.contains(&format!("id=\"{id}\"")), "{id}");
-        }
-        assert_eq!(
-            html.matches("<label for=").count(),
-            3,
-            "every control has a label"
         );
     }
 

@@ -1,0 +1,627 @@
+//! The lesson model, as written in `content/*.json`, and the checks every lesson must pass.
+//!
+//! The page's build script reads each content file with serde, runs [`Lesson::problems`] and
+//! fails the build on any problem; it then hands the page the lessons as Rust values, so the
+//! page parses nothing at start-up. docs/lessons.md describes the file format for authors.
+
+use serde::Deserialize;
+
+use crate::html::{escape, Markup};
+use crate::keys::{self, ACCESS_TOKEN};
+
+/// One lesson, as written in a content file.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lesson {
+    /// Stable identifier, also the file name without `.json`.
+    pub slug: String,
+    pub title: String,
+    /// One-sentence summary shown under the title.
+    pub summary: String,
+    /// Keys the learner provides in the keys panel, in display order.
+    pub keys: Vec<KeySpec>,
+    /// The progress list above the lesson, in order.
+    #[serde(default)]
+    pub steps: Vec<Step>,
+    /// Prose and cells, in the lesson's order.
+    pub blocks: Vec<Block>,
+}
+
+/// A key the learner types, such as a client id.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeySpec {
+    /// Placeholder name used as `{{NAME}}` in code.
+    pub name: String,
+    /// Visible label of the input.
+    pub label: String,
+    /// Masked in the keys panel and in everything the page shows.
+    pub secret: bool,
+    /// The value "Use sandbox credentials" fills in, if the sandbox has one for this key.
+    #[serde(default)]
+    pub sandbox: Option<String>,
+    /// The token endpoint's `error_description` that whitespace around this key's value
+    /// typically causes (such as "Invalid client secret"): the explanation then points at it.
+    #[serde(default)]
+    pub suspect_for: Option<String>,
+}
+
+/// One entry of the progress list.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    pub label: String,
+    pub done_when: Condition,
+}
+
+/// When a step counts as done. Written in the file as `"keys"`, `"token_received"`,
+/// `"token_saved"` or `"cell:<id>"`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub enum Condition {
+    /// Every key of the lesson has a value that is not blank.
+    Keys,
+    /// A run got a token (saved or not).
+    TokenReceived,
+    /// A token is saved.
+    TokenSaved,
+    /// The cell with this id finished with a good outcome.
+    Cell(String),
+}
+
+impl TryFrom<String> for Condition {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        Ok(match text.as_str() {
+            "keys" => Condition::Keys,
+            "token_received" => Condition::TokenReceived,
+            "token_saved" => Condition::TokenSaved,
+            _ => match text.strip_prefix("cell:") {
+                Some(id) if !id.is_empty() => Condition::Cell(id.to_owned()),
+                _ => {
+                    return Err(format!(
+                "unknown step condition `{text}` (keys, token_received, token_saved or cell:<id>)"
+            ))
+                }
+            },
+        })
+    }
+}
+
+/// What the page knows of the learner's progress, to tick off steps.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress<'a> {
+    pub keys_filled: bool,
+    pub token_received: bool,
+    pub token_saved: bool,
+    /// Ids of the cells whose last run had a good outcome.
+    pub done_cells: &'a [String],
+}
+
+impl Condition {
+    /// Whether the condition holds.
+    pub fn holds(&self, progress: &Progress) -> bool {
+        match self {
+            Condition::Keys => progress.keys_filled,
+            Condition::TokenReceived => progress.token_received || progress.token_saved,
+            Condition::TokenSaved => progress.token_saved,
+            Condition::Cell(id) => progress.done_cells.iter().any(|c| c == id),
+        }
+    }
+}
+
+/// A piece of the lesson.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Block {
+    Heading {
+        text: String,
+    },
+    Paragraph {
+        text: String,
+    },
+    /// Highlighted aside, such as the one-hour validity note.
+    Note {
+        text: String,
+    },
+    Cell(Cell),
+    /// Line-by-line explanation of the code cell above it.
+    Explanation {
+        items: Vec<ExplanationItem>,
+    },
+}
+
+/// A runnable code cell.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cell {
+    pub id: String,
+    /// Accessible name of the cell's section.
+    pub title: String,
+    /// What Run does.
+    pub action: CellAction,
+    pub language: String,
+    /// The code as shown, with `{{KEY}}` placeholders.
+    pub code: String,
+    /// True when the real implementation is hidden, as for the lesson's `validateToken()`.
+    pub implementation_hidden: bool,
+}
+
+/// What pressing Run in a cell does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CellAction {
+    /// The cell's code, as edited, runs in a worker; a printed token is offered for saving.
+    RequestToken,
+    /// `GET /v1/tracks/{id}` with the saved token.
+    ValidateToken,
+}
+
+/// "Lines 3–5: …"
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExplanationItem {
+    pub from: usize,
+    pub to: usize,
+    pub text: String,
+}
+
+impl ExplanationItem {
+    /// "Line 1" or "Lines 3–5", as the lesson writes it.
+    pub fn label(&self) -> String {
+        if self.from == self.to {
+            format!("Line {}", self.from)
+        } else {
+            format!("Lines {}–{}", self.from, self.to)
+        }
+    }
+}
+
+/// A run of the page: the prose between cells as one piece of markup, or a cell.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Part {
+    Prose(Markup),
+    Cell(Cell),
+}
+
+/// The blocks as parts: consecutive prose blocks are joined into one piece of markup (static
+/// text is far smaller in the bundle as markup than as views), each cell stays a cell.
+pub fn parts(blocks: impl IntoIterator<Item = Block>) -> Vec<Part> {
+    let mut parts: Vec<Part> = Vec::new();
+    for block in blocks {
+        let markup = match block {
+            Block::Cell(cell) => {
+                parts.push(Part::Cell(cell));
+                continue;
+            }
+            Block::Heading { text } => escape(&text).wrap("<h2>", "</h2>"),
+            Block::Paragraph { text } => escape(&text).wrap("<p>", "</p>"),
+            Block::Note { text } => {
+                escape(&text).wrap(r#"<aside class="note"><strong>Note: </strong>"#, "</aside>")
+            }
+            Block::Explanation { items } => items
+                .iter()
+                .map(|item| {
+                    [
+                        Markup::from_static("<li><strong>"),
+                        escape(&item.label()),
+                        Markup::from_static(": </strong>"),
+                        escape(&item.text),
+                        Markup::from_static("</li>"),
+                    ]
+                    .into_iter()
+                    .collect::<Markup>()
+                })
+                .collect::<Markup>()
+                .wrap(r#"<ul class="explanation">"#, "</ul>"),
+        };
+        match parts.last_mut() {
+            Some(Part::Prose(prose)) => prose.push(markup),
+            _ => parts.push(Part::Prose(markup)),
+        }
+    }
+    parts
+}
+
+/// Why a content file is not a usable lesson.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ContentError {
+    pub file: String,
+    pub problems: Vec<String>,
+}
+
+impl std::fmt::Display for ContentError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.file, self.problems.join("; "))
+    }
+}
+
+impl Lesson {
+    /// The cells in lesson order.
+    pub fn cells(&self) -> impl Iterator<Item = &Cell> {
+        self.blocks.iter().filter_map(|b| match b {
+            Block::Cell(c) => Some(c),
+            _ => None,
+        })
+    }
+
+    /// The key declared under `name`.
+    pub fn key(&self, name: &str) -> Option<&KeySpec> {
+        self.keys.iter().find(|k| k.name == name)
+    }
+
+    /// What is wrong with the lesson's content, if anything. `file` is the content file's
+    /// name, which must be the slug plus `.json`.
+    pub fn problems(&self, file: &str) -> Vec<String> {
+        let mut problems = Vec::new();
+        if file.strip_suffix(".json") != Some(self.slug.as_str()) {
+            problems.push(format!("slug `{}` must match the file name", self.slug));
+        }
+        for (i, key) in self.keys.iter().enumerate() {
+            let well_formed = !key.name.is_empty()
+                && key
+                    .name
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+            if !well_formed {
+                problems.push(format!(
+                    "key `{}` must be written in A-Z, 0-9 and _ to be a {{{{PLACEHOLDER}}}}",
+                    key.name
+                ));
+            }
+            if key.name == ACCESS_TOKEN {
+                problems.push(format!(
+                    "key `{ACCESS_TOKEN}` is the saved token, which every lesson has: do not declare it"
+                ));
+            }
+            if self.keys[..i].iter().any(|k| k.name == key.name) {
+                problems.push(format!("key `{}` is declared twice", key.name));
+            }
+        }
+        let cells: Vec<&Cell> = self.cells().collect();
+        if cells.is_empty() {
+            problems.push("a lesson needs at least one cell".into());
+        }
+        for (i, cell) in cells.iter().enumerate() {
+            if cells[..i].iter().any(|c| c.id == cell.id) {
+                problems.push(format!("cell id `{}` is used twice", cell.id));
+            }
+            for name in keys::placeholders(&cell.code) {
+                if self.key(name).is_none() && name != ACCESS_TOKEN {
+                    problems.push(format!(
+                        "cell `{}` uses {{{{{name}}}}}, which the lesson does not declare",
+                        cell.id
+                    ));
+                }
+            }
+        }
+        for step in &self.steps {
+            if let Condition::Cell(id) = &step.done_when {
+                if !cells.iter().any(|c| &c.id == id) {
+                    problems.push(format!(
+                        "step \"{}\" waits for cell `{id}`, which the lesson does not have",
+                        step.label
+                    ));
+                }
+            }
+        }
+        for (index, block) in self.blocks.iter().enumerate() {
+            let Block::Explanation { items } = block else {
+                continue;
+            };
+            let cell = self.blocks[..index].iter().rev().find_map(|b| match b {
+                Block::Cell(c) => Some(c),
+                _ => None,
+            });
+            let Some(cell) = cell else {
+                problems.push("an explanation must follow a cell".into());
+                continue;
+            };
+            let lines = cell.code.lines().count();
+            for item in items {
+                if item.from == 0 || item.from > item.to || item.to > lines {
+                    problems.push(format!(
+                        "explanation \"{}\" points outside cell `{}` ({lines} lines)",
+                        item.label(),
+                        cell.id
+                    ));
+                }
+            }
+        }
+        problems
+    }
+
+    /// Checks the lesson; the error lists every problem.
+    pub fn check(self, file: &str) -> Result<Lesson, ContentError> {
+        let problems = self.problems(file);
+        if problems.is_empty() {
+            Ok(self)
+        } else {
+            Err(ContentError {
+                file: file.to_owned(),
+                problems,
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every file in `content/`, as (file name, text).
+    fn content_files() -> Vec<(String, String)> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../content");
+        let mut files: Vec<(String, String)> = std::fs::read_dir(dir)
+            .expect("content/ exists")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .map(|p| {
+                let name = p.file_name().and_then(|n| n.to_str()).expect("UTF-8 name");
+                (
+                    name.to_owned(),
+                    std::fs::read_to_string(&p).expect("a text file"),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    fn parse(file: &str, json: &str) -> Result<Lesson, ContentError> {
+        serde_json::from_str::<Lesson>(json)
+            .map_err(|e| ContentError {
+                file: file.to_owned(),
+                problems: vec![e.to_string()],
+            })?
+            .check(file)
+    }
+
+    #[test]
+    fn every_content_file_is_a_valid_lesson() {
+        let files = content_files();
+        assert!(!files.is_empty());
+        for (file, json) in &files {
+            if let Err(e) = parse(file, json) {
+                panic!("content error: {e}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_token_lesson_follows_the_course() {
+        let (file, json) = content_files()
+            .into_iter()
+            .find(|(file, _)| file == "obtain-client-credential-access-token.json")
+            .expect("the lesson file exists");
+        let lesson = parse(&file, &json).expect("valid content");
+        let cells: Vec<_> = lesson.cells().collect();
+        assert_eq!(cells.len(), 2);
+        assert_eq!(
+            (cells[0].title.as_str(), cells[0].action),
+            ("Get an access token", CellAction::RequestToken)
+        );
+        assert_eq!(
+            (cells[1].title.as_str(), cells[1].action),
+            ("Validate the access token", CellAction::ValidateToken)
+        );
+        assert!(cells[1].implementation_hidden);
+        let note = lesson.blocks.iter().any(
+            |b| matches!(b, Block::Note { text } if text.contains("one hour") && text.contains("3600")),
+        );
+        assert!(note, "the one-hour note is present");
+        // The code is the course's, to the character.
+        assert_eq!(cells[0].code, COURSE_TOKEN_CODE);
+        assert_eq!(
+            cells[1].code,
+            "validateToken() //A function that validate the client credentials access token"
+        );
+        // The explanation's line numbers point at the lines the course describes.
+        let line = |n: usize| cells[0].code.lines().nth(n - 1).expect("line exists");
+        assert!(line(1).contains("new URL('https://accounts.spotify.com/api/token')"));
+        assert!(line(23).contains("await fetch(endpointUrl, options)"));
+        assert!(line(24).contains("printResponse(response)"));
+        assert_eq!(line(30), "fetchAccessToken();");
+        // The keys the code uses are declared, with the sandbox's credentials to fill in.
+        let names: Vec<_> = lesson.keys.iter().map(|k| k.name.as_str()).collect();
+        assert_eq!(keys::placeholders(&cells[0].code), names);
+        let secret: Vec<_> = lesson.keys.iter().map(|k| k.secret).collect();
+        assert_eq!(secret, [false, true]);
+        let filled = |name: &str| lesson.key(name).and_then(|k| k.sandbox.clone());
+        assert_eq!(
+            filled(names[0]).as_deref(),
+            Some(sandbox::SANDBOX_CLIENT_ID)
+        );
+        assert_eq!(
+            filled(names[1]).as_deref(),
+            Some(sandbox::SANDBOX_CLIENT_SECRET)
+        );
+        let suspects: Vec<_> = lesson
+            .keys
+            .iter()
+            .map(|k| k.suspect_for.as_deref())
+            .collect();
+        assert_eq!(
+            suspects,
+            [Some("Invalid client"), Some("Invalid client secret")]
+        );
+        let steps: Vec<_> = lesson.steps.iter().map(|s| &s.done_when).collect();
+        assert_eq!(
+            steps,
+            [
+                &Condition::Keys,
+                &Condition::TokenReceived,
+                &Condition::TokenSaved,
+                &Condition::Cell("validate".into())
+            ]
+        );
+    }
+
+    /// The course's token cell, as the course writes it.
+    const COURSE_TOKEN_CODE: &str = "const endpointUrl = new URL('https://accounts.spotify.com/api/token');\n\nconst queryParameters = new URLSearchParams({\n    grant_type: 'client_credentials'\n});\n\nconst required_ids = Buffer.from('{{CLIENT_ID}}:{{CLIENT_SECRET}}');\nconst encoded = required_ids.toString('base64');\n\nheaderParameters = {\n    'Content-Type': 'application/x-www-form-urlencoded',\n    'Authorization': 'Basic '+encoded\n}\n\nconst options = {\n    method: 'POST',\n    headers: headerParameters\n};\n\nasync function fetchAccessToken() {\n    try {\n        endpointUrl.search = queryParameters;\n        const response = await fetch(endpointUrl, options);\n        printResponse(response);\n    } catch (error) {\n        printError(error);\n    }\n}\n\nfetchAccessToken();";
+
+    #[test]
+    fn invalid_content_is_reported_with_the_problem() {
+        let check = |json: &str, needle: &str| {
+            let err = parse("x.json", json).expect_err("invalid");
+            assert!(
+                err.to_string().contains(needle),
+                "{err} should mention {needle}"
+            );
+        };
+        let cell = r#"{"kind":"cell","id":"a","title":"A","action":"request_token","language":"javascript","code":"one","implementation_hidden":false}"#;
+        let base = |keys: &str, blocks: &str| {
+            format!(r#"{{"slug":"x","title":"t","summary":"s","keys":{keys},"blocks":{blocks}}}"#)
+        };
+        let key = |name: &str| format!(r#"{{"name":"{name}","label":"L","secret":false}}"#);
+        check(&base("[]", "[]"), "at least one cell");
+        check(
+            &base(
+                "[]",
+                r#"[{"kind":"cell","id":"a","title":"A","action":"request_token","language":"javascript","code":"{{NOPE}}","implementation_hidden":false}]"#,
+            ),
+            "NOPE",
+        );
+        check(
+            &base(
+                "[]",
+                &format!(
+                    r#"[{cell},{{"kind":"explanation","items":[{{"from":1,"to":4,"text":"x"}}]}}]"#
+                ),
+            ),
+            "points outside",
+        );
+        check(
+            &base("[]", r#"[{"kind":"video"}]"#),
+            "unknown variant `video`",
+        );
+        check(
+            &base("[]", r#"[{"kind":"note","text":"x","colour":"red"}]"#),
+            "unknown field `colour`",
+        );
+        check(&base("[]", r#"[{"kind":"note"}]"#), "missing field `text`");
+        check(
+            &base(
+                &format!("[{},{}]", key("A"), key("A")),
+                &format!("[{cell}]"),
+            ),
+            "declared twice",
+        );
+        check(
+            &base(&format!("[{}]", key("client id")), &format!("[{cell}]")),
+            "A-Z, 0-9 and _",
+        );
+        check(
+            &base(&format!("[{}]", key("ACCESS_TOKEN")), &format!("[{cell}]")),
+            "do not declare it",
+        );
+        check(
+            &format!(
+                r#"{{"slug":"x","title":"t","summary":"s","keys":[],"steps":[{{"label":"S","done_when":"cell:b"}}],"blocks":[{cell}]}}"#
+            ),
+            "waits for cell `b`",
+        );
+        check(
+            &format!(
+                r#"{{"slug":"x","title":"t","summary":"s","keys":[],"steps":[{{"label":"S","done_when":"never"}}],"blocks":[{cell}]}}"#
+            ),
+            "unknown step condition `never`",
+        );
+        check(
+            &format!(r#"{{"slug":"y","title":"t","summary":"s","keys":[],"blocks":[{cell}]}}"#),
+            "match the file name",
+        );
+    }
+
+    #[test]
+    fn steps_follow_progress() {
+        let done = ["validate".to_owned()];
+        let none: [String; 0] = [];
+        // (condition, keys filled, token received, token saved, done cells, holds)
+        type Case<'a> = (Condition, bool, bool, bool, &'a [String], bool);
+        let cases: &[Case] = &[
+            (Condition::Keys, true, false, false, &none, true),
+            (Condition::Keys, false, true, true, &done, false),
+            (Condition::TokenReceived, false, true, false, &none, true),
+            (Condition::TokenReceived, false, false, true, &none, true),
+            (Condition::TokenReceived, true, false, false, &done, false),
+            (Condition::TokenSaved, false, true, false, &none, false),
+            (Condition::TokenSaved, false, false, true, &none, true),
+            (
+                Condition::Cell("validate".into()),
+                false,
+                false,
+                false,
+                &done,
+                true,
+            ),
+            (
+                Condition::Cell("token".into()),
+                true,
+                true,
+                true,
+                &done,
+                false,
+            ),
+        ];
+        for (condition, keys_filled, token_received, token_saved, done_cells, holds) in cases {
+            let progress = Progress {
+                keys_filled: *keys_filled,
+                token_received: *token_received,
+                token_saved: *token_saved,
+                done_cells,
+            };
+            assert_eq!(condition.holds(&progress), *holds, "{condition:?}");
+        }
+    }
+
+    #[test]
+    fn prose_between_cells_becomes_one_escaped_piece_of_markup() {
+        let cell = |id: &str| Cell {
+            id: id.into(),
+            title: id.into(),
+            action: CellAction::ValidateToken,
+            language: "javascript".into(),
+            code: String::new(),
+            implementation_hidden: false,
+        };
+        let blocks = vec![
+            Block::Heading {
+                text: "A & B".into(),
+            },
+            Block::Paragraph {
+                text: "<script>".into(),
+            },
+            Block::Cell(cell("one")),
+            Block::Explanation {
+                items: vec![ExplanationItem {
+                    from: 1,
+                    to: 2,
+                    text: "x < y".into(),
+                }],
+            },
+            Block::Note { text: "n".into() },
+            Block::Cell(cell("two")),
+        ];
+        let html = |part: &Part| match part {
+            Part::Prose(m) => Some(m.as_str().to_owned()),
+            Part::Cell(_) => None,
+        };
+        let parts = parts(blocks);
+        assert_eq!(parts.len(), 4);
+        assert_eq!(
+            html(&parts[0]).as_deref(),
+            Some("<h2>A &amp; B</h2><p>&lt;script&gt;</p>")
+        );
+        assert_eq!(parts[1], Part::Cell(cell("one")));
+        assert_eq!(
+            html(&parts[2]).as_deref(),
+            Some(concat!(
+                r#"<ul class="explanation"><li><strong>Lines 1–2: </strong>x &lt; y</li></ul>"#,
+                r#"<aside class="note"><strong>Note: </strong>n</aside>"#
+            ))
+        );
+        assert_eq!(parts[3], Part::Cell(cell("two")));
+    }
+}
