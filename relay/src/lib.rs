@@ -14,7 +14,7 @@ mod sandbox_routes;
 
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -26,7 +26,6 @@ use axum::routing::{any, get};
 use axum::Router;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
-use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 
 /// Largest request body the server reads (the sandbox's token requests are tiny).
@@ -266,8 +265,18 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
 
 /// The whole router.
 pub fn app(state: AppState) -> Router {
+    // `cargo xtask dist` writes a brotli (`.br`) and a gzip (`.gz`) copy beside each file;
+    // the browser's Accept-Encoding picks one, and a client that accepts neither gets the
+    // plain file. Nothing is compressed on the fly.
     let index = state.dist.join("index.html");
-    let files = ServeDir::new(&state.dist).fallback(ServeFile::new(index));
+    let files = ServeDir::new(&state.dist)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(
+            ServeFile::new(index)
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
     let page = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .nest("/sandbox", sandbox_routes::router())
@@ -275,8 +284,7 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             headers_and_log,
-        ))
-        .layer(CompressionLayer::new());
+        ));
     // The relay sets its own headers and logs its own line (without the raw path), and its
     // answers are small JSON: it stays outside the page's layers, off its hot path.
     Router::new()
@@ -312,6 +320,10 @@ async fn headers_and_log(State(state): State<AppState>, request: Request, next: 
     if !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, cache_policy(&path));
     }
+    if is_page_file(&path) {
+        // The same URL has a brotli, a gzip and a plain form: caches must key on the encoding.
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
     tracing::info!(
         %method,
         path = %loggable_path(&path),
@@ -322,17 +334,36 @@ async fn headers_and_log(State(state): State<AppState>, request: Request, next: 
     response
 }
 
-/// Trunk's hashed file names never change content, so they may be cached for good.
-fn cache_policy(path: &str) -> HeaderValue {
-    let hashed = Path::new(path)
-        .extension()
-        .is_some_and(|e| e == "wasm" || e == "js" || e == "css")
-        && path.contains('-');
-    HeaderValue::from_static(if hashed {
+/// Trunk's content-hashed files never change, so browsers may keep them for a year without
+/// asking again; everything else (`index.html`, the fallback) is checked on every load, so a
+/// new release is picked up at once.
+pub fn cache_policy(path: &str) -> HeaderValue {
+    HeaderValue::from_static(if is_hashed_asset(path) {
         "public, max-age=31536000, immutable"
     } else {
         "no-cache"
     })
+}
+
+/// A file Trunk names by its content: `name-<hex hash>.js`, `.css`, or `_bg.wasm`.
+fn is_hashed_asset(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let Some((stem, extension)) = name.rsplit_once('.') else {
+        return false;
+    };
+    let stem = match extension {
+        "wasm" => stem.strip_suffix("_bg").unwrap_or(stem),
+        "js" | "css" => stem,
+        _ => return false,
+    };
+    stem.rsplit_once('-').is_some_and(|(base, hash)| {
+        !base.is_empty() && hash.len() >= 8 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+    })
+}
+
+/// A response from the page's files (not the sandbox or the health check).
+fn is_page_file(path: &str) -> bool {
+    path != "/healthz" && !path.starts_with("/sandbox/")
 }
 
 /// Paths are logged, but cut short after the first 200 characters.

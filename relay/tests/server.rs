@@ -9,11 +9,10 @@ use std::path::PathBuf;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use base64::Engine as _;
-use tower::ServiceExt;
 
 use axum::Router;
 use clap::Parser as _;
-use common::{fake_dist, get, send, Answer, INLINE};
+use common::{fake_dist, get, send, Answer, HASHED_JS, INLINE};
 use relay::{app, AppState, Config, MAX_BODY_BYTES};
 use sha2::{Digest, Sha256};
 
@@ -57,37 +56,108 @@ async fn serves_the_page_with_security_headers() {
 }
 
 #[tokio::test]
-async fn unknown_paths_fall_back_to_the_page_and_assets_are_cached() {
+async fn unknown_paths_fall_back_to_the_page() {
     let router = router("fallback");
     let Answer { status, body, .. } = send(&router, get("/lesson/deep/link?target=sandbox")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("<!doctype html>"));
-    let Answer {
-        status,
-        headers,
-        body,
-    } = send(&router, get("/playground-abc123.js")).await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(body.starts_with("export default"));
-    assert_eq!(
-        headers["cache-control"],
-        "public, max-age=31536000, immutable"
-    );
-    assert!(headers["content-type"]
-        .to_str()
-        .expect("ascii")
-        .contains("javascript"));
 }
 
+/// Each page file is served precompressed as the client's Accept-Encoding allows, with
+/// `Vary: Accept-Encoding`; hashed files are immutable for a year, the rest revalidated.
 #[tokio::test]
-async fn compresses_when_asked() {
-    let router = router("gzip");
-    let request = Request::get("/playground-abc123.js")
-        .header("accept-encoding", "gzip")
-        .body(Body::empty())
-        .expect("request");
-    let response = router.oneshot(request).await.expect("infallible");
-    assert_eq!(response.headers()["content-encoding"], "gzip");
+async fn page_files_are_precompressed_and_cached_by_name() {
+    let router = router("encodings");
+    const YEAR: &str = "public, max-age=31536000, immutable";
+    let js = HASHED_JS.trim_start_matches('/');
+    // (path, Accept-Encoding, Content-Encoding, body starts with, Cache-Control)
+    let cases = [
+        (
+            HASHED_JS,
+            Some("gzip, deflate, br, zstd"),
+            Some("br"),
+            format!("brotli of {js}"),
+            YEAR,
+        ),
+        (
+            HASHED_JS,
+            Some("gzip, deflate"),
+            Some("gzip"),
+            format!("gzip of {js}"),
+            YEAR,
+        ),
+        (
+            HASHED_JS,
+            Some("br;q=0, gzip"),
+            Some("gzip"),
+            format!("gzip of {js}"),
+            YEAR,
+        ),
+        (
+            HASHED_JS,
+            Some("identity"),
+            None,
+            "export default".to_owned(),
+            YEAR,
+        ),
+        (HASHED_JS, None, None, "export default".to_owned(), YEAR),
+        (
+            "/",
+            Some("br"),
+            Some("br"),
+            "brotli of index.html".to_owned(),
+            "no-cache",
+        ),
+        ("/", None, None, "<!doctype html>".to_owned(), "no-cache"),
+        (
+            "/deep/link",
+            Some("br"),
+            Some("br"),
+            "brotli of index.html".to_owned(),
+            "no-cache",
+        ),
+        (
+            "/deep/link",
+            Some("gzip"),
+            Some("gzip"),
+            "gzip of index.html".to_owned(),
+            "no-cache",
+        ),
+        (
+            "/notes.js",
+            Some("br"),
+            None,
+            "plain, not hashed".to_owned(),
+            "no-cache",
+        ),
+    ];
+    for (path, accept, encoding, body, cache) in cases {
+        let mut request = Request::get(path);
+        if let Some(accept) = accept {
+            request = request.header("accept-encoding", accept);
+        }
+        let answer = send(&router, request.body(Body::empty()).expect("request")).await;
+        let what = format!("{path} with {accept:?}");
+        assert_eq!(answer.status, StatusCode::OK, "{what}");
+        assert_eq!(
+            answer
+                .headers
+                .get("content-encoding")
+                .map(|v| v.to_str().expect("ascii")),
+            encoding,
+            "{what}"
+        );
+        assert!(answer.body.starts_with(&body), "{what}: {}", answer.body);
+        assert_eq!(answer.headers["cache-control"], cache, "{what}");
+        assert_eq!(answer.headers["vary"], "accept-encoding", "{what}");
+        if path.ends_with(".js") {
+            let kind = answer.headers["content-type"].to_str().expect("ascii");
+            assert!(kind.contains("javascript"), "{what}: {kind}");
+        }
+    }
+    // The sandbox's answers are the same whatever the encoding: no Vary there.
+    let answer = send(&router, get("/sandbox/api/v1/tracks/x")).await;
+    assert!(answer.headers.get("vary").is_none());
 }
 
 #[tokio::test]

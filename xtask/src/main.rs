@@ -1,12 +1,11 @@
 //! Project automation: `cargo xtask setup | dist | serve | test | bench`.
 //!
 //! Each command installs what it needs and skips what is already present at the right version,
-//! so one command does on a fresh machine what it does on a warm one. Standard library only,
-//! so that it compiles in seconds.
+//! so one command does on a fresh machine what it does on a warm one. Besides the standard
+//! library it uses only the brotli and flate2 crates, for the precompressed files.
 
 use std::env;
 use std::fs;
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
@@ -16,8 +15,8 @@ const BINARYEN_VERSION: &str = "132";
 const AXE_VERSION: &str = "4.14.1";
 /// A Spotify client written by others, used through the relay by the end-to-end tests.
 const SPOTIPY_VERSION: &str = "2.26.0";
-/// Gzip bytes of everything the page loads (html, js, wasm, css).
-const BUDGET_GZIP_BYTES: u64 = 150 * 1024;
+/// Extensions of the files `dist` writes `.br` and `.gz` copies of.
+const COMPRESSIBLE: [&str; 6] = ["html", "js", "wasm", "css", "svg", "json"];
 const SERVE_ADDRESS: &str = "127.0.0.1:8080";
 /// Where the README serves `examples/course-page.html`; `serve` lets it frame the playground.
 const EXAMPLE_COURSE_ORIGIN: &str = "http://127.0.0.1:8000";
@@ -45,7 +44,10 @@ fn run() -> Result {
         }
         ["serve"] => serve(),
         ["test"] => test(),
-        ["budget"] => budget().map(|_| ()),
+        ["budget"] => {
+            setup(Needs::All)?;
+            budget()
+        }
         ["bench", "page"] => bench_page(),
         ["bench", "relay"] => bench_relay(),
         _ => Err(USAGE.trim().to_owned()),
@@ -58,7 +60,7 @@ usage: cargo xtask <command>
   dist        build the release page into dist/ and the server into target/release/relay
   serve       dist, then serve the playground on http://127.0.0.1:8080
   test        every check CI runs: fmt, clippy, native tests, dist, size budget, browser tests
-  budget      print the page's gzip size and check it against the budget
+  budget      measure what a browser transfers on a cold load (brotli and gzip) against the budget
   bench page  measure time to interactive in headless Chromium (see docs/benchmarks.md)
   bench relay measure relay throughput and latency against a direct call, and its memory
 ";
@@ -308,6 +310,7 @@ fn dist() -> Result {
         "build the page into dist/ (trunk, release, wasm-opt -Oz)",
         trunk,
     )?;
+    precompress(&root().join("dist"))?;
     let mut relay = command("cargo");
     relay.args(["build", "--release", "--package", "relay"]);
     step("build the server into target/release/relay", relay)
@@ -349,6 +352,7 @@ fn test() -> Result {
         "warnings",
     ]);
     step("cargo clippy -D warnings", clippy)?;
+    check_pure_crates()?;
     let mut native = command("cargo");
     native.args(["test", "--workspace", "--exclude", "e2e"]);
     step("native tests", native)?;
@@ -370,67 +374,118 @@ fn test() -> Result {
     )
 }
 
-/// Gzip size of one file, with the system's gzip at its best level.
-fn gzip_size(path: &Path) -> Result<u64> {
-    let mut child = Command::new("gzip")
-        .args(["-9", "-c"])
-        .arg(path)
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("gzip is needed for the size budget: {e}"))?;
-    let mut bytes = Vec::new();
-    child
-        .stdout
-        .take()
-        .expect("stdout is piped")
-        .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
-    child.wait().map_err(|e| e.to_string())?;
-    Ok(bytes.len() as u64)
-}
+/// Crates that reach browser APIs: the pure core and the sandbox must not depend on them,
+/// directly or through anything else.
+const BROWSER_CRATES: [&str; 5] = ["leptos", "web-sys", "js-sys", "wasm-bindgen", "gloo-net"];
 
-/// Checks the gzip size of every file the page loads; prints the table and the total.
-fn budget() -> Result<u64> {
-    let dist = root().join("dist");
-    let mut files: Vec<PathBuf> = fs::read_dir(&dist)
-        .map_err(|e| format!("{}: {e} (run cargo xtask dist)", dist.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.extension()
-                .is_some_and(|x| ["html", "js", "wasm", "css"].iter().any(|w| x == *w))
-        })
-        .collect();
-    files.sort();
-    println!("==> size budget (gzip -9 of everything the page loads)");
-    let mut total = 0;
-    for file in &files {
-        let raw = fs::metadata(file).map_err(|e| e.to_string())?.len();
-        let gz = gzip_size(file)?;
-        total += gz;
+/// The architecture check: the dependency trees of the pure crates hold no browser crate.
+fn check_pure_crates() -> Result {
+    println!("==> the pure crates reach no browser API (cargo tree)");
+    for package in ["playground-core", "sandbox"] {
+        let output = command("cargo")
+            .args(["tree", "--package", package, "--edges", "normal,build"])
+            .args(["--prefix", "none", "--format", "{p}"])
+            .output()
+            .map_err(|e| format!("cargo tree: {e}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "cargo tree --package {package} failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        let tree = String::from_utf8_lossy(&output.stdout);
+        let found: Vec<&str> = tree
+            .lines()
+            .filter_map(|line| line.split_whitespace().next())
+            .filter(|name| BROWSER_CRATES.contains(name))
+            .collect();
+        if !found.is_empty() {
+            return Err(format!(
+                "{package} depends on {}: the pure crates must not reach browser APIs (see ARCHITECTURE.md)",
+                found.join(", ")
+            ));
+        }
         println!(
-            "    {:<40} {:>9} B raw {:>8} B gzip",
-            file.file_name().and_then(|n| n.to_str()).unwrap_or("?"),
-            raw,
-            gz
+            "    {package}: {} crates, none of {}",
+            tree.lines().count(),
+            BROWSER_CRATES.join(", ")
         );
     }
-    println!(
-        "    total gzip: {total} B ({:.1} KB) of {} KB budget",
-        total as f64 / 1024.0,
-        BUDGET_GZIP_BYTES / 1024
-    );
-    if !files
-        .iter()
-        .any(|f| f.extension().is_some_and(|x| x == "wasm"))
-    {
-        return Err("dist/ has no .wasm file: the build is incomplete".into());
+    Ok(())
+}
+
+/// Writes `NAME.br` (brotli, quality 11) and `NAME.gz` (gzip -9) beside every text and wasm
+/// file in `dist`; the server picks one by the browser's Accept-Encoding.
+fn precompress(dist: &Path) -> Result {
+    use std::io::Write as _;
+    println!("==> precompress dist/ (brotli 11, gzip -9)");
+    let mut files: Vec<PathBuf> = fs::read_dir(dist)
+        .map_err(|e| format!("{}: {e}", dist.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    files.sort();
+    for file in &files {
+        let extension = file.extension().and_then(|x| x.to_str()).unwrap_or("");
+        if matches!(extension, "br" | "gz") {
+            // Left from an earlier build: the files they belonged to may be gone.
+            fs::remove_file(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        }
     }
-    if total > BUDGET_GZIP_BYTES {
-        return Err(format!(
-            "the page is {total} B gzip, over the {BUDGET_GZIP_BYTES} B budget"
-        ));
+    for file in &files {
+        let extension = file.extension().and_then(|x| x.to_str()).unwrap_or("");
+        if !COMPRESSIBLE.contains(&extension) {
+            continue;
+        }
+        let plain = fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let mut br = Vec::new();
+        let params = brotli::enc::BrotliEncoderParams {
+            quality: 11,
+            lgwin: 24,
+            ..Default::default()
+        };
+        brotli::BrotliCompress(&mut plain.as_slice(), &mut br, &params)
+            .map_err(|e| format!("brotli {}: {e}", file.display()))?;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(&plain).map_err(|e| e.to_string())?;
+        let gz = gz.finish().map_err(|e| e.to_string())?;
+        let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("?");
+        for (suffix, bytes) in [("br", &br), ("gz", &gz)] {
+            let path = dist.join(format!("{name}.{suffix}"));
+            fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        println!(
+            "    {name:<40} {:>9} B raw {:>8} B br {:>8} B gz",
+            plain.len(),
+            br.len(),
+            gz.len()
+        );
     }
-    Ok(total)
+    Ok(())
+}
+
+/// The page's size as a browser receives it: a cold load in headless Chromium, summed from
+/// the browser's own Resource Timing figures, with brotli and with gzip only. Fails over the
+/// budget (tests/page_size.rs has the method).
+fn budget() -> Result {
+    if !root().join("dist").join("index.html").exists() {
+        return Err("dist/ has no index.html: run cargo xtask dist first".into());
+    }
+    let mut size = command("cargo");
+    size.args([
+        "run",
+        "--release",
+        "--quiet",
+        "--package",
+        "e2e",
+        "--bin",
+        "page-size",
+    ])
+    .env("PLAYGROUND_DIST", root().join("dist"))
+    .env("PLAYGROUND_RELAY_BIN", root().join("target/release/relay"));
+    step(
+        "size budget: what Chromium transfers on a cold load, brotli and gzip",
+        size,
+    )
 }
 
 fn bench_page() -> Result {

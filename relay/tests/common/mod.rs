@@ -11,27 +11,36 @@ use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 /// The inline loader script of the fake `index.html`, as Trunk writes one.
-pub const INLINE: &str = "import init from '/playground-abc123.js'; await init();";
+pub const INLINE: &str = "import init from '/playground-0123456789abcdef.js'; await init();";
+
+/// The fake page's content-hashed script, named as Trunk names it.
+pub const HASHED_JS: &str = "/playground-0123456789abcdef.js";
 
 static DISTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-/// A throwaway `dist/` like Trunk's: an index with one inline script, a hashed asset. Each
-/// call gets its own folder, so tests running in parallel never share one.
+/// A throwaway `dist/` like `cargo xtask dist` writes: an index with one inline script, a
+/// hashed asset, and a `.br` and `.gz` sibling of each, whose bodies say which they are (the
+/// server does not look inside them). Each call gets its own folder, so tests running in
+/// parallel never share one.
 pub fn fake_dist(name: &str) -> PathBuf {
     let n = DISTS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let dir = std::env::temp_dir().join(format!("relay-test-{}-{name}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     let index = format!(
-        "<!doctype html><html><head><link rel=\"modulepreload\" href=\"/playground-abc123.js\">\
+        "<!doctype html><html><head><link rel=\"modulepreload\" href=\"{HASHED_JS}\">\
          <script type=\"module\">{INLINE}</script><script src=\"/x.js\"></script></head><body></body></html>"
     );
-    std::fs::write(dir.join("index.html"), index).expect("write index");
-    std::fs::write(
-        dir.join("playground-abc123.js"),
-        "export default function(){};\n".repeat(50),
-    )
-    .expect("write js");
+    let js = "export default function(){};\n".repeat(50);
+    let hashed = HASHED_JS.trim_start_matches('/');
+    for (name, plain) in [("index.html", index.as_str()), (hashed, js.as_str())] {
+        std::fs::write(dir.join(name), plain).expect("write a page file");
+        std::fs::write(dir.join(format!("{name}.br")), format!("brotli of {name}"))
+            .expect("write .br");
+        std::fs::write(dir.join(format!("{name}.gz")), format!("gzip of {name}"))
+            .expect("write .gz");
+    }
+    std::fs::write(dir.join("notes.js"), "plain, not hashed").expect("write js");
     dir
 }
 
