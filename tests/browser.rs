@@ -21,6 +21,7 @@ fn main() -> std::process::ExitCode {
         spotify_wrong_secret_is_spotify_answering,
         spotify_unreachable_upstream_is_the_relay_failing,
         spotipy_gets_a_token_and_a_track_through_the_relay,
+        the_relays_rate_limit_counts_down,
         rate_limited_run_counts_down_and_never_retries,
         another_relay_works_only_when_the_operator_allows_it,
         dialog_keeps_focus_cancel_and_escape_store_nothing,
@@ -39,6 +40,9 @@ fn main() -> std::process::ExitCode {
         only_spotify_is_reachable_from_code,
         output_is_capped,
         edits_persist_and_reset_restores_the_lesson,
+        secrets_are_masked_in_everything_the_code_prints,
+        placeholders_are_right_in_every_literal,
+        a_second_iframe_loads_the_wasm_from_the_cache,
     ])
 }
 
@@ -310,12 +314,28 @@ fn short_sandbox_lifetime_shows_expiry(s: &Servers) {
     let b = s.browser();
     b.open("/?target=sandbox&sandbox_token_lifetime=2");
     get_and_save(&b);
+    let old = stored_token(&b);
     b.wait_for_text(&status(&b), "has expired");
-    b.button("Get a new token", None);
     let cell = validate_cell(&b);
     b.click(&b.button("Run", Some(&cell)));
     let log = b.wait_for_text(&log_of(&b, &cell), "The access token has expired.");
     assert!(log.contains("Status: 401 Unauthorized"), "{log}");
+    // "Get a new token" really gets one: it runs the token cell, and the dialog saves it.
+    assert!(!b.exists("[role=dialog]"), "no dialog before the click");
+    b.click(&b.button("Get a new token", None));
+    let dialog = b.region("Save access token");
+    b.click(&b.button("Save", Some(&dialog)));
+    b.wait("the dialog to close", || {
+        (!b.exists("[role=dialog]")).then_some(())
+    });
+    let new = stored_token(&b);
+    assert_ne!(new["access_token"], old["access_token"], "a new token");
+    assert!(
+        new["expires_at"].as_u64() > old["expires_at"].as_u64(),
+        "{new} expires after {old}"
+    );
+    let text = b.text(&status(&b));
+    assert!(!text.contains("has expired"), "{text}");
 }
 
 fn forget_clears_everything(s: &Servers) {
@@ -512,8 +532,9 @@ fn another_relay_works_only_when_the_operator_allows_it(s: &Servers) {
     assert_eq!(after, before, "the unlisted relay received nothing");
 }
 
-/// The relay's 429: the cell shows the Retry-After countdown, Run waits, nothing is resent.
-fn rate_limited_run_counts_down_and_never_retries(s: &Servers) {
+/// The relay's own 429: the cell shows it as the relay's, with the Retry-After countdown, and
+/// Run waits.
+fn the_relays_rate_limit_counts_down(s: &Servers) {
     let b = s.browser();
     b.open_url(&format!("{}/?target=spotify", s.unreachable_url));
     type_credentials(&b, SANDBOX_ID, SANDBOX_SECRET);
@@ -544,6 +565,7 @@ fn rate_limited_run_counts_down_and_never_retries(s: &Servers) {
     }
     let text = b.wait_for_text(&log, "relay_rate_limited");
     assert!(text.contains("Status: 429 Too Many Requests"), "{text}");
+    assert!(text.contains("The relay refused this request"), "{text}");
     let wait = b.css(".retry-wait", Some(&cell));
     let first = b.wait_for_text(&wait, "you can run again in ");
     assert!(first.contains("00:") || first.contains("01:00"), "{first}");
@@ -553,20 +575,51 @@ fn rate_limited_run_counts_down_and_never_retries(s: &Servers) {
         json!(true),
         "Run waits for the countdown"
     );
-    let relayed = || {
-        std::fs::read_to_string(&s.unreachable_log)
-            .expect("server log")
-            .matches("upstream_path")
+}
+
+/// Spotify's 429 with a short Retry-After: the countdown runs out, and still nothing is sent
+/// until the learner presses Run again, which then is sent.
+fn rate_limited_run_counts_down_and_never_retries(s: &Servers) {
+    let requests = || {
+        std::fs::read_to_string(&s.rate_limited_requests)
+            .expect("the double's request log")
+            .lines()
             .count()
     };
-    let before = relayed();
-    let later = b.wait("the countdown to move", || {
-        let now = b.text(&wait);
-        (now != first).then_some(now)
+    let b = s.browser();
+    b.open(SANDBOX);
+    get_and_save(&b);
+    b.open(&format!(
+        "/?target=spotify&relay={}/",
+        s.rate_limited_relay_url
+    ));
+    let cell = validate_cell(&b);
+    let run = b.button("Run", Some(&cell));
+    let before = requests();
+    b.click(&run);
+    let text = b.wait_for_text(&log_of(&b, &cell), "Too many requests");
+    assert!(text.contains("Status: 429 Too Many Requests"), "{text}");
+    assert_eq!(requests(), before + 1, "one request reached the server");
+    let wait = b.css(".retry-wait", Some(&cell));
+    let countdown = b.wait_for_text(&wait, "you can run again in 00:0");
+    assert_eq!(b.property(&run, "disabled"), json!(true), "{countdown}");
+    // Past the 2 seconds: the countdown ends and Run is enabled again...
+    b.wait("the countdown to end", || {
+        (b.property(&run, "disabled") == json!(false)).then_some(())
     });
-    assert!(later.contains("you can run again in "), "{later}");
-    std::thread::sleep(std::time::Duration::from_millis(1500));
-    assert_eq!(relayed(), before, "nothing was retried silently");
+    assert_eq!(b.text(&wait), "", "no countdown left");
+    // ...and nothing was sent by itself, even well after it ended.
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    assert_eq!(
+        requests(),
+        before + 1,
+        "nothing retried when the wait ended"
+    );
+    // Control: pressing Run does send, and this log counts it.
+    b.click(&run);
+    b.wait("the learner's own second request", || {
+        (requests() == before + 2).then_some(())
+    });
 }
 
 /// A client library written by others, through the relay prefix (not a browser case, but it
@@ -843,43 +896,68 @@ fn token_is_shared_only_under_the_opt_in(s: &Servers) {
 }
 
 /// A host on another origin than `parent_origin` gets no messages, and its messages change
-/// nothing.
+/// nothing; the same page on the named origin, sending the same messages, is heard and obeyed.
 fn messages_from_a_foreign_host_are_ignored(s: &Servers) {
+    const MESSAGES: [&str; 2] = [
+        r#"{"source":"spotify-playground","version":1,"type":"set-theme","theme":"dark"}"#,
+        r#"{"source":"spotify-playground","version":1,"type":"reset"}"#,
+    ];
+    let post_messages = |b: &Browser| {
+        for message in MESSAGES {
+            b.js(
+                "document.querySelector('iframe').contentWindow.postMessage(JSON.parse(arguments[0]), '*');",
+                vec![json!(message)],
+            );
+        }
+    };
+    let theme = |b: &Browser| {
+        b.js(
+            "return document.documentElement.dataset.theme || null;",
+            vec![],
+        )
+    };
+    let printed = |b: &Browser| {
+        b.js(
+            "const p = document.querySelector('[role=log] .printed'); return p ? p.textContent : null;",
+            vec![],
+        )
+    };
     let b = s.browser();
     // The same page from another origin: localhost is not the named parent 127.0.0.1.
     save_in_opted_in_cell(s, &b, &s.foreign_url);
-    let printed = b.text(&b.css("[role=log] .printed", None));
+    let before = printed(&b);
+    assert!(before.is_string(), "the cell printed its answer");
     b.leave_frame();
-    for message in [
-        r#"{"source":"spotify-playground","version":1,"type":"set-theme","theme":"dark"}"#,
-        r#"{"source":"spotify-playground","version":1,"type":"reset"}"#,
-    ] {
-        b.js(
-            "document.querySelector('iframe').contentWindow.postMessage(JSON.parse(arguments[0]), '*');",
-            vec![json!(message)],
-        );
-    }
+    post_messages(&b);
     std::thread::sleep(std::time::Duration::from_millis(500));
     b.enter_frame(&b.css("iframe", None));
     assert_eq!(
-        b.js(
-            "return document.documentElement.dataset.theme || null;",
-            vec![]
-        ),
+        theme(&b),
         Value::Null,
         "set-theme from a foreign host is ignored"
     );
-    assert_eq!(
-        b.text(&b.css("[role=log] .printed", None)),
-        printed,
-        "reset from a foreign host is ignored"
-    );
+    assert_eq!(printed(&b), before, "reset from a foreign host is ignored");
     b.leave_frame();
     assert!(
         seen(&b).is_empty(),
         "a host that is not parent_origin hears nothing: {:?}",
         seen(&b)
     );
+
+    // Control: the named parent, the same page and the same messages.
+    save_in_opted_in_cell(s, &b, &s.course_url);
+    assert!(printed(&b).is_string(), "the cell printed its answer");
+    b.leave_frame();
+    b.wait("token-saved at the named parent", || {
+        seen(&b)
+            .into_iter()
+            .find(|m| m["data"]["type"] == "token-saved")
+    });
+    post_messages(&b);
+    b.enter_frame(&b.css("iframe", None));
+    b.wait("the parent's set-theme and reset", || {
+        (theme(&b) == json!("dark") && printed(&b).is_null()).then_some(())
+    });
 }
 
 /// Storage that throws (as in some third-party iframes) falls back to memory with a notice,
@@ -999,6 +1077,123 @@ fn run_code(b: &Browser, code: &str) -> String {
         b.exists("#lesson section .verdict")
             .then(|| b.text(&log_of(b, &cell)))
     })
+}
+
+/// A known secret never shows, whatever prints it: `console.log` of the secret, of the Basic
+/// credential, of the token the code just got, and an error's message. The Client ID, which
+/// is not secret, shows as typed (the control).
+fn secrets_are_masked_in_everything_the_code_prints(s: &Servers) {
+    let b = s.browser();
+    b.open(SANDBOX);
+    b.click(&b.button("Use sandbox credentials", None));
+    let log = run_code(
+        &b,
+        "const basic = Buffer.from('{{CLIENT_ID}}:{{CLIENT_SECRET}}').toString('base64');\n\
+         const r = await fetch('https://accounts.spotify.com/api/token?grant_type=client_credentials', {method: 'POST', headers: {'Content-Type': 'application/x-www-form-urlencoded', 'Authorization': 'Basic ' + basic}});\n\
+         const json = await r.json();\n\
+         console.log('id {{CLIENT_ID}}');\n\
+         console.log('secret {{CLIENT_SECRET}}');\n\
+         console.log('basic ' + basic);\n\
+         console.log('token ' + json.access_token, json);\n\
+         throw new Error('{{CLIENT_SECRET}}');",
+    );
+    assert!(log.contains(&format!("id {SANDBOX_ID}")), "{log}");
+    for line in [
+        "secret •••",
+        "basic •••",
+        "token •••",
+        "\"access_token\": \"•••\"",
+        "Uncaught Error: •••",
+    ] {
+        assert!(log.contains(line), "{line} in {log}");
+    }
+    assert!(!log.contains(SANDBOX_SECRET), "{log}");
+    assert!(
+        !log.contains(&base64_basic(SANDBOX_ID, SANDBOX_SECRET)),
+        "{log}"
+    );
+    let token = b.js(
+        "return /BQ[A-Za-z0-9_-]{16,}/.exec(arguments[0]);",
+        vec![json!(log)],
+    );
+    assert_eq!(token, Value::Null, "no token in {log}");
+}
+
+/// A placeholder is filled in right in every kind of literal: inside `${…}` of a template and
+/// in a regular expression, with a Client ID full of quotes, `${`, backslashes and dots.
+fn placeholders_are_right_in_every_literal(s: &Servers) {
+    let b = s.browser();
+    b.open(SANDBOX);
+    let id = r#"it's "a.b" ${x} `t` \n"#;
+    b.type_text(&b.field("Client ID"), id);
+    let code = format!(
+        "console.log(`${{'{{{{CLIENT_ID}}}}'}}`);\n\
+         console.log(/^{{{{CLIENT_ID}}}}$/.test({literal}) ? 'regex matches' : 'regex is wrong');\n\
+         console.log(/^{{{{CLIENT_ID}}}}$/.test({literal}.replace('.', 'x')) ? 'regex too loose' : 'dot is literal');",
+        literal = serde_json::to_string(id).expect("a JSON string")
+    );
+    let log = run_code(&b, &code);
+    assert!(!log.contains("SyntaxError"), "{log}");
+    let printed: Vec<&str> = log.lines().collect();
+    assert_eq!(printed.first().copied(), Some(id), "{log}");
+    assert!(log.contains("regex matches"), "{log}");
+    assert!(log.contains("dot is literal"), "{log}");
+}
+
+/// Hashed files are immutable: a second iframe of the lesson on the same course page asks the
+/// server for the page again (no-cache) but not for the wasm.
+fn a_second_iframe_loads_the_wasm_from_the_cache(s: &Servers) {
+    let b = s.browser();
+    let logged = |needle: &str| {
+        std::fs::read_to_string(&s.relay_log)
+            .expect("server log")
+            .lines()
+            .filter(|l| l.contains(needle))
+            .count()
+    };
+    let (wasm, page) = ("_bg.wasm status=", "path=/ status=");
+    let frame = |n: usize| {
+        format!(
+            "<iframe id=\"f{n}\" title=\"Lesson {n}\" style=\"width:100%;height:600px;border:0\" \
+             src=\"{}/?embed=1&target=sandbox\"></iframe>",
+            s.base_url
+        )
+    };
+    let ready = |b: &Browser, n: usize| {
+        b.enter_frame(&b.css(&format!("#f{n}"), None));
+        b.wait("the lesson in the iframe", || {
+            b.js(
+                "return performance.getEntriesByName('playground-interactive').length > 0 || null;",
+                vec![],
+            )
+            .as_bool()
+        });
+        b.leave_frame();
+    };
+    let (wasm_before, page_before) = (logged(wasm), logged(page));
+    let path = course_page(s, "two-frames.html", &frame(1));
+    b.open_url(&format!("{}{path}", s.course_url));
+    ready(&b, 1);
+    assert_eq!(
+        logged(wasm),
+        wasm_before + 1,
+        "the first iframe fetched the wasm"
+    );
+    b.js(
+        "document.body.insertAdjacentHTML('beforeend', arguments[0]);",
+        vec![json!(frame(2))],
+    );
+    ready(&b, 2);
+    assert_eq!(
+        logged(page),
+        page_before + 2,
+        "index.html is asked for each time"
+    );
+    assert_eq!(
+        logged(wasm),
+        wasm_before + 1,
+        "the wasm came from the cache"
+    );
 }
 
 /// Unedited, the code sends the lesson's request and prints exactly what the native run

@@ -58,6 +58,11 @@ pub struct Servers {
     pub foreign_url: String,
     /// The course site's files: tests may add pages.
     pub course_dir: PathBuf,
+    /// A relay double (cors-anywhere convention) that answers every request with 429 and
+    /// `Retry-After: 2`; the playground's CSP lists it (--connect-src).
+    pub rate_limited_relay_url: String,
+    /// One line per request (not preflight) that reached the rate-limited double.
+    pub rate_limited_requests: PathBuf,
     driver_url: String,
     /// Where the playground's log goes (stderr), to be searched for secrets.
     pub relay_log: PathBuf,
@@ -125,11 +130,13 @@ impl Servers {
         // as a relay its pages may use (--connect-src), and it allows their origin in turn.
         let unreachable_port = free_port()?;
         let course_port = free_port()?;
+        let limited_port = free_port()?;
         let course_url = format!("http://127.0.0.1:{course_port}");
         let upstreams = [
             format!("--spotify-accounts-url={double_url}/sandbox/accounts"),
             format!("--spotify-api-url={double_url}/sandbox/api"),
             format!("--connect-src=http://127.0.0.1:{unreachable_port}"),
+            format!("--connect-src=http://127.0.0.1:{limited_port}"),
             "--frame-ancestors='self'".to_owned(),
             format!("--frame-ancestors={course_url}"),
             format!("--frame-ancestors=http://localhost:{course_port}"),
@@ -155,6 +162,14 @@ impl Servers {
             &unreachable_url,
         )?);
 
+        let rate_limited_requests = artifacts().join("rate-limited-requests.log");
+        let rate_limited_relay_url = format!("http://127.0.0.1:{limited_port}");
+        children.push(rate_limited_relay(
+            limited_port,
+            &rate_limited_requests,
+            &base_url,
+        )?);
+
         let port = free_port()?;
         let driver = Command::new(chromedriver())
             .arg(format!("--port={port}"))
@@ -173,6 +188,8 @@ impl Servers {
             course_url,
             foreign_url: format!("http://localhost:{course_port}"),
             course_dir,
+            rate_limited_relay_url,
+            rate_limited_requests,
             driver_url,
             relay_log,
         };
@@ -239,16 +256,68 @@ fn course_site(dir: &Path, port: u16, allowed: &str, refused: &str) -> Result<Ch
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| format!("start python3 -m http.server: {e}"))?;
+    wait_for_port(port, "the course site")?;
+    Ok(child)
+}
+
+/// Waits until something listens on `port` of 127.0.0.1.
+fn wait_for_port(port: u16, what: &str) -> Result<(), String> {
     let started = Instant::now();
-    while ureq::get(&format!("http://127.0.0.1:{port}/allowed.html"))
-        .call()
-        .is_err()
-    {
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         if started.elapsed() > WAIT {
-            return Err("the course site did not start".into());
+            return Err(format!("{what} did not start on port {port}"));
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+    Ok(())
+}
+
+/// A relay that is always rate limited, as Spotify answers a 429: Python's http.server on
+/// `port`, allowing the page at `page_origin` (CORS, `Retry-After` exposed). It appends one
+/// line per request that is not a preflight to `requests`.
+fn rate_limited_relay(port: u16, requests: &Path, page_origin: &str) -> Result<Child, String> {
+    const DOUBLE: &str = r#"
+import http.server, sys
+port, requests, origin = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+BODY = b'{"error":{"status":429,"message":"API rate limit exceeded"}}'
+class Handler(http.server.BaseHTTPRequestHandler):
+    def cors(self):
+        self.send_header("Access-Control-Allow-Origin", origin)
+        self.send_header("Access-Control-Expose-Headers", "Retry-After")
+    def do_OPTIONS(self):
+        self.send_response(204)
+        self.cors()
+        self.send_header("Access-Control-Allow-Methods", "GET, POST")
+        self.send_header("Access-Control-Allow-Headers", "authorization, content-type")
+        self.end_headers()
+    def answer(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        with open(requests, "a") as log:
+            log.write(self.command + " " + self.path.split("?")[0] + "\n")
+        self.send_response(429)
+        self.cors()
+        self.send_header("Retry-After", "2")
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(BODY)))
+        self.end_headers()
+        self.wfile.write(BODY)
+    do_GET = answer
+    do_POST = answer
+    def log_message(self, *args):
+        pass
+http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+"#;
+    let _ = std::fs::remove_file(requests);
+    std::fs::write(requests, "").map_err(|e| e.to_string())?;
+    let child = Command::new("python3")
+        .args(["-c", DOUBLE, &port.to_string()])
+        .arg(requests)
+        .arg(page_origin)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("start the rate-limited relay double (python3): {e}"))?;
+    wait_for_port(port, "the rate-limited relay double")?;
     Ok(child)
 }
 
