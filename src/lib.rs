@@ -4,12 +4,14 @@
 //! browser API. This crate holds:
 //! - the I/O edges, each the only module that touches its API: `net` (requests), `storage`
 //!   (localStorage/sessionStorage), `clock` (the time), `location` (the URL), `host` (the page
-//!   that embeds this one) and `worker` (the Web Workers that run cells);
+//!   that embeds this one), `worker` (the Web Workers that run cells) and `focus` (keyboard
+//!   focus by element id);
 //! - `content`: the lessons, checked and turned into Rust values by the build script;
 //! - `state`: the shared reactive state; `run`: the run controller;
 //! - `ui`: the components.
 
 pub mod clock;
+pub mod focus;
 pub mod host;
 pub mod location;
 pub mod net;

@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
-use playground_core::keys::{self, ACCESS_TOKEN};
+use playground_core::keys::ACCESS_TOKEN;
+use playground_core::lesson;
 use playground_core::routing::{route, Destination};
 use playground_core::runner::{self, Event};
 use playground_core::verdict::{self, failure, CellOutput, End, RunLog};
@@ -175,7 +176,8 @@ impl Runs {
         let answer = match result {
             Ok(response) => {
                 let hints = pg.keys.with_untracked(|values| {
-                    pg.key_specs.with_value(|specs| keys::hints(specs, values))
+                    pg.key_specs
+                        .with_value(|specs| lesson::hints(specs, values))
                 });
                 // Before the code sees the answer, so a token it holds is masked from the start.
                 self.log(|l| l.answered(&request, &response, hints));

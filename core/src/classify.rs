@@ -46,7 +46,7 @@ pub enum TokenOutcome {
 }
 
 /// Classifies the token endpoint's answer. `hints` name the keys whose whitespace may explain
-/// an error (see `keys::hints`); they never hold the values.
+/// an error (see `lesson::hints`); they never hold the values.
 pub fn token_response(response: &HttpResponse, hints: &[KeyHint]) -> TokenOutcome {
     let json = Value::parse(&response.body).ok();
     if let Some(relay) = relay_error(response, json.as_ref()) {

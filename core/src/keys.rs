@@ -1,9 +1,7 @@
 //! Key values, `{{KEY}}` placeholders, and checks of what the learner typed (pure).
 //!
 //! Which keys exist, which are secret and what they explain all come from the lesson file
-//! (`lesson::KeySpec`); nothing here names a lesson's keys.
-
-use crate::lesson::KeySpec;
+//! (`lesson::KeySpec`, and `lesson::hints`); nothing here names a lesson's keys.
 
 /// The key under which a saved access token is offered to later cells. Every lesson has it;
 /// no lesson declares it.
@@ -145,23 +143,6 @@ pub struct KeyHint {
     pub suspect_for: String,
 }
 
-/// The hints for every key the lesson marks as a suspect whose value has whitespace around
-/// it. Values themselves never leave this function.
-pub fn hints(specs: &[KeySpec], values: &KeyValues) -> Vec<KeyHint> {
-    specs
-        .iter()
-        .filter_map(|spec| {
-            let suspect_for = spec.suspect_for.clone()?;
-            let whitespace = surrounding_whitespace(values.get(&spec.name)?)?;
-            Some(KeyHint {
-                label: spec.label.clone(),
-                whitespace,
-                suspect_for,
-            })
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,38 +171,6 @@ mod tests {
                 Segment::Text(":x')")
             ]
         );
-    }
-
-    #[test]
-    fn hints_come_from_the_key_specs() {
-        let spec = |name: &str, suspect: Option<&str>| KeySpec {
-            name: name.into(),
-            label: format!("Label {name}"),
-            secret: false,
-            sandbox: None,
-            suspect_for: suspect.map(str::to_owned),
-        };
-        let specs = [
-            spec("ID", Some("Invalid client")),
-            spec("SECRET", Some("Invalid client secret")),
-            spec("OTHER", None),
-        ];
-        let mut values = KeyValues::default();
-        values.set("ID", "abc".into());
-        values.set("SECRET", "s3cret\n".into());
-        values.set("OTHER", " x ".into());
-        assert_eq!(
-            hints(&specs, &values),
-            vec![KeyHint {
-                label: "Label SECRET".into(),
-                whitespace: Whitespace::LineBreak,
-                suspect_for: "Invalid client secret".into(),
-            }]
-        );
-        assert!(values.all_filled(["ID", "SECRET"].into_iter()));
-        values.set("ID", "  ".into());
-        assert!(!values.all_filled(["ID", "SECRET"].into_iter()));
-        assert!(!values.all_filled(["MISSING"].into_iter()));
     }
 
     #[test]

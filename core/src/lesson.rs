@@ -7,7 +7,7 @@
 use serde::Deserialize;
 
 use crate::html::{escape, Markup};
-use crate::keys::{self, ACCESS_TOKEN};
+use crate::keys::{self, surrounding_whitespace, KeyHint, KeyValues, ACCESS_TOKEN};
 
 /// One lesson, as written in a content file.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -176,6 +176,23 @@ impl ExplanationItem {
             format!("Lines {}–{}", self.from, self.to)
         }
     }
+}
+
+/// The hints for every key the lesson marks as a suspect whose value has whitespace around
+/// it. Values themselves never leave this function.
+pub fn hints(specs: &[KeySpec], values: &KeyValues) -> Vec<KeyHint> {
+    specs
+        .iter()
+        .filter_map(|spec| {
+            let suspect_for = spec.suspect_for.clone()?;
+            let whitespace = surrounding_whitespace(values.get(&spec.name)?)?;
+            Some(KeyHint {
+                label: spec.label.clone(),
+                whitespace,
+                suspect_for,
+            })
+        })
+        .collect()
 }
 
 /// A run of the page: the prose between cells as one piece of markup, or a cell.
@@ -532,6 +549,38 @@ mod tests {
             &format!(r#"{{"slug":"y","title":"t","summary":"s","keys":[],"blocks":[{cell}]}}"#),
             "match the file name",
         );
+    }
+
+    #[test]
+    fn hints_come_from_the_key_specs() {
+        let spec = |name: &str, suspect: Option<&str>| KeySpec {
+            name: name.into(),
+            label: format!("Label {name}"),
+            secret: false,
+            sandbox: None,
+            suspect_for: suspect.map(str::to_owned),
+        };
+        let specs = [
+            spec("ID", Some("Invalid client")),
+            spec("SECRET", Some("Invalid client secret")),
+            spec("OTHER", None),
+        ];
+        let mut values = KeyValues::default();
+        values.set("ID", "abc".into());
+        values.set("SECRET", "s3cret\n".into());
+        values.set("OTHER", " x ".into());
+        assert_eq!(
+            hints(&specs, &values),
+            vec![KeyHint {
+                label: "Label SECRET".into(),
+                whitespace: keys::Whitespace::LineBreak,
+                suspect_for: "Invalid client secret".into(),
+            }]
+        );
+        assert!(values.all_filled(["ID", "SECRET"].into_iter()));
+        values.set("ID", "  ".into());
+        assert!(!values.all_filled(["ID", "SECRET"].into_iter()));
+        assert!(!values.all_filled(["MISSING"].into_iter()));
     }
 
     #[test]

@@ -16,39 +16,14 @@ use playground_core::lesson::{self, Block, CellAction, Lesson, Part};
 use playground_core::params;
 use playground_core::routing::{Relay, Target};
 use sandbox::Sandbox;
-use wasm_bindgen::JsCast;
 
+pub(crate) use crate::focus::{focus, press};
 use crate::state::Playground;
 use crate::{clock, content, host, location, storage};
 
 /// The id of a cell's Run button.
 pub fn run_button_id(cell_id: &str) -> String {
     format!("run-{cell_id}")
-}
-
-/// Moves keyboard focus to the element with this id, if there is one; `scroll` brings it into
-/// view first. (Ids rather than node references: docs/benchmarks.md has their cost.)
-pub fn focus(id: &str, scroll: bool) {
-    if let Some(element) = element(id) {
-        if scroll {
-            element.scroll_into_view();
-        }
-        let _ = element.focus();
-    }
-}
-
-/// Focuses the button with this id and presses it, as a learner would.
-pub fn press(id: &str) {
-    focus(id, true);
-    if let Some(element) = element(id) {
-        element.click();
-    }
-}
-
-fn element(id: &str) -> Option<web_sys::HtmlElement> {
-    document()
-        .get_element_by_id(id)
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
 }
 
 /// The whole page: the first lesson. (The build checked every lesson, so there is one.)

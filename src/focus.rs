@@ -1,0 +1,30 @@
+//! Keyboard focus and presses by element id, for controls in other components (the dialog
+//! hands focus back to the Run button that opened it, say).
+
+use leptos::prelude::document;
+use wasm_bindgen::JsCast;
+
+/// Moves keyboard focus to the element with this id, if there is one; `scroll` brings it into
+/// view first.
+pub fn focus(id: &str, scroll: bool) {
+    if let Some(element) = element(id) {
+        if scroll {
+            element.scroll_into_view();
+        }
+        let _ = element.focus();
+    }
+}
+
+/// Focuses the button with this id and presses it, as a learner would.
+pub fn press(id: &str) {
+    focus(id, true);
+    if let Some(element) = element(id) {
+        element.click();
+    }
+}
+
+fn element(id: &str) -> Option<web_sys::HtmlElement> {
+    document()
+        .get_element_by_id(id)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+}
