@@ -43,6 +43,7 @@ fn main() -> std::process::ExitCode {
         secrets_are_masked_in_everything_the_code_prints,
         placeholders_are_right_in_every_literal,
         a_second_iframe_loads_the_wasm_from_the_cache,
+        the_lesson_completes_while_300_slow_clients_hold_connections,
     ])
 }
 
@@ -1077,6 +1078,48 @@ fn run_code(b: &Browser, code: &str) -> String {
         b.exists("#lesson section .verdict")
             .then(|| b.text(&log_of(b, &cell)))
     })
+}
+
+/// A client that connects from `from` (a loopback address), sends half of a request's
+/// headers, and then nothing.
+fn slow_client(from: &str, base_url: &str) -> std::net::TcpStream {
+    use std::io::Write as _;
+    let to: std::net::SocketAddr = base_url
+        .trim_start_matches("http://")
+        .parse()
+        .expect("the server's address");
+    let socket =
+        socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("a socket");
+    let from: std::net::SocketAddr = format!("{from}:0").parse().expect("an address");
+    socket
+        .bind(&from.into())
+        .expect("bind to a loopback address");
+    socket.connect(&to.into()).expect("connect");
+    let mut stream: std::net::TcpStream = socket.into();
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: playground\r\nX-Slow: ")
+        .expect("half a request");
+    stream
+}
+
+/// With 300 slow clients held open against the server, the whole sandbox lesson completes.
+fn the_lesson_completes_while_300_slow_clients_hold_connections(s: &Servers) {
+    let slow: Vec<_> = (0..300)
+        .map(|_| slow_client("127.0.0.2", &s.base_url))
+        .collect();
+    let b = s.browser();
+    b.open(SANDBOX);
+    get_and_save(&b);
+    let cell = validate_cell(&b);
+    b.click(&b.button("Run", Some(&cell)));
+    b.wait_for_text(&log_of(&b, &cell), "The access token is valid.");
+    // The slow clients were really there all along (the browser's own come on top).
+    let held = b.js_async(
+        "fetch('/readyz').then((r) => r.json()).then((j) => arguments[arguments.length - 1](j.connections));",
+        vec![],
+    );
+    assert!(held.as_u64().is_some_and(|n| n >= 300), "{held} open");
+    drop(slow);
 }
 
 /// A known secret never shows, whatever prints it: `console.log` of the secret, of the Basic

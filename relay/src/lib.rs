@@ -8,6 +8,7 @@
 // takes its time as an argument, from `now()` below.
 #![allow(clippy::disallowed_methods)]
 
+pub mod connections;
 pub mod destination;
 pub mod proxy;
 mod sandbox_routes;
@@ -21,12 +22,13 @@ use std::time::{Duration, Instant};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::Router;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
 /// Largest request body the server reads (the sandbox's token requests are tiny).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -101,6 +103,28 @@ pub struct Config {
     /// rate limit keys on the connection's address, which is the proxy's.
     #[arg(long, env = "PLAYGROUND_CLIENT_IP_HEADER")]
     pub client_ip_header: Option<String>,
+    /// Seconds a client has to send a request's headers, from their first byte; then the
+    /// connection is closed.
+    #[arg(long, env = "PLAYGROUND_HEADER_READ_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_read_timeout: u64,
+    /// Seconds a connection may sit with nothing read or written (a keep-alive between
+    /// requests, a silent client, one that stopped reading its answer); then it is closed.
+    #[arg(long, env = "PLAYGROUND_IDLE_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub idle_timeout: u64,
+    /// Seconds a client has to send a whole request body to the relay or the sandbox
+    /// (relay_body_timeout, 408).
+    #[arg(long, env = "PLAYGROUND_BODY_READ_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub body_read_timeout: u64,
+    /// Most connections open at once; past it, new ones get 503 with Retry-After and are
+    /// closed. Default: half the open-file limit left after a reserve of 64, at most 10,000;
+    /// never more than that.
+    #[arg(long, env = "PLAYGROUND_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+    /// Most connections open at once from one client address (an IPv6 client's /64).
+    /// Default: a quarter of --max-connections, or all of it with --client-ip-header, where
+    /// every connection comes from the proxy.
+    #[arg(long, env = "PLAYGROUND_MAX_CONNECTIONS_PER_IP")]
+    pub max_connections_per_ip: Option<usize>,
 }
 
 /// Shared, read-only state.
@@ -111,6 +135,10 @@ pub struct AppState {
     pub csp: HeaderValue,
     pub dist: PathBuf,
     pub relay: Arc<proxy::Relay>,
+    /// Open connections and their caps (`/readyz` reports them).
+    pub connections: Arc<connections::Connections>,
+    pub timeouts: connections::Timeouts,
+    pub body_read_timeout: Duration,
 }
 
 /// Why the server could not start.
@@ -150,6 +178,7 @@ impl AppState {
             api_base: upstream_base("--spotify-api-url", &config.spotify_api_url)?,
             allow_origins: config.allow_origins.clone(),
             timeout: Duration::from_secs(config.upstream_timeout.max(1)),
+            body_timeout: Duration::from_secs(config.body_read_timeout),
             max_body_bytes: config.max_body_bytes,
             max_response_bytes: config.max_response_bytes,
             token_requests_per_minute: config.token_requests_per_minute,
@@ -180,8 +209,43 @@ impl AppState {
             ),
             dist: config.dist.clone(),
             relay: Arc::new(relay),
+            connections: connection_caps(config),
+            timeouts: connections::Timeouts {
+                header_read: Duration::from_secs(config.header_read_timeout),
+                idle: Duration::from_secs(config.idle_timeout),
+            },
+            body_read_timeout: Duration::from_secs(config.body_read_timeout),
         })
     }
+}
+
+/// The connection caps: the flags, or defaults sized below the open-file limit. A flag above
+/// the safe cap is lowered to it, so the server always keeps descriptors for files and
+/// upstream sockets.
+fn connection_caps(config: &Config) -> Arc<connections::Connections> {
+    let behind_proxy = config.client_ip_header.is_some();
+    let (safe, per_client) =
+        connections::default_caps(connections::fd_limit().unwrap_or(1024), behind_proxy);
+    let max = config.max_connections.map_or(safe, |m| m.min(safe));
+    if config.max_connections.is_some_and(|m| m > safe) {
+        tracing::warn!(
+            asked = config.max_connections,
+            max,
+            "--max-connections lowered to fit the open-file limit"
+        );
+    }
+    let per_client = config
+        .max_connections_per_ip
+        .unwrap_or(if config.max_connections.is_some() {
+            if behind_proxy {
+                max
+            } else {
+                (max / 4).max(1)
+            }
+        } else {
+            per_client
+        });
+    connections::Connections::new(max, per_client)
 }
 
 /// An upstream base URL: `http(s)://host[:port][/path]`, kept without a trailing slash.
@@ -279,7 +343,11 @@ pub fn app(state: AppState) -> Router {
         );
     let page = Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .nest("/sandbox", sandbox_routes::router())
+        .route("/readyz", get(readyz))
+        .nest(
+            "/sandbox",
+            sandbox_routes::router().layer(RequestBodyTimeoutLayer::new(state.body_read_timeout)),
+        )
         .fallback_service(files)
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -292,6 +360,36 @@ pub fn app(state: AppState) -> Router {
         .route("/relay/", any(proxy::handle))
         .merge(page)
         .with_state(state)
+}
+
+/// Whether the server takes more connections: 200 `ready`, or 503 `at capacity` with
+/// Retry-After. `/healthz` says only that the process answers.
+async fn readyz(State(state): State<AppState>) -> Response {
+    let connections = &state.connections;
+    let (open, max) = (connections.open(), connections.max());
+    let ready = open < max;
+    let body = serde_json::json!({
+        "status": if ready { "ready" } else { "at capacity" },
+        "connections": open,
+        "max_connections": max,
+    })
+    .to_string();
+    let mut response = (
+        if ready {
+            axum::http::StatusCode::OK
+        } else {
+            axum::http::StatusCode::SERVICE_UNAVAILABLE
+        },
+        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        body,
+    )
+        .into_response();
+    if !ready {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    }
+    response
 }
 
 /// Adds the security and caching headers, and logs one line per request without secrets.
@@ -363,7 +461,7 @@ fn is_hashed_asset(path: &str) -> bool {
 
 /// A response from the page's files (not the sandbox or the health check).
 fn is_page_file(path: &str) -> bool {
-    path != "/healthz" && !path.starts_with("/sandbox/")
+    path != "/healthz" && path != "/readyz" && !path.starts_with("/sandbox/")
 }
 
 /// Paths are logged, but cut short after the first 200 characters.
@@ -377,20 +475,44 @@ fn loggable_path(path: &str) -> &str {
 /// Starts the server and runs until Ctrl-C or SIGTERM, finishing requests in flight.
 /// Prints `listening on http://ADDR` first, so scripts can find a port chosen with `:0`.
 pub async fn run(config: Config) -> Result<(), StartError> {
+    match connections::raise_fd_limit() {
+        Some((before, now, hard)) => {
+            tracing::info!(soft_before = before, soft = now, hard, "open-file limit")
+        }
+        None => tracing::warn!("the open-file limit could not be read"),
+    }
     let state = AppState::new(&config)?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(StartError::Io)?;
     let address = listener.local_addr().map_err(StartError::Io)?;
     println!("listening on http://{address}");
-    tracing::info!(%address, dist = %config.dist.display(), "serving");
-    axum::serve(
+    let connections = Arc::clone(&state.connections);
+    let timeouts = state.timeouts;
+    tracing::info!(
+        %address,
+        dist = %config.dist.display(),
+        max_connections = connections.max(),
+        max_connections_per_ip = connections.max_per_client(),
+        header_read_timeout_s = timeouts.header_read.as_secs(),
+        idle_timeout_s = timeouts.idle.as_secs(),
+        "serving"
+    );
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
+    connections::serve(
         listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+        app(state),
+        connections,
+        timeouts,
+        stopped,
+        Duration::from_secs(10),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(StartError::Io)
+    .await;
+    Ok(())
 }
 
 async fn shutdown_signal() {

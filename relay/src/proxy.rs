@@ -50,6 +50,8 @@ pub struct RelaySettings {
     /// Exact origins allowed besides the server's own.
     pub allow_origins: Vec<String>,
     pub timeout: Duration,
+    /// How long a client may take to send a request body.
+    pub body_timeout: Duration,
     pub max_body_bytes: usize,
     pub max_response_bytes: usize,
     pub token_requests_per_minute: NonZeroU32,
@@ -64,6 +66,7 @@ pub enum RelayError {
     ForbiddenOrigin,
     ForbiddenDestination(&'static str),
     BodyTooLarge(usize),
+    BodyTimeout,
     RateLimited { retry_after: u64 },
     UpstreamUnreachable,
     UpstreamTimeout,
@@ -87,6 +90,11 @@ impl RelayError {
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "relay_body_too_large",
                 format!("The request body is larger than the relay's limit of {limit} bytes."),
+            ),
+            RelayError::BodyTimeout => (
+                StatusCode::REQUEST_TIMEOUT,
+                "relay_body_timeout",
+                "The request body did not arrive in time.".into(),
             ),
             RelayError::RateLimited { retry_after } => (
                 StatusCode::TOO_MANY_REQUESTS,
@@ -330,7 +338,12 @@ async fn relay(
         .admit(destination, client_ip(settings, &request))?;
 
     let (parts, body) = request.into_parts();
-    let body = read_body(body, settings.max_body_bytes).await?;
+    let body = tokio::time::timeout(
+        settings.body_timeout,
+        read_body(body, settings.max_body_bytes),
+    )
+    .await
+    .map_err(|_| RelayError::BodyTimeout)??;
     let (base, path) = match destination {
         Destination::Token => (&settings.accounts_base, "/api/token"),
         Destination::Api { path } => (&settings.api_base, path.as_str()),
@@ -527,6 +540,7 @@ mod tests {
             api_base: "http://127.0.0.1:1".into(),
             allow_origins: Vec::new(),
             timeout: Duration::from_secs(1),
+            body_timeout: Duration::from_secs(1),
             max_body_bytes: 16,
             max_response_bytes: 16,
             token_requests_per_minute: rate,

@@ -50,6 +50,7 @@ fn run() -> Result {
         }
         ["bench", "page"] => bench_page(),
         ["bench", "relay"] => bench_relay(),
+        ["bench", "load"] => bench_load(),
         _ => Err(USAGE.trim().to_owned()),
     }
 }
@@ -63,6 +64,7 @@ usage: cargo xtask <command>
   budget      measure what a browser transfers on a cold load (brotli and gzip) against the budget
   bench page  measure time to interactive in headless Chromium (see docs/benchmarks.md)
   bench relay measure relay throughput and latency against a direct call, and its memory
+  bench load  200 learners for 30 s alone, then 60 s beside 1,000 slow and idle connections
 ";
 
 /// The workspace root (xtask lives one level below it).
@@ -525,6 +527,28 @@ fn bench_relay() -> Result {
         .arg(root().join("dist"));
     step(
         "relay throughput and latency, direct and through the relay",
+        bench,
+    )
+}
+
+fn bench_load() -> Result {
+    setup(Needs::Build)?;
+    dist()?;
+    let mut bench = command("cargo");
+    bench
+        .args([
+            "run",
+            "--release",
+            "--package",
+            "relay",
+            "--example",
+            "load",
+            "--",
+        ])
+        .arg(root().join("target/release/relay"))
+        .arg(root().join("dist"));
+    step(
+        "learners alone, then beside slow and idle clients (about 2 minutes)",
         bench,
     )
 }

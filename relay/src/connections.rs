@@ -1,0 +1,580 @@
+//! Every TCP connection the server accepts: the accept loop, the caps on open connections
+//! (overall and per client address), and the timeouts that close slow and idle clients.
+//!
+//! hyper serves each connection; a watchdog beside it closes the connection when a request's
+//! headers take longer than the header timeout to arrive, or when nothing moves for the idle
+//! timeout. (hyper's own header timeout also runs while a keep-alive connection waits for its
+//! next request, which would make the two timeouts one.) Past a cap, a new connection gets a
+//! 503 with `Retry-After` at once and is closed: no client is left hanging.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use axum::extract::ConnectInfo;
+use axum::Router;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tower_service::Service as _;
+
+/// File descriptors kept free for files, upstream sockets, refusals and the process itself:
+/// the connection cap never reaches into them.
+pub const RESERVED_FDS: u64 = 64;
+
+/// Refused connections that may stay open for a moment so the client reads its 503 (part of
+/// the reserve). Past this, under a flood, a refusal is written and closed at once.
+const LINGERING_REFUSALS: usize = 16;
+
+/// The timeouts every connection gets.
+#[derive(Clone, Copy, Debug)]
+pub struct Timeouts {
+    /// From a request's first byte to the end of its headers.
+    pub header_read: Duration,
+    /// With nothing read or written: between requests on a keep-alive connection, before
+    /// the first byte of a new one, or a client that stopped reading its answer.
+    pub idle: Duration,
+}
+
+/// The caps, and how many connections are open now, by client.
+#[derive(Debug)]
+pub struct Connections {
+    max: usize,
+    max_per_client: usize,
+    open: Mutex<Open>,
+}
+
+#[derive(Debug, Default)]
+struct Open {
+    total: usize,
+    by_client: HashMap<IpAddr, usize>,
+}
+
+/// Why a connection was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Full {
+    /// The server holds its maximum of connections.
+    Server,
+    /// This client address (an IPv6 client's /64) holds its maximum.
+    Client,
+}
+
+impl Connections {
+    /// Caps of `max` connections in all and `max_per_client` per client address.
+    pub fn new(max: usize, max_per_client: usize) -> Arc<Self> {
+        Arc::new(Connections {
+            max: max.max(1),
+            max_per_client: max_per_client.clamp(1, max.max(1)),
+            open: Mutex::new(Open::default()),
+        })
+    }
+
+    /// Takes a place for a connection from `ip`, or says which cap is reached.
+    pub fn admit(self: &Arc<Self>, ip: IpAddr) -> Result<Slot, Full> {
+        let key = client_key(ip);
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        if open.total >= self.max {
+            return Err(Full::Server);
+        }
+        let mine = open.by_client.entry(key).or_insert(0);
+        if *mine >= self.max_per_client {
+            return Err(Full::Client);
+        }
+        *mine += 1;
+        open.total += 1;
+        Ok(Slot {
+            connections: Arc::clone(self),
+            key,
+        })
+    }
+
+    /// Connections open now.
+    pub fn open(&self) -> usize {
+        self.open.lock().unwrap_or_else(|e| e.into_inner()).total
+    }
+
+    /// The overall cap.
+    pub fn max(&self) -> usize {
+        self.max
+    }
+
+    /// The cap per client address.
+    pub fn max_per_client(&self) -> usize {
+        self.max_per_client
+    }
+}
+
+/// One admitted connection's place; it is given back when dropped.
+#[derive(Debug)]
+pub struct Slot {
+    connections: Arc<Connections>,
+    key: IpAddr,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut open = self
+            .connections
+            .open
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        open.total = open.total.saturating_sub(1);
+        if let Some(mine) = open.by_client.get_mut(&self.key) {
+            *mine -= 1;
+            if *mine == 0 {
+                open.by_client.remove(&self.key);
+            }
+        }
+    }
+}
+
+/// The key a client's connections count under: its IPv4 address, or the /64 of an IPv6
+/// address (as the rate limit counts it).
+pub fn client_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let mut segments = v6.segments();
+                segments[4..].fill(0);
+                IpAddr::V6(segments.into())
+            }
+        },
+        v4 => v4,
+    }
+}
+
+/// The default caps for a process that may hold `fd_limit` open files: half of what is left
+/// after the reserve (each connection may need a file or an upstream socket too), at most
+/// 10,000; a quarter of that per client, or all of it behind a proxy, where every connection
+/// comes from the proxy's address.
+pub fn default_caps(fd_limit: u64, behind_proxy: bool) -> (usize, usize) {
+    let max = (fd_limit.saturating_sub(RESERVED_FDS) / 2).clamp(4, 10_000) as usize;
+    let per_client = if behind_proxy { max } else { (max / 4).max(1) };
+    (max, per_client)
+}
+
+/// Raises the soft limit on open files to the hard limit; returns (soft before, soft now,
+/// hard). Where the limit cannot be read, returns `None`.
+#[cfg(unix)]
+#[allow(clippy::unnecessary_cast)] // rlim_t is u64 on Linux, not on every unix
+pub fn raise_fd_limit() -> Option<(u64, u64, u64)> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit only read and write the struct we pass.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+            return None;
+        }
+        let before = limit.rlim_cur as u64;
+        if limit.rlim_cur < limit.rlim_max {
+            let raised = libc::rlimit {
+                rlim_cur: limit.rlim_max,
+                rlim_max: limit.rlim_max,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                limit = raised;
+            }
+        }
+        Some((before, limit.rlim_cur as u64, limit.rlim_max as u64))
+    }
+}
+
+/// The soft limit on open files now, if it can be read.
+#[cfg(unix)]
+#[allow(clippy::unnecessary_cast)] // rlim_t is u64 on Linux, not on every unix
+pub fn fd_limit() -> Option<u64> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit only writes the struct we pass.
+    (unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0)
+        .then_some(limit.rlim_cur as u64)
+}
+
+#[cfg(not(unix))]
+pub fn raise_fd_limit() -> Option<(u64, u64, u64)> {
+    None
+}
+
+#[cfg(not(unix))]
+pub fn fd_limit() -> Option<u64> {
+    None
+}
+
+/// Accepts connections until `shutdown` turns true, then lets open ones finish their
+/// requests (for at most `grace`). An accept error (out of file descriptors, say) is logged
+/// at most once a second and never stops the loop.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    connections: Arc<Connections>,
+    timeouts: Timeouts,
+    mut shutdown: watch::Receiver<bool>,
+    grace: Duration,
+) {
+    let mut last_error_log: Option<Instant> = None;
+    let tasks = Tracker::default();
+    let lingering = Arc::new(tokio::sync::Semaphore::new(LINGERING_REFUSALS));
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = shutdown.changed() => break,
+        };
+        let (stream, peer) = match accepted {
+            Ok(pair) => pair,
+            Err(error) => {
+                if last_error_log.is_none_or(|at| at.elapsed() >= Duration::from_secs(1)) {
+                    tracing::warn!(%error, open = connections.open(), "accept failed");
+                    last_error_log = Some(Instant::now());
+                }
+                // Out of descriptors: give closing connections a moment instead of spinning.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        match connections.admit(peer.ip()) {
+            Ok(slot) => {
+                let app = app.clone();
+                let shutdown = shutdown.clone();
+                tasks.spawn(async move {
+                    serve_connection(stream, peer, app, timeouts, shutdown).await;
+                    drop(slot);
+                });
+            }
+            Err(full) => match Arc::clone(&lingering).try_acquire_owned() {
+                Ok(permit) => tasks.spawn(async move {
+                    refuse(stream, full).await;
+                    drop(permit);
+                }),
+                // A flood: answer if the socket takes it now, and close.
+                Err(_) => {
+                    let _ = stream.try_write(refusal(full).as_bytes());
+                }
+            },
+        }
+    }
+    tracing::info!(
+        open = connections.open(),
+        "no longer accepting; finishing open requests"
+    );
+    let _ = tokio::time::timeout(grace, tasks.wait()).await;
+}
+
+/// Counts the connection tasks, so shutdown can wait for them.
+#[derive(Clone, Default)]
+struct Tracker {
+    running: Arc<(AtomicU64, tokio::sync::Notify)>,
+}
+
+impl Tracker {
+    fn spawn(&self, task: impl std::future::Future<Output = ()> + Send + 'static) {
+        let running = Arc::clone(&self.running);
+        running.0.fetch_add(1, Ordering::SeqCst);
+        tokio::spawn(async move {
+            task.await;
+            if running.0.fetch_sub(1, Ordering::SeqCst) == 1 {
+                running.1.notify_waiters();
+            }
+        });
+    }
+
+    async fn wait(&self) {
+        loop {
+            let notified = self.running.1.notified();
+            if self.running.0.load(Ordering::SeqCst) == 0 {
+                return;
+            }
+            notified.await;
+        }
+    }
+}
+
+/// Answers 503 with `Retry-After` and closes: the client learns at once that the server is
+/// full. The request is read and dropped for a moment first, so closing does not reset the
+/// connection before the client has read the answer.
+async fn refuse(mut stream: TcpStream, full: Full) {
+    let answer = refusal(full);
+    let brief = Duration::from_millis(500);
+    if tokio::time::timeout(brief, stream.write_all(answer.as_bytes()))
+        .await
+        .is_ok()
+    {
+        let _ = tokio::time::timeout(brief, stream.shutdown()).await;
+        let mut sink = [0u8; 1024];
+        let _ = tokio::time::timeout(brief, async {
+            while matches!(stream.read(&mut sink).await, Ok(n) if n > 0) {}
+        })
+        .await;
+    }
+}
+
+/// The 503 a refused connection gets.
+fn refusal(full: Full) -> String {
+    let message = match full {
+        Full::Server => {
+            "The server holds as many connections as it can. Try again in a few seconds."
+        }
+        Full::Client => {
+            "Too many connections from your address. Close some, or try again in a few seconds."
+        }
+    };
+    let body = serde_json::json!({"error": "server_busy", "message": message}).to_string();
+    format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json; charset=utf-8\r\nretry-after: 5\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+/// Where a connection stands, for its watchdog.
+const IDLE: u8 = 0;
+const READING_HEAD: u8 = 1;
+const IN_FLIGHT: u8 = 2;
+
+/// What the watchdog reads: the phase, since when, and the last byte read or written, in
+/// milliseconds since the connection opened.
+struct Watch {
+    opened: Instant,
+    phase: AtomicU8,
+    since: AtomicU64,
+    last_io: AtomicU64,
+    /// Wakes the watchdog when its deadline moves earlier (a request's first byte).
+    sooner: tokio::sync::Notify,
+}
+
+impl Watch {
+    fn new() -> Arc<Self> {
+        Arc::new(Watch {
+            opened: Instant::now(),
+            phase: AtomicU8::new(IDLE),
+            since: AtomicU64::new(0),
+            last_io: AtomicU64::new(0),
+            sooner: tokio::sync::Notify::new(),
+        })
+    }
+
+    fn now(&self) -> u64 {
+        self.opened.elapsed().as_millis() as u64
+    }
+
+    fn enter(&self, phase: u8) {
+        self.since.store(self.now(), Ordering::SeqCst);
+        self.phase.store(phase, Ordering::SeqCst);
+    }
+
+    /// Bytes arrived: the first of a new request starts the header clock.
+    fn read(&self) {
+        self.last_io.store(self.now(), Ordering::SeqCst);
+        if self
+            .phase
+            .compare_exchange(IDLE, READING_HEAD, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
+        {
+            self.since.store(self.now(), Ordering::SeqCst);
+            self.sooner.notify_one();
+        }
+    }
+
+    fn wrote(&self) {
+        self.last_io.store(self.now(), Ordering::SeqCst);
+    }
+
+    /// When the connection must be closed, in milliseconds since it opened.
+    fn deadline(&self, timeouts: Timeouts) -> u64 {
+        let quiet_since = self
+            .since
+            .load(Ordering::SeqCst)
+            .max(self.last_io.load(Ordering::SeqCst));
+        let idle = quiet_since + timeouts.idle.as_millis() as u64;
+        if self.phase.load(Ordering::SeqCst) == READING_HEAD {
+            idle.min(self.since.load(Ordering::SeqCst) + timeouts.header_read.as_millis() as u64)
+        } else {
+            idle
+        }
+    }
+}
+
+/// A socket that tells its watchdog when bytes move.
+struct Watched {
+    stream: TcpStream,
+    watch: Arc<Watch>,
+}
+
+impl AsyncRead for Watched {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.stream).poll_read(cx, buf);
+        if matches!(polled, Poll::Ready(Ok(()))) && buf.filled().len() > before {
+            self.watch.read();
+        }
+        polled
+    }
+}
+
+impl AsyncWrite for Watched {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let polled = Pin::new(&mut self.stream).poll_write(cx, data);
+        if matches!(polled, Poll::Ready(Ok(n)) if n > 0) {
+            self.watch.wrote();
+        }
+        polled
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+}
+
+/// Serves one connection with hyper until it ends, its watchdog closes it, or shutdown asks
+/// it to finish.
+async fn serve_connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    app: Router,
+    timeouts: Timeouts,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let watch = Watch::new();
+    let io = TokioIo::new(Watched {
+        stream,
+        watch: Arc::clone(&watch),
+    });
+    let service_watch = Arc::clone(&watch);
+    let service =
+        hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+            let mut app = app.clone();
+            let watch = Arc::clone(&service_watch);
+            watch.enter(IN_FLIGHT);
+            let mut request = request.map(axum::body::Body::new);
+            request.extensions_mut().insert(ConnectInfo(peer));
+            async move {
+                let response = app.call(request).await;
+                watch.enter(IDLE);
+                response
+            }
+        });
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    // The watchdog keeps time; hyper's own header clock would also close idle keep-alives.
+    builder.timer(TokioTimer::new()).header_read_timeout(None);
+    let connection = builder.serve_connection(io, service);
+    tokio::pin!(connection);
+    let mut finishing = false;
+    loop {
+        let deadline = tokio::time::Instant::from_std(
+            watch.opened + Duration::from_millis(watch.deadline(timeouts)),
+        );
+        tokio::select! {
+            _ = connection.as_mut() => return,
+            _ = watch.sooner.notified() => {}
+            _ = tokio::time::sleep_until(deadline) => {
+                if watch.now() >= watch.deadline(timeouts) {
+                    // Dropping the connection closes the socket.
+                    return;
+                }
+            }
+            _ = shutdown.changed(), if !finishing => {
+                finishing = true;
+                connection.as_mut().graceful_shutdown();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caps_count_per_client_and_overall() {
+        let connections = Connections::new(3, 2);
+        let a: IpAddr = "127.0.0.2".parse().expect("an address");
+        let b: IpAddr = "127.0.0.1".parse().expect("an address");
+        let first = connections.admit(a).expect("room");
+        let second = connections.admit(a).expect("room");
+        assert_eq!(connections.admit(a).err(), Some(Full::Client));
+        let third = connections.admit(b).expect("room for another client");
+        assert_eq!(connections.admit(b).err(), Some(Full::Server));
+        assert_eq!(connections.open(), 3);
+        drop(first);
+        assert_eq!(connections.open(), 2);
+        let again = connections.admit(a).expect("a place came back");
+        drop((second, third, again));
+        assert_eq!(connections.open(), 0);
+    }
+
+    #[test]
+    fn ipv6_clients_count_per_64() {
+        let connections = Connections::new(10, 1);
+        let one: IpAddr = "2001:db8:1:2::1".parse().expect("an address");
+        let same_64: IpAddr = "2001:db8:1:2:ffff::9".parse().expect("an address");
+        let other_64: IpAddr = "2001:db8:1:3::1".parse().expect("an address");
+        let _held = connections.admit(one).expect("room");
+        assert_eq!(connections.admit(same_64).err(), Some(Full::Client));
+        assert!(connections.admit(other_64).is_ok());
+    }
+
+    #[test]
+    fn default_caps_leave_room_for_files() {
+        // (file limit, behind a proxy, overall, per client)
+        let cases = [
+            (128, false, 32, 8),
+            (1024, false, 480, 120),
+            (1_048_576, false, 10_000, 2_500),
+            (1024, true, 480, 480),
+            (10, false, 4, 1),
+        ];
+        for (limit, proxy, max, per_client) in cases {
+            assert_eq!(default_caps(limit, proxy), (max, per_client), "{limit}");
+        }
+    }
+
+    #[test]
+    fn the_watchdog_gives_headers_and_idleness_their_own_clocks() {
+        let timeouts = Timeouts {
+            header_read: Duration::from_millis(100),
+            idle: Duration::from_millis(1000),
+        };
+        let watch = Watch::new();
+        assert_eq!(
+            watch.deadline(timeouts),
+            1000,
+            "a new, silent connection: idle"
+        );
+        watch.read();
+        let head_started = watch.since.load(Ordering::SeqCst);
+        assert_eq!(
+            watch.deadline(timeouts),
+            head_started + 100,
+            "headers under way"
+        );
+        watch.enter(IN_FLIGHT);
+        watch.enter(IDLE);
+        let idle_since = watch.since.load(Ordering::SeqCst);
+        assert_eq!(
+            watch.deadline(timeouts),
+            idle_since + 1000,
+            "between requests"
+        );
+    }
+}
