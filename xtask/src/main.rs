@@ -510,28 +510,22 @@ fn bench_page() -> Result {
 }
 
 fn bench_relay() -> Result {
-    setup(Needs::Build)?;
-    dist()?;
-    let mut bench = command("cargo");
-    bench
-        .args([
-            "run",
-            "--release",
-            "--package",
-            "relay",
-            "--example",
-            "bench",
-            "--",
-        ])
-        .arg(root().join("target/release/relay"))
-        .arg(root().join("dist"));
-    step(
+    relay_example(
+        "bench",
         "relay throughput and latency, direct and through the relay",
-        bench,
     )
 }
 
 fn bench_load() -> Result {
+    relay_example(
+        "load",
+        "learners alone, then beside slow and idle clients (about 2 minutes)",
+    )
+}
+
+/// Builds the page and the server, then runs one of the relay crate's example benchmarks
+/// against them.
+fn relay_example(example: &str, what: &str) -> Result {
     setup(Needs::Build)?;
     dist()?;
     let mut bench = command("cargo");
@@ -542,13 +536,10 @@ fn bench_load() -> Result {
             "--package",
             "relay",
             "--example",
-            "load",
+            example,
             "--",
         ])
         .arg(root().join("target/release/relay"))
         .arg(root().join("dist"));
-    step(
-        "learners alone, then beside slow and idle clients (about 2 minutes)",
-        bench,
-    )
+    step(what, bench)
 }
