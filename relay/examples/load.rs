@@ -64,21 +64,6 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-/// Raises this process's open-file limit: it holds a thousand sockets.
-fn raise_own_fd_limit() {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit and setrlimit only read and write the struct we pass.
-    unsafe {
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 {
-            limit.rlim_cur = limit.rlim_max;
-            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
-        }
-    }
-}
-
 /// The page's files, as index.html names them.
 fn page_files(dist: &str) -> Vec<String> {
     let mut files = vec!["/".to_owned()];
@@ -238,7 +223,8 @@ async fn main() {
         eprintln!("usage: load <relay binary> <dist folder>");
         std::process::exit(2);
     };
-    raise_own_fd_limit();
+    // This process holds a thousand sockets too.
+    relay::connections::raise_fd_limit();
     let mut server = Command::new(&relay)
         .args(["--listen", "127.0.0.1:0", "--dist", &dist])
         .env("RUST_LOG", "warn")

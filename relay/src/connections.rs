@@ -76,7 +76,7 @@ impl Connections {
 
     /// Takes a place for a connection from `ip`, or says which cap is reached.
     pub fn admit(self: &Arc<Self>, ip: IpAddr) -> Result<Slot, Full> {
-        let key = client_key(ip);
+        let key = crate::proxy::client_key(ip);
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         if open.total >= self.max {
             return Err(Full::Server);
@@ -133,30 +133,21 @@ impl Drop for Slot {
     }
 }
 
-/// The key a client's connections count under: its IPv4 address, or the /64 of an IPv6
-/// address (as the rate limit counts it).
-pub fn client_key(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => {
-                let mut segments = v6.segments();
-                segments[4..].fill(0);
-                IpAddr::V6(segments.into())
-            }
-        },
-        v4 => v4,
-    }
+/// The most connections a process that may hold `fd_limit` open files should take: half of
+/// what is left after the reserve (each connection may need a file or an upstream socket
+/// too), at most 10,000.
+pub fn safe_max(fd_limit: u64) -> usize {
+    (fd_limit.saturating_sub(RESERVED_FDS) / 2).clamp(4, 10_000) as usize
 }
 
-/// The default caps for a process that may hold `fd_limit` open files: half of what is left
-/// after the reserve (each connection may need a file or an upstream socket too), at most
-/// 10,000; a quarter of that per client, or all of it behind a proxy, where every connection
-/// comes from the proxy's address.
-pub fn default_caps(fd_limit: u64, behind_proxy: bool) -> (usize, usize) {
-    let max = (fd_limit.saturating_sub(RESERVED_FDS) / 2).clamp(4, 10_000) as usize;
-    let per_client = if behind_proxy { max } else { (max / 4).max(1) };
-    (max, per_client)
+/// The default cap per client address: a quarter of `max`, or all of it behind a proxy,
+/// where every connection comes from the proxy's address.
+pub fn default_per_client(max: usize, behind_proxy: bool) -> usize {
+    if behind_proxy {
+        max
+    } else {
+        (max / 4).max(1)
+    }
 }
 
 /// Raises the soft limit on open files to the hard limit; returns (soft before, soft now,
@@ -222,7 +213,7 @@ pub async fn serve(
     grace: Duration,
 ) {
     let mut last_error_log: Option<Instant> = None;
-    let tasks = Tracker::default();
+    let tasks = tokio_util::task::TaskTracker::new();
     let lingering = Arc::new(tokio::sync::Semaphore::new(LINGERING_REFUSALS));
     loop {
         let accepted = tokio::select! {
@@ -252,10 +243,12 @@ pub async fn serve(
                 });
             }
             Err(full) => match Arc::clone(&lingering).try_acquire_owned() {
-                Ok(permit) => tasks.spawn(async move {
-                    refuse(stream, full).await;
-                    drop(permit);
-                }),
+                Ok(permit) => {
+                    tasks.spawn(async move {
+                        refuse(stream, full).await;
+                        drop(permit);
+                    });
+                }
                 // A flood: answer if the socket takes it now, and close.
                 Err(_) => {
                     let _ = stream.try_write(refusal(full).as_bytes());
@@ -267,36 +260,8 @@ pub async fn serve(
         open = connections.open(),
         "no longer accepting; finishing open requests"
     );
+    tasks.close();
     let _ = tokio::time::timeout(grace, tasks.wait()).await;
-}
-
-/// Counts the connection tasks, so shutdown can wait for them.
-#[derive(Clone, Default)]
-struct Tracker {
-    running: Arc<(AtomicU64, tokio::sync::Notify)>,
-}
-
-impl Tracker {
-    fn spawn(&self, task: impl std::future::Future<Output = ()> + Send + 'static) {
-        let running = Arc::clone(&self.running);
-        running.0.fetch_add(1, Ordering::SeqCst);
-        tokio::spawn(async move {
-            task.await;
-            if running.0.fetch_sub(1, Ordering::SeqCst) == 1 {
-                running.1.notify_waiters();
-            }
-        });
-    }
-
-    async fn wait(&self) {
-        loop {
-            let notified = self.running.1.notified();
-            if self.running.0.load(Ordering::SeqCst) == 0 {
-                return;
-            }
-            notified.await;
-        }
-    }
 }
 
 /// Answers 503 with `Retry-After` and closes: the client learns at once that the server is
@@ -545,7 +510,12 @@ mod tests {
             (10, false, 4, 1),
         ];
         for (limit, proxy, max, per_client) in cases {
-            assert_eq!(default_caps(limit, proxy), (max, per_client), "{limit}");
+            let got = safe_max(limit);
+            assert_eq!(
+                (got, default_per_client(got, proxy)),
+                (max, per_client),
+                "{limit}"
+            );
         }
     }
 

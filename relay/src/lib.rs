@@ -223,9 +223,7 @@ impl AppState {
 /// the safe cap is lowered to it, so the server always keeps descriptors for files and
 /// upstream sockets.
 fn connection_caps(config: &Config) -> Arc<connections::Connections> {
-    let behind_proxy = config.client_ip_header.is_some();
-    let (safe, per_client) =
-        connections::default_caps(connections::fd_limit().unwrap_or(1024), behind_proxy);
+    let safe = connections::safe_max(connections::fd_limit().unwrap_or(1024));
     let max = config.max_connections.map_or(safe, |m| m.min(safe));
     if config.max_connections.is_some_and(|m| m > safe) {
         tracing::warn!(
@@ -236,15 +234,7 @@ fn connection_caps(config: &Config) -> Arc<connections::Connections> {
     }
     let per_client = config
         .max_connections_per_ip
-        .unwrap_or(if config.max_connections.is_some() {
-            if behind_proxy {
-                max
-            } else {
-                (max / 4).max(1)
-            }
-        } else {
-            per_client
-        });
+        .unwrap_or_else(|| connections::default_per_client(max, config.client_ip_header.is_some()));
     connections::Connections::new(max, per_client)
 }
 
@@ -435,7 +425,7 @@ async fn headers_and_log(State(state): State<AppState>, request: Request, next: 
 /// Trunk's content-hashed files never change, so browsers may keep them for a year without
 /// asking again; everything else (`index.html`, the fallback) is checked on every load, so a
 /// new release is picked up at once.
-pub fn cache_policy(path: &str) -> HeaderValue {
+fn cache_policy(path: &str) -> HeaderValue {
     HeaderValue::from_static(if is_hashed_asset(path) {
         "public, max-age=31536000, immutable"
     } else {
@@ -487,32 +477,41 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         .map_err(StartError::Io)?;
     let address = listener.local_addr().map_err(StartError::Io)?;
     println!("listening on http://{address}");
-    let connections = Arc::clone(&state.connections);
-    let timeouts = state.timeouts;
-    tracing::info!(
-        %address,
-        dist = %config.dist.display(),
-        max_connections = connections.max(),
-        max_connections_per_ip = connections.max_per_client(),
-        header_read_timeout_s = timeouts.header_read.as_secs(),
-        idle_timeout_s = timeouts.idle.as_secs(),
-        "serving"
-    );
+    tracing::info!(%address, dist = %config.dist.display(), "serving");
     let (stop, stopped) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         shutdown_signal().await;
         let _ = stop.send(true);
     });
+    serve(listener, state, stopped).await;
+    Ok(())
+}
+
+/// Serves `state`'s app on `listener`, with its connection caps and timeouts, until
+/// `shutdown` turns true; then gives open requests 10 seconds to finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    let connections = Arc::clone(&state.connections);
+    let timeouts = state.timeouts;
+    tracing::info!(
+        max_connections = connections.max(),
+        max_connections_per_ip = connections.max_per_client(),
+        header_read_timeout_s = timeouts.header_read.as_secs(),
+        idle_timeout_s = timeouts.idle.as_secs(),
+        "connection limits"
+    );
     connections::serve(
         listener,
         app(state),
         connections,
         timeouts,
-        stopped,
+        shutdown,
         Duration::from_secs(10),
     )
     .await;
-    Ok(())
 }
 
 async fn shutdown_signal() {

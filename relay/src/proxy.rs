@@ -188,7 +188,7 @@ impl Relay {
             Destination::Token => &self.token_limiter,
             Destination::Api { .. } => &self.api_limiter,
         };
-        let verdict = limiter.check_key(&budget_key(ip));
+        let verdict = limiter.check_key(&client_key(ip));
         // The keyed store only grows; without pruning, many clients would grow it for ever.
         if limiter.len() > TRACKED_CLIENTS {
             limiter.retain_recent();
@@ -202,9 +202,10 @@ impl Relay {
     }
 }
 
-/// The rate-limit key of a client: its IPv4 address, or the /64 of an IPv6 address, which
-/// one subscriber usually holds whole (so fresh addresses from it share one budget).
-fn budget_key(ip: IpAddr) -> IpAddr {
+/// The key a client counts under, for the rate limit and the connection caps: its IPv4
+/// address, or the /64 of an IPv6 address, which one subscriber usually holds whole (so
+/// fresh addresses from it share one budget).
+pub fn client_key(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
             let mut segments = v6.segments();
@@ -559,7 +560,7 @@ mod tests {
         ];
         for (ip, key) in cases {
             assert_eq!(
-                budget_key(ip.parse().expect("ip")),
+                client_key(ip.parse().expect("ip")),
                 key.parse::<IpAddr>().expect("ip"),
                 "{ip}"
             );

@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use clap::Parser as _;
-use relay::{app, connections, AppState, Config};
+use relay::{AppState, Config};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 
@@ -29,19 +29,10 @@ async fn start(name: &str, flags: &[&str]) -> SocketAddr {
         .await
         .expect("a port");
     let address = listener.local_addr().expect("an address");
-    let (_stop, stopped) = tokio::sync::watch::channel(false);
-    let (connections, timeouts) = (state.connections.clone(), state.timeouts);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
-        let _keep = _stop;
-        connections::serve(
-            listener,
-            app(state),
-            connections,
-            timeouts,
-            stopped,
-            Duration::from_secs(1),
-        )
-        .await;
+        let _running = stop;
+        relay::serve(listener, state, stopped).await;
     });
     address
 }
