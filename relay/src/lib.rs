@@ -118,13 +118,13 @@ pub struct Config {
     /// Most connections open at once; past it, new ones get 503 with Retry-After and are
     /// closed. Default: half the open-file limit left after a reserve of 64, at most 10,000;
     /// never more than that.
-    #[arg(long, env = "PLAYGROUND_MAX_CONNECTIONS")]
-    pub max_connections: Option<usize>,
+    #[arg(long, env = "PLAYGROUND_MAX_CONNECTIONS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_connections: Option<u64>,
     /// Most connections open at once from one client address (an IPv6 client's /64).
     /// Default: a quarter of --max-connections, or all of it with --client-ip-header, where
     /// every connection comes from the proxy.
-    #[arg(long, env = "PLAYGROUND_MAX_CONNECTIONS_PER_IP")]
-    pub max_connections_per_ip: Option<usize>,
+    #[arg(long, env = "PLAYGROUND_MAX_CONNECTIONS_PER_IP", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_connections_per_ip: Option<u64>,
 }
 
 /// Shared, read-only state.
@@ -224,17 +224,21 @@ impl AppState {
 /// upstream sockets.
 fn connection_caps(config: &Config) -> Arc<connections::Connections> {
     let safe = connections::safe_max(connections::fd_limit().unwrap_or(1024));
-    let max = config.max_connections.map_or(safe, |m| m.min(safe));
-    if config.max_connections.is_some_and(|m| m > safe) {
+    let asked = config
+        .max_connections
+        .map(|m| usize::try_from(m).unwrap_or(usize::MAX));
+    let max = asked.map_or(safe, |m| m.min(safe));
+    if asked.is_some_and(|m| m > safe) {
         tracing::warn!(
             asked = config.max_connections,
             max,
             "--max-connections lowered to fit the open-file limit"
         );
     }
-    let per_client = config
-        .max_connections_per_ip
-        .unwrap_or_else(|| connections::default_per_client(max, config.client_ip_header.is_some()));
+    let per_client = config.max_connections_per_ip.map_or_else(
+        || connections::default_per_client(max, config.client_ip_header.is_some()),
+        |m| usize::try_from(m).unwrap_or(usize::MAX),
+    );
     connections::Connections::new(max, per_client)
 }
 

@@ -331,3 +331,14 @@ async fn serves_on_a_real_socket() {
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.ends_with("ok"), "{response}");
 }
+
+#[test]
+fn connection_caps_of_zero_are_refused_with_the_flag_named() {
+    for flag in ["--max-connections", "--max-connections-per-ip"] {
+        let error = Config::try_parse_from(["relay", flag, "0"]).expect_err("0 is refused");
+        let message = error.to_string();
+        assert!(message.contains(flag) && message.contains("0"), "{message}");
+    }
+    // Control: 1 is a cap.
+    assert!(Config::try_parse_from(["relay", "--max-connections", "1"]).is_ok());
+}
