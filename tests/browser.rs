@@ -20,7 +20,7 @@ fn main() -> std::process::ExitCode {
         spotify_target_full_lesson_through_the_relay,
         spotify_wrong_secret_is_spotify_answering,
         spotify_unreachable_upstream_is_the_relay_failing,
-        spotipy_gets_a_token_and_a_track_through_the_relay,
+        spotipy_reads_the_catalog_in_the_sandbox_and_through_the_relay,
         the_relays_rate_limit_counts_down,
         rate_limited_run_counts_down_and_never_retries,
         another_relay_works_only_when_the_operator_allows_it,
@@ -245,7 +245,10 @@ fn validate_says_valid(s: &Servers) {
         .contains("validateToken()"));
     b.click(&b.button("Run", Some(&cell)));
     let log = b.wait_for_text(&log_of(&b, &cell), "The access token is valid.");
-    assert!(log.contains("Sandbox Track: "), "{log}");
+    assert!(
+        log.contains("Wild Island"),
+        "names the catalog's track: {log}"
+    );
     assert!(log.contains("more."), "says the time left: {log}");
     assert_eq!(done_steps(&b).len(), 4);
 }
@@ -389,7 +392,10 @@ fn spotify_target_full_lesson_through_the_relay(s: &Servers) {
     let cell = validate_cell(&b);
     b.click(&b.button("Run", Some(&cell)));
     let log = b.wait_for_text(&log_of(&b, &cell), "The access token is valid.");
-    assert!(log.contains("Sandbox Track: "), "{log}");
+    assert!(
+        log.contains("Wild Island"),
+        "names the catalog's track: {log}"
+    );
     assert_eq!(done_steps(&b).len(), 4);
 
     // What the server logged for this run holds no secret, token or Basic value.
@@ -623,16 +629,17 @@ fn rate_limited_run_counts_down_and_never_retries(s: &Servers) {
     });
 }
 
-/// A client library written by others, through the relay prefix (not a browser case, but it
+/// A client library written by others (spotipy), for every catalog endpoint, against the
+/// server's `/sandbox/` and through the relay to a Spotify double (not a browser case, but it
 /// needs the same running servers).
-fn spotipy_gets_a_token_and_a_track_through_the_relay(s: &Servers) {
+fn spotipy_reads_the_catalog_in_the_sandbox_and_through_the_relay(s: &Servers) {
     let python = std::env::var_os("SPOTIPY_PYTHON").map_or_else(
         || e2e::root().join("target/tools/spotipy/bin/python"),
         std::path::PathBuf::from,
     );
     let output = std::process::Command::new(&python)
-        .arg(e2e::root().join("tests/spotipy_through_relay.py"))
-        .env("RELAY", format!("{}/relay/", s.base_url))
+        .arg(e2e::root().join("tests/spotipy_catalog.py"))
+        .env("SERVER", &s.base_url)
         .env("CLIENT_ID", SANDBOX_ID)
         .env("CLIENT_SECRET", SANDBOX_SECRET)
         .output()
@@ -644,14 +651,28 @@ fn spotipy_gets_a_token_and_a_track_through_the_relay(s: &Servers) {
         });
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "spotipy failed: {stderr}");
-    let track: Value = serde_json::from_slice(&output.stdout).expect("JSON from the script");
-    assert_eq!(track["id"], "2TpxZ7JUBn3uw46aR7qd6V");
-    assert!(
-        track["name"]
-            .as_str()
-            .is_some_and(|n| n.starts_with("Sandbox Track: ")),
-        "{track}"
-    );
+    let results: Value = serde_json::from_slice(&output.stdout).expect("JSON from the script");
+    let expected = json!({
+        "track": "Wild Island",
+        "search": ["Muddy Crown", "Saltmarsh", "Tidal Atlas", "Fold Here"],
+        "artist": "Quillon",
+        "artist_albums": ["Warehouse Weather", "Neon Orchard", "Pulse Theory"],
+        "album_tracks": 8,
+        "refused": {"status": 400, "message": "Invalid limit"},
+        "second_page_offset": 10,
+    });
+    for mode in ["sandbox", "relay"] {
+        let got = &results[mode];
+        assert!(
+            got["refused"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("Invalid limit")),
+            "{mode}: {got}"
+        );
+        let mut got = got.clone();
+        got["refused"]["message"] = json!("Invalid limit");
+        assert_eq!(got, expected, "{mode}");
+    }
 }
 
 /// The Basic credential's base64 part, as the browser sends it.

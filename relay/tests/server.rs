@@ -189,7 +189,7 @@ async fn sandbox_over_http_issues_and_accepts_tokens() {
         .expect("request");
     let Answer { status, body, .. } = send(&router, request).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert!(body.contains("Sandbox Track"));
+    assert!(body.contains("\"name\":\"Wild Island\""), "{body}");
 
     // The same errors as the in-page sandbox.
     let Answer { status, body, .. } = send(

@@ -1,4 +1,5 @@
-//! A pure emulator of Spotify's token endpoint and the Web API's track and artist endpoints.
+//! A pure emulator of Spotify's token endpoint and the Web API's catalog endpoints (search,
+//! artists, albums, tracks), over an invented catalog (`catalog.json`).
 //!
 //! A request and the current time go in; a response comes out. There is no I/O and no global
 //! clock, so the page, the server and the tests all get the same answers for the same input.
@@ -6,9 +7,12 @@
 //!
 //! Invariant: this crate does no I/O and never reads the system clock.
 
+pub mod catalog;
 pub mod http;
 pub mod json;
+mod search;
 mod token;
+mod web_api;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -79,7 +83,7 @@ impl Sandbox {
             return oauth_error(404, "not_found", Some("Not found"));
         }
         if url.scheme.eq_ignore_ascii_case("https") && host == API_HOST {
-            return web_api(request, url.path, now);
+            return web_api::answer(request, url.path, url.query.unwrap_or(""), now);
         }
         not_emulated()
     }
@@ -167,62 +171,6 @@ fn basic_credentials(header: &str) -> Option<(String, String)> {
     Some((id.to_owned(), secret.to_owned()))
 }
 
-fn web_api(request: &HttpRequest, path: &str, now: UnixMillis) -> HttpResponse {
-    let Some(resource) = path.strip_prefix("/v1/") else {
-        return api_error(404, "Service not found");
-    };
-    let (kind, id) = match resource.split_once('/') {
-        Some(("tracks", id)) => ("track", id),
-        Some(("artists", id)) => ("artist", id),
-        _ => return api_error(404, "Service not found"),
-    };
-    if !request.method.eq_ignore_ascii_case("GET") {
-        return api_error(405, "Method not allowed");
-    }
-    if let Err(response) = authorize(request.header_value("authorization"), now) {
-        return response;
-    }
-    if !is_base62_id(id) {
-        return api_error(400, "Invalid base62 id");
-    }
-    let body = match kind {
-        "track" => catalog::track(id),
-        _ => catalog::artist(id),
-    };
-    HttpResponse::json(200, &body)
-}
-
-/// Checks a Bearer header; the error is the response Spotify sends.
-fn authorize(header: Option<&str>, now: UnixMillis) -> Result<(), HttpResponse> {
-    const UNAUTHORIZED: &str = "Missing/invalid/expired access token";
-    let Some(header) = header else {
-        return Err(api_error(401, UNAUTHORIZED));
-    };
-    let (scheme, token) = header.split_once(' ').unwrap_or((header, ""));
-    let well_formed = scheme == "Bearer"
-        && token
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.~+/=".contains(&b));
-    if !well_formed {
-        const MALFORMED: &str = "Only valid bearer authentication supported";
-        return Err(api_error(400, MALFORMED).with_header(
-            "www-authenticate",
-            &format!(
-                "Bearer realm=\"spotify\", error=\"invalid_request\", error_description=\"{MALFORMED}\""
-            ),
-        ));
-    }
-    match SandboxToken::decode(token) {
-        Ok(t) if !t.is_expired(now) => Ok(()),
-        _ => Err(api_error(401, UNAUTHORIZED)
-            .with_header("www-authenticate", "Bearer realm=\"spotify\"")),
-    }
-}
-
-fn is_base62_id(id: &str) -> bool {
-    id.len() == 22 && id.bytes().all(|b| b.is_ascii_alphanumeric())
-}
-
 /// The token endpoint's flat error body.
 fn oauth_error(status: u16, error: &str, description: Option<&str>) -> HttpResponse {
     let body = match description {
@@ -232,110 +180,15 @@ fn oauth_error(status: u16, error: &str, description: Option<&str>) -> HttpRespo
     HttpResponse::json(status, &body)
 }
 
-/// The Web API's nested error body.
-fn api_error(status: u16, message: &str) -> HttpResponse {
-    HttpResponse::json(
-        status,
-        &Value::object([(
-            "error",
-            Value::object([("status", status.into()), ("message", message.into())]),
-        )]),
-    )
-}
-
 fn not_emulated() -> HttpResponse {
-    api_error(
+    web_api::api_error(
         404,
-        "The sandbox only emulates https://accounts.spotify.com/api/token and https://api.spotify.com/v1/tracks|artists",
+        "The sandbox only emulates https://accounts.spotify.com/api/token and https://api.spotify.com/v1/…",
     )
-}
-
-/// Deterministic, obviously fake catalog data.
-mod catalog {
-    use crate::json::Value;
-
-    const ADJECTIVES: [&str; 8] = [
-        "Quiet", "Electric", "Golden", "Paper", "Midnight", "Velvet", "Neon", "Hollow",
-    ];
-    const NOUNS: [&str; 8] = [
-        "Harbor", "Circuit", "Orchard", "Lantern", "Signal", "Meadow", "Engine", "Tide",
-    ];
-
-    fn hash(text: &str) -> u64 {
-        text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        })
-    }
-
-    fn words(seed: u64) -> String {
-        format!(
-            "{} {}",
-            ADJECTIVES[(seed % 8) as usize],
-            NOUNS[((seed >> 8) % 8) as usize]
-        )
-    }
-
-    /// A 22-character base62 id derived from a seed, so related objects stay stable.
-    fn derived_id(seed: u64) -> String {
-        const DIGITS: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-        let mut x = seed | 1;
-        (0..22)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                DIGITS[(x % 62) as usize] as char
-            })
-            .collect()
-    }
-
-    fn artist_object(id: &str, seed: u64) -> Value {
-        Value::object([
-            ("id", id.into()),
-            (
-                "name",
-                format!("Sandbox Artist: The {}s", words(seed)).into(),
-            ),
-            ("type", "artist".into()),
-            ("uri", format!("spotify:artist:{id}").into()),
-        ])
-    }
-
-    pub fn track(id: &str) -> Value {
-        let seed = hash(id);
-        let artist_id = derived_id(seed ^ 0xa);
-        let album_id = derived_id(seed ^ 0xb);
-        Value::object([
-            ("id", id.into()),
-            ("name", format!("Sandbox Track: {}", words(seed)).into()),
-            ("type", "track".into()),
-            ("uri", format!("spotify:track:{id}").into()),
-            (
-                "artists",
-                Value::Array(vec![artist_object(&artist_id, hash(&artist_id))]),
-            ),
-            (
-                "album",
-                Value::object([
-                    ("id", album_id.clone().into()),
-                    (
-                        "name",
-                        format!("Sandbox Album: {}", words(seed >> 16)).into(),
-                    ),
-                    ("type", "album".into()),
-                    ("uri", format!("spotify:album:{album_id}").into()),
-                ]),
-            ),
-            ("duration_ms", (120_000 + seed % 180_000).into()),
-            ("explicit", false.into()),
-            ("track_number", (1 + seed % 12).into()),
-        ])
-    }
-
-    pub fn artist(id: &str) -> Value {
-        artist_object(id, hash(id))
-    }
 }
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod catalog_tests;

@@ -1,0 +1,212 @@
+//! Reads `catalog.json`, checks it, and writes `$OUT_DIR/catalog.rs`: the catalog as static
+//! data with artists referred to by index. A broken catalog fails the build and says why.
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+use std::{env, fs, path::Path};
+
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Catalog {
+    artists: Vec<Artist>,
+    albums: Vec<Album>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Artist {
+    id: String,
+    name: String,
+    genres: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Album {
+    id: String,
+    name: String,
+    album_type: String,
+    artists: Vec<String>,
+    release_date: String,
+    upc: String,
+    tracks: Vec<Track>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Track {
+    id: String,
+    name: String,
+    duration_ms: u32,
+    #[serde(default)]
+    explicit: bool,
+    /// The album's artists when absent.
+    #[serde(default)]
+    artists: Option<Vec<String>>,
+    isrc: String,
+}
+
+fn is_base62_id(id: &str) -> bool {
+    id.len() == 22 && id.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, with plausible numbers.
+fn is_release_date(date: &str) -> bool {
+    let parts: Vec<&str> = date.split('-').collect();
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    match parts.as_slice() {
+        [y] => digits(y, 4),
+        [y, m] => digits(y, 4) && digits(m, 2) && (1..=12).contains(&m.parse::<u8>().unwrap_or(0)),
+        [y, m, d] => {
+            digits(y, 4)
+                && digits(m, 2)
+                && digits(d, 2)
+                && (1..=12).contains(&m.parse::<u8>().unwrap_or(0))
+                && (1..=31).contains(&d.parse::<u8>().unwrap_or(0))
+        }
+        _ => false,
+    }
+}
+
+fn check(catalog: &Catalog) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut ids = HashSet::new();
+    let mut id = |kind: &str, id: &str, problems: &mut Vec<String>| {
+        if !is_base62_id(id) {
+            problems.push(format!("{kind} id `{id}` is not 22 base-62 characters"));
+        }
+        if !ids.insert(id.to_owned()) {
+            problems.push(format!("{kind} id `{id}` is used twice"));
+        }
+    };
+    let artist_ids: HashSet<&str> = catalog.artists.iter().map(|a| a.id.as_str()).collect();
+    for artist in &catalog.artists {
+        id("artist", &artist.id, &mut problems);
+        if artist.name.trim().is_empty() {
+            problems.push(format!("artist `{}` has no name", artist.id));
+        }
+    }
+    let mut isrcs = HashSet::new();
+    for album in &catalog.albums {
+        id("album", &album.id, &mut problems);
+        if !["album", "single", "compilation"].contains(&album.album_type.as_str()) {
+            problems.push(format!(
+                "album `{}`: album_type `{}` is not album, single or compilation",
+                album.id, album.album_type
+            ));
+        }
+        if !is_release_date(&album.release_date) {
+            problems.push(format!(
+                "album `{}`: release_date `{}` is not YYYY, YYYY-MM or YYYY-MM-DD",
+                album.id, album.release_date
+            ));
+        }
+        if album.upc.len() != 12 || !album.upc.bytes().all(|b| b.is_ascii_digit()) {
+            problems.push(format!(
+                "album `{}`: upc `{}` is not 12 digits",
+                album.id, album.upc
+            ));
+        }
+        if album.tracks.is_empty() {
+            problems.push(format!("album `{}` has no tracks", album.id));
+        }
+        let track_artists = album
+            .tracks
+            .iter()
+            .filter_map(|t| t.artists.as_ref())
+            .flatten();
+        for artist in album.artists.iter().chain(track_artists) {
+            if !artist_ids.contains(artist.as_str()) {
+                problems.push(format!(
+                    "album `{}` names the unknown artist `{artist}`",
+                    album.id
+                ));
+            }
+        }
+        for track in &album.tracks {
+            id("track", &track.id, &mut problems);
+            if track.isrc.len() != 12 || !isrcs.insert(track.isrc.clone()) {
+                problems.push(format!(
+                    "track `{}`: isrc `{}` is not 12 characters, or is used twice",
+                    track.id, track.isrc
+                ));
+            }
+        }
+    }
+    for artist in &catalog.artists {
+        if !catalog
+            .albums
+            .iter()
+            .any(|a| a.artists.contains(&artist.id))
+        {
+            problems.push(format!("artist `{}` has no album of their own", artist.id));
+        }
+    }
+    problems
+}
+
+fn main() {
+    println!("cargo:rerun-if-changed=catalog.json");
+    let text = fs::read_to_string("catalog.json").expect("sandbox/catalog.json exists");
+    let catalog: Catalog =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("\n\nsandbox/catalog.json: {e}\n\n"));
+    let problems = check(&catalog);
+    if !problems.is_empty() {
+        panic!(
+            "\n\nsandbox/catalog.json has problems:\n  {}\n\n",
+            problems.join("\n  ")
+        );
+    }
+    let index = |id: &str| {
+        catalog
+            .artists
+            .iter()
+            .position(|a| a.id == id)
+            .expect("checked above")
+    };
+    let indices = |ids: &[String]| {
+        ids.iter()
+            .map(|id| index(id).to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut out =
+        String::from("/// The artists, in file order.\npub static ARTISTS: &[Artist] = &[\n");
+    for a in &catalog.artists {
+        writeln!(
+            out,
+            "    Artist {{ id: {:?}, name: {:?}, genres: &{:?} }},",
+            a.id, a.name, a.genres
+        )
+        .unwrap();
+    }
+    out.push_str("];\n\n/// The albums, in file order, each with its tracks.\npub static ALBUMS: &[Album] = &[\n");
+    for a in &catalog.albums {
+        let kind = match a.album_type.as_str() {
+            "album" => "Album",
+            "single" => "Single",
+            _ => "Compilation",
+        };
+        writeln!(
+            out,
+            "    Album {{ id: {:?}, name: {:?}, album_type: AlbumType::{kind}, artists: &[{}], release_date: {:?}, upc: {:?}, tracks: &[",
+            a.id, a.name, indices(&a.artists), a.release_date, a.upc
+        )
+        .unwrap();
+        for t in &a.tracks {
+            let artists = t.artists.as_deref().unwrap_or(&a.artists);
+            writeln!(
+                out,
+                "        Track {{ id: {:?}, name: {:?}, duration_ms: {}, explicit: {}, artists: &[{}], isrc: {:?} }},",
+                t.id, t.name, t.duration_ms, t.explicit, indices(artists), t.isrc
+            )
+            .unwrap();
+        }
+        out.push_str("    ] },\n");
+    }
+    out.push_str("];\n");
+    let out_dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    fs::write(Path::new(&out_dir).join("catalog.rs"), out).expect("OUT_DIR is writable");
+}

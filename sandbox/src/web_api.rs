@@ -1,0 +1,374 @@
+//! The Web API's catalog endpoints (`https://api.spotify.com/v1/…`), answered from the
+//! catalog as Spotify answers a client-credentials token in Development Mode, 2026.
+//! docs/spotify-protocol.md, "Catalog endpoints", is the rule book; where it says a fact is
+//! unknown, the choice made here is marked there.
+
+use std::ops::Range;
+
+use crate::catalog::{self, Album};
+use crate::http::{self, HttpRequest, HttpResponse};
+use crate::json::Value;
+use crate::token::SandboxToken;
+use crate::{search, UnixMillis};
+
+/// The 401 message Spotify sends since 2026 for a missing, invalid or expired token.
+const UNAUTHORIZED: &str = "Missing/invalid/expired access token";
+const MALFORMED_BEARER: &str = "Only valid bearer authentication supported";
+
+/// One routed request: the parameters and what the endpoints need to know about it.
+pub struct Call<'a> {
+    params: Vec<(String, String)>,
+    /// `Accept-Language`, echoed as `locale=` in paging URLs.
+    accept_language: Option<&'a str>,
+    pub now: UnixMillis,
+}
+
+impl Call<'_> {
+    /// The first value of a query parameter.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// `market`, checked: `Ok(true)` when a valid market was named.
+    pub fn market(&self) -> Result<bool, HttpResponse> {
+        let Some(market) = self.param("market") else {
+            return Ok(false);
+        };
+        if market == "from_token" {
+            return Err(api_error(403, "Insufficient client scope"));
+        }
+        if !(market.len() == 2 && market.bytes().all(|b| b.is_ascii_uppercase())) {
+            return Err(api_error(400, "Invalid market code"));
+        }
+        // Countries where Spotify has not launched (a choice: the protocol notes name RU).
+        if ["BY", "CN", "CU", "IR", "KP", "RU", "SY"].contains(&market) {
+            return Err(api_error(400, "Unlaunched market"));
+        }
+        Ok(true)
+    }
+
+    /// `limit` with its default and maximum, and `offset`.
+    pub fn window(&self, default: usize, max: usize) -> Result<(usize, usize), HttpResponse> {
+        let limit = match self.param("limit") {
+            None => default,
+            Some(text) => match text.parse::<usize>() {
+                Ok(n) if (1..=max).contains(&n) => n,
+                _ => return Err(api_error(400, "Invalid limit")),
+            },
+        };
+        let offset = match self.param("offset") {
+            None => 0,
+            Some(text) => text
+                .parse::<usize>()
+                .map_err(|_| api_error(400, "Invalid offset"))?,
+        };
+        Ok((limit, offset))
+    }
+
+    /// The query's tail after `offset` and `limit` in paging URLs: `market`, then `locale`.
+    pub fn tail(&self, market: bool) -> String {
+        let mut tail = String::new();
+        if market {
+            if let Some(m) = self.param("market") {
+                tail.push_str(&format!("&market={m}"));
+            }
+        }
+        if let Some(language) = self.accept_language.filter(|l| !l.is_empty()) {
+            tail.push_str("&locale=");
+            for b in language.bytes() {
+                if b.is_ascii_alphanumeric() || b"-_.~,;*".contains(&b) {
+                    tail.push(b as char);
+                } else {
+                    tail.push_str(&format!("%{b:02X}"));
+                }
+            }
+        }
+        tail
+    }
+}
+
+/// The position of a page in a list of `total` items.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Page {
+    pub total: usize,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+/// Where `items` goes in a paging object: search and artist albums send it last, album
+/// tracks second (the member orders observed in docs/spotify-protocol.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Order {
+    ItemsLast,
+    ItemsSecond,
+}
+
+impl Page {
+    pub fn new(total: usize, offset: usize, limit: usize) -> Self {
+        Page {
+            total,
+            offset,
+            limit,
+        }
+    }
+
+    /// The indices of the items on this page.
+    pub fn range(&self) -> Range<usize> {
+        let start = self.offset.min(self.total);
+        start..(self.offset + self.limit).min(self.total)
+    }
+
+    /// The offset of the next page, if there is one.
+    pub fn next(&self) -> Option<usize> {
+        (self.offset + self.limit < self.total).then_some(self.offset + self.limit)
+    }
+
+    /// The offset of the previous page: `offset − limit`, at least 0; none at offset 0.
+    pub fn previous(&self) -> Option<usize> {
+        (self.offset > 0).then(|| self.offset.saturating_sub(self.limit))
+    }
+
+    /// The paging object. `base` is the URL without a query; `tail` follows
+    /// `offset` and `limit` in every URL.
+    pub fn object(&self, base: &str, tail: &str, items: Vec<Value>, order: Order) -> Value {
+        let url = |offset: usize| format!("{base}?offset={offset}&limit={}{tail}", self.limit);
+        let link = |offset: Option<usize>| offset.map_or(Value::Null, |o| url(o).into());
+        let items = Value::Array(items);
+        let mut members = vec![("href", url(self.offset).into())];
+        if order == Order::ItemsSecond {
+            members.push(("items", items.clone()));
+        }
+        members.extend([
+            ("limit", (self.limit as u64).into()),
+            ("next", link(self.next())),
+            ("offset", (self.offset as u64).into()),
+            ("previous", link(self.previous())),
+            ("total", (self.total as u64).into()),
+        ]);
+        if order == Order::ItemsLast {
+            members.push(("items", items));
+        }
+        let mut object = Value::object([]);
+        if let Value::Object(map) = &mut object {
+            for (key, value) in members {
+                map.push(key, value);
+            }
+        }
+        object
+    }
+}
+
+/// Answers `https://api.spotify.com{path}?{query}`.
+pub fn answer(request: &HttpRequest, path: &str, query: &str, now: UnixMillis) -> HttpResponse {
+    let Some(resource) = path.strip_prefix("/v1/") else {
+        return api_error(404, "Service not found");
+    };
+    // spotipy writes `albums/{id}/tracks/`: Spotify serves a trailing slash like none.
+    let segments: Vec<&str> = resource.trim_end_matches('/').split('/').collect();
+    let known = matches!(
+        segments.as_slice(),
+        ["search" | "tracks" | "albums" | "artists" | "markets" | "recommendations"]
+            | [
+                "tracks" | "albums" | "artists" | "audio-features" | "audio-analysis",
+                _
+            ]
+            | ["artists", _, "albums" | "top-tracks" | "related-artists"]
+            | ["albums", _, "tracks"]
+            | ["playlists", _, "tracks"]
+            | ["browse", "new-releases" | "categories"]
+            | ["recommendations", "available-genre-seeds"]
+    );
+    if !known {
+        return api_error(404, "Service not found");
+    }
+    if !request.method.eq_ignore_ascii_case("GET") {
+        return api_error(405, "Method not allowed");
+    }
+    if let Err(response) = authorize(request.header_value("authorization"), now) {
+        return response;
+    }
+    let call = Call {
+        params: http::parse_form(query),
+        accept_language: request.header_value("accept-language"),
+        now,
+    };
+    let result = match segments.as_slice() {
+        ["search"] => search::search(&call),
+        ["tracks", id] => get_track(&call, id),
+        ["artists", id] => get_artist(id),
+        ["albums", id] => get_album(&call, id),
+        ["artists", id, "albums"] => artist_albums(&call, id),
+        ["albums", id, "tracks"] => album_tracks(&call, id),
+        ["audio-features" | "audio-analysis", _] => Err(HttpResponse::json(
+            403,
+            &Value::object([("error", Value::object([("status", 403u64.into())]))]),
+        )),
+        ["recommendations", "available-genre-seeds"] => Err(api_error(404, "Not Found")),
+        // Removed for Development Mode apps: the several-id gets, top tracks, related
+        // artists, recommendations, markets, browse and playlist tracks.
+        _ => Err(api_error(403, "Forbidden")),
+    };
+    result.unwrap_or_else(|response| response)
+}
+
+/// A well-formed id that the catalog may or may not hold.
+fn checked_id<'a>(id: &'a str, malformed: &str) -> Result<&'a str, HttpResponse> {
+    if is_base62_id(id) {
+        Ok(id)
+    } else {
+        Err(api_error(400, malformed))
+    }
+}
+
+fn non_existing() -> HttpResponse {
+    api_error(404, "non existing id")
+}
+
+fn get_track(call: &Call, id: &str) -> Result<HttpResponse, HttpResponse> {
+    let id = checked_id(id, "invalid id")?;
+    let market = call.market()?;
+    let (album, number, track) = catalog::track(id).ok_or_else(non_existing)?;
+    Ok(HttpResponse::json(
+        200,
+        &catalog::full_track(album, track, number, market),
+    ))
+}
+
+fn get_artist(id: &str) -> Result<HttpResponse, HttpResponse> {
+    let id = checked_id(id, "invalid id")?;
+    let artist = catalog::artist(id).ok_or_else(non_existing)?;
+    Ok(HttpResponse::json(200, &catalog::full_artist(artist)))
+}
+
+fn get_album(call: &Call, id: &str) -> Result<HttpResponse, HttpResponse> {
+    let id = checked_id(id, "invalid id")?;
+    let market = call.market()?;
+    let album = catalog::album(id).ok_or_else(non_existing)?;
+    Ok(HttpResponse::json(200, &catalog::full_album(album, market)))
+}
+
+/// The groups of `include_groups`, in the order Spotify lists a discography.
+const GROUPS: [&str; 4] = ["album", "single", "compilation", "appears_on"];
+
+/// An artist's discography: their albums, singles and compilations, then the albums they
+/// appear on; newest first within each group.
+pub fn discography(artist: usize) -> Vec<(&'static str, &'static Album)> {
+    let mut list: Vec<(&str, &Album)> = catalog::ALBUMS
+        .iter()
+        .filter_map(|album| {
+            if album.artists.contains(&artist) {
+                Some((album.album_type.as_str(), album))
+            } else if album.tracks.iter().any(|t| t.artists.contains(&artist)) {
+                Some(("appears_on", album))
+            } else {
+                None
+            }
+        })
+        .collect();
+    list.sort_by(|(g1, a1), (g2, a2)| {
+        let rank = |g: &str| GROUPS.iter().position(|x| *x == g);
+        rank(g1)
+            .cmp(&rank(g2))
+            .then(a2.release_date.cmp(a1.release_date))
+    });
+    list
+}
+
+fn artist_albums(call: &Call, id: &str) -> Result<HttpResponse, HttpResponse> {
+    let id = checked_id(id, "invalid id")?;
+    let groups: Option<Vec<&str>> = call
+        .param("include_groups")
+        .map(|g| g.split(',').map(str::trim).collect());
+    if let Some(groups) = &groups {
+        if groups.iter().any(|g| !GROUPS.contains(g)) {
+            return Err(api_error(400, "Invalid include_groups"));
+        }
+    }
+    let (limit, offset) = call.window(5, 10)?;
+    let market = call.market()?;
+    let index = catalog::ARTISTS
+        .iter()
+        .position(|a| a.id == id)
+        .ok_or_else(non_existing)?;
+    let albums: Vec<&Album> = discography(index)
+        .into_iter()
+        .filter(|(group, _)| groups.as_ref().is_none_or(|g| g.contains(group)))
+        .map(|(_, album)| album)
+        .collect();
+    let page = Page::new(albums.len(), offset, limit);
+    let items = albums[page.range()]
+        .iter()
+        .map(|a| catalog::simplified_album(a, market))
+        .collect();
+    let mut tail = String::new();
+    if let Some(groups) = &groups {
+        tail.push_str(&format!("&include_groups={}", groups.join(",")));
+    }
+    tail.push_str(&call.tail(market));
+    let base = format!("{}/albums", catalog::href("artist", id));
+    Ok(HttpResponse::json(
+        200,
+        &page.object(&base, &tail, items, Order::ItemsLast),
+    ))
+}
+
+fn album_tracks(call: &Call, id: &str) -> Result<HttpResponse, HttpResponse> {
+    let id = checked_id(id, "Invalid base62 id")?;
+    let (limit, offset) = call.window(20, 50)?;
+    let market = call.market()?;
+    let album = catalog::album(id).ok_or_else(non_existing)?;
+    let page = Page::new(album.tracks.len(), offset, limit);
+    let items = album.tracks[page.range()]
+        .iter()
+        .zip(page.range())
+        .map(|(t, i)| catalog::simplified_track(t, i + 1, market))
+        .collect();
+    let base = format!("{}/tracks", catalog::href("album", id));
+    Ok(HttpResponse::json(
+        200,
+        &page.object(&base, &call.tail(market), items, Order::ItemsSecond),
+    ))
+}
+
+/// Checks a Bearer header; the error is the response Spotify sends.
+fn authorize(header: Option<&str>, now: UnixMillis) -> Result<(), HttpResponse> {
+    let Some(header) = header else {
+        return Err(api_error(401, UNAUTHORIZED));
+    };
+    let (scheme, token) = header.split_once(' ').unwrap_or((header, ""));
+    let well_formed = scheme == "Bearer"
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.~+/=".contains(&b));
+    if !well_formed {
+        return Err(api_error(400, MALFORMED_BEARER).with_header(
+            "www-authenticate",
+            &format!(
+                "Bearer realm=\"spotify\", error=\"invalid_request\", error_description=\"{MALFORMED_BEARER}\""
+            ),
+        ));
+    }
+    match SandboxToken::decode(token) {
+        Ok(t) if !t.is_expired(now) => Ok(()),
+        _ => Err(api_error(401, UNAUTHORIZED)
+            .with_header("www-authenticate", "Bearer realm=\"spotify\"")),
+    }
+}
+
+pub fn is_base62_id(id: &str) -> bool {
+    id.len() == 22 && id.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// The Web API's nested error body.
+pub fn api_error(status: u16, message: &str) -> HttpResponse {
+    HttpResponse::json(
+        status,
+        &Value::object([(
+            "error",
+            Value::object([("status", status.into()), ("message", message.into())]),
+        )]),
+    )
+}
