@@ -9,7 +9,8 @@ use std::fmt::Write as _;
 use std::{env, fs, path::Path};
 
 use playground_core::lesson::{
-    Block, Cell, CellAction, Condition, ExplanationItem, KeySpec, Lesson, Step,
+    course_problems, Block, Cell, CellAction, Condition, ExplanationItem, KeySave, KeySpec, Lesson,
+    Step,
 };
 
 fn main() {
@@ -41,6 +42,13 @@ fn main() {
     if lessons.is_empty() && problems.is_empty() {
         problems.push("content/ has no lesson file".to_owned());
     }
+    if problems.is_empty() {
+        problems.extend(
+            course_problems(&lessons)
+                .into_iter()
+                .map(|p| format!("content/: {p}")),
+        );
+    }
     if !problems.is_empty() {
         panic!(
             "\n\nThe lesson content has problems:\n  {}\n\n",
@@ -48,7 +56,7 @@ fn main() {
         );
     }
     let mut out = String::from(
-        "/// Every lesson in `content/`, in file-name order, checked at build time.\npub fn lessons() -> Vec<Lesson> {\n    vec![\n",
+        "/// Every lesson in `content/`, in course (file-name) order, checked at build time.\npub fn lessons() -> Vec<Lesson> {\n    vec![\n",
     );
     for lesson in &lessons {
         writeln!(out, "        {},", lesson.rust()).expect("writing to a String");
@@ -102,7 +110,7 @@ impl<T: Rust> Rust for Option<T> {
 impl Rust for Lesson {
     fn rust(&self) -> String {
         let Lesson {
-            slug,
+            id,
             title,
             summary,
             keys,
@@ -110,8 +118,8 @@ impl Rust for Lesson {
             blocks,
         } = self;
         format!(
-            "Lesson {{ slug: {}, title: {}, summary: {}, keys: {}, steps: {}, blocks: {} }}",
-            slug.rust(),
+            "Lesson {{ id: {}, title: {}, summary: {}, keys: {}, steps: {}, blocks: {} }}",
+            id.rust(),
             title.rust(),
             summary.rust(),
             keys.rust(),
@@ -149,6 +157,7 @@ impl Rust for Step {
             Condition::TokenReceived => "Condition::TokenReceived".to_owned(),
             Condition::TokenSaved => "Condition::TokenSaved".to_owned(),
             Condition::Cell(id) => format!("Condition::Cell({})", id.rust()),
+            Condition::Key(name) => format!("Condition::Key({})", name.rust()),
         };
         format!("Step {{ label: {}, done_when: {condition} }}", label.rust())
     }
@@ -177,18 +186,39 @@ impl Rust for Cell {
             language,
             code,
             implementation_hidden,
+            saves,
         } = self;
         let action = match action {
             CellAction::RequestToken => "CellAction::RequestToken",
             CellAction::ValidateToken => "CellAction::ValidateToken",
+            CellAction::Run => "CellAction::Run",
         };
         format!(
-            "Cell {{ id: {}, title: {}, action: {action}, language: {}, code: {}, implementation_hidden: {} }}",
+            "Cell {{ id: {}, title: {}, action: {action}, language: {}, code: {}, implementation_hidden: {}, saves: {} }}",
             id.rust(),
             title.rust(),
             language.rust(),
             code.rust(),
-            implementation_hidden.rust()
+            implementation_hidden.rust(),
+            saves.rust()
+        )
+    }
+}
+
+impl Rust for KeySave {
+    fn rust(&self) -> String {
+        let KeySave {
+            key,
+            list,
+            value,
+            name,
+        } = self;
+        format!(
+            "KeySave {{ key: {}, list: {}, value: {}, name: {} }}",
+            key.rust(),
+            list.rust(),
+            value.rust(),
+            name.rust()
         )
     }
 }

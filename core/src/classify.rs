@@ -1,8 +1,10 @@
 //! Turns responses into outcomes a learner can act on (pure).
 //!
 //! Token-endpoint errors are told apart by their OAuth `error` code (documented and stable).
-//! Web API errors are told apart by HTTP status only, never by message text, which Spotify
-//! changed in 2026. Errors made by a relay (`relay_…` codes) are kept apart from Spotify's.
+//! Web API errors are told apart by HTTP status first. A 401 is never told apart by its
+//! message, which Spotify changed in 2026; within a 400, 403 or 404, the message then names
+//! the parameter to fix (docs/spotify-protocol.md, section 7). Errors made by a relay
+//! (`relay_…` codes) are kept apart from Spotify's.
 
 use sandbox::json::Value;
 use sandbox::HttpResponse;
@@ -312,6 +314,129 @@ impl Validation {
     }
 }
 
+/// What a lesson cell's Web API call got, for the cell's verdict.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ApiAnswer {
+    /// A 2xx answer: `status` and its reason.
+    Ok {
+        status: u16,
+    },
+    Failed(Explained),
+}
+
+/// Explains the Web API's answer to a catalog call. The status decides; for a 400, 403 or
+/// 404, the error message then tells apart the cases docs/spotify-protocol.md lists (they say
+/// which parameter to fix). `expires_at` is the saved token's expiry (seconds), if any.
+pub fn api_answer(response: &HttpResponse, expires_at: Option<u64>, now: u64) -> ApiAnswer {
+    let json = Value::parse(&response.body).ok();
+    if let Some(relay) = relay_error(response, json.as_ref()) {
+        return ApiAnswer::Failed(relay);
+    }
+    if (200..300).contains(&response.status) {
+        return ApiAnswer::Ok {
+            status: response.status,
+        };
+    }
+    let message = json
+        .as_ref()
+        .and_then(|j| j["error"]["message"].as_str())
+        .unwrap_or("")
+        .to_owned();
+    let spotify = |headline: &str, explanation: &str| {
+        ApiAnswer::Failed(Explained {
+            kind: FailureKind::Spotify,
+            headline: headline.to_owned(),
+            explanation: explanation.to_owned(),
+        })
+    };
+    let expired = expires_at.is_some_and(|at| now >= at);
+    match (response.status, message.as_str()) {
+        (400, "Invalid limit") => spotify(
+            "Spotify refused the limit (400 Invalid limit).",
+            "Since February 2026, apps in Development Mode get at most 10 items per request from search and from an artist's albums (an album's tracks allow 50). Lower limit, and page through with offset.",
+        ),
+        (400, "invalid id" | "Invalid base62 id") => spotify(
+            "The id is malformed (400).",
+            "A Spotify id is 22 letters and digits, the last part of a spotify: URI. Check the id in the URL, or save it again from the earlier lesson.",
+        ),
+        (400, "No search query") => spotify(
+            "The search has no query (400 No search query).",
+            "Give q some words, such as q: 'Oona' or q: 'artist:Quillon'.",
+        ),
+        (400, "Missing parameter type") => spotify(
+            "The search has no type (400 Missing parameter type).",
+            "Add type: album, artist, playlist, track, show, episode or audiobook (several with commas).",
+        ),
+        (400, m) if m.starts_with("Bad search type field") => spotify(
+            &format!("Spotify does not know this search type (400 {m})."),
+            "type takes album, artist, playlist, track, show, episode or audiobook, separated by commas with no plural s.",
+        ),
+        (400, "Invalid market code" | "Unlaunched market") => spotify(
+            &format!("The market is not valid (400 {message})."),
+            "market takes a two-letter country code where Spotify is available, such as SE or US. Or leave it out.",
+        ),
+        (400, "Invalid offset" | "Bad request.") => spotify(
+            &format!("The offset is out of range (400 {message})."),
+            "offset is a whole number from 0, and a search cannot page past its first 1,000 results.",
+        ),
+        (400, "Invalid include_groups") => spotify(
+            "include_groups names an unknown group (400).",
+            "Use album, single, compilation or appears_on, separated by commas.",
+        ),
+        (400, "Only valid bearer authentication supported") => spotify(
+            "The Authorization header is malformed (400).",
+            "Spotify wants exactly \"Bearer <token>\", with no quotes around the token. Check the headers, or get and save a new token.",
+        ),
+        (401, _) if expired => spotify(
+            "The access token has expired (401).",
+            "Tokens last one hour. Get a new one in the first lesson (Run, then Save), or turn on \"Renew the token automatically\" in the keys panel.",
+        ),
+        (401, _) => spotify(
+            "Spotify does not accept the token (401).",
+            "The saved token is missing, changed, or from the other target (sandbox or Spotify). Get a new one in the first lesson and save it.",
+        ),
+        (403, m) if m.starts_with("Active premium subscription required") => spotify(
+            "Spotify refused: an active Premium subscription is required (403).",
+            "Your request is fine. Since February 2026, apps in Development Mode can call the Web API only while the app's owner has Spotify Premium; after the subscription changes it can take a few hours. The sandbox target works meanwhile.",
+        ),
+        (403, "Insufficient client scope") => spotify(
+            "market=from_token needs a user's token (403).",
+            "A client-credentials token belongs to no user, so it has no country. Name a market such as SE instead.",
+        ),
+        (403, _) => spotify(
+            "Spotify no longer serves this endpoint to your app (403).",
+            "Apps in Development Mode lost some endpoints between 2024 and 2026: several ids in one call, an artist's top tracks, related artists, recommendations, audio features, markets and browse. Use the single-item endpoints of this course instead.",
+        ),
+        (404, "non existing id") => spotify(
+            "Nothing has this id (404 non existing id).",
+            "The id is well formed, but Spotify has no such item. Ids are case-sensitive: copy it exactly, or save it again from the earlier lesson.",
+        ),
+        (404, "Not found.") => spotify(
+            "The query is too long (404).",
+            "Spotify answers searches of at most 100 characters. Shorten q.",
+        ),
+        (404, _) => spotify(
+            "No such endpoint (404).",
+            "Check the path against the lesson, for example /v1/search or /v1/artists/{id}/albums. Some endpoints were withdrawn from new apps and now answer 404.",
+        ),
+        (429, _) => spotify(
+            "Too many requests: Spotify is rate limiting this app (429).",
+            &match retry_after(response) {
+                Some(s) => format!("Wait {} before running again. Nothing is retried automatically.", crate::token::long_duration(s)),
+                None => "Wait a little before running again. Nothing is retried automatically.".to_owned(),
+            },
+        ),
+        (status, _) if json.is_none() => ApiAnswer::Failed(unexpected(
+            response,
+            &format!("The answer (status {status}) is not Spotify's JSON."),
+        )),
+        (status, m) => spotify(
+            &format!("Spotify answered {status}: {m}"),
+            "Spotify could not answer right now. Try again in a moment.",
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -322,6 +447,71 @@ mod tests {
 
     fn response(status: u16, body: Value) -> HttpResponse {
         HttpResponse::json(status, &body)
+    }
+
+    #[test]
+    fn web_api_answers_are_explained_by_status_then_message() {
+        let error = |status: u16, message: &str| {
+            response(
+                status,
+                json(&format!(
+                    r#"{{"error":{{"status":{status},"message":"{message}"}}}}"#
+                )),
+            )
+        };
+        let now = 1_000;
+        // (answer, saved token's expiry, ok, headline contains)
+        let cases: Vec<(HttpResponse, Option<u64>, bool, &str)> = vec![
+            (response(200, json(r#"{"artists":{}}"#)), Some(2_000), true, ""),
+            (error(400, "Invalid limit"), Some(2_000), false, "limit"),
+            (error(400, "invalid id"), None, false, "malformed"),
+            (error(400, "Invalid base62 id"), None, false, "malformed"),
+            (error(400, "No search query"), None, false, "no query"),
+            (error(400, "Missing parameter type"), None, false, "no type"),
+            (error(400, "Bad search type field tracks"), None, false, "tracks"),
+            (error(400, "Unlaunched market"), None, false, "market"),
+            (error(400, "Bad request."), None, false, "offset"),
+            (error(400, "Invalid include_groups"), None, false, "include_groups"),
+            (error(400, "Only valid bearer authentication supported"), None, false, "Authorization"),
+            (error(401, "Missing/invalid/expired access token"), Some(900), false, "expired"),
+            (error(401, "Missing/invalid/expired access token"), Some(2_000), false, "does not accept"),
+            (error(403, "Forbidden"), None, false, "no longer serves"),
+            (response(403, json(r#"{"error":{"status":403}}"#)), None, false, "no longer serves"),
+            (error(403, "Insufficient client scope"), None, false, "from_token"),
+            (error(403, "Active premium subscription required for the owner of the app. When the subscription status changes, it can take a few hours before requests are allowed again."), None, false, "Premium"),
+            (error(404, "non existing id"), None, false, "Nothing has this id"),
+            (error(404, "Not found."), None, false, "too long"),
+            (error(404, "Service not found"), None, false, "No such endpoint"),
+            (error(429, "API rate limit exceeded"), None, false, "rate limiting"),
+            (error(500, "Server error"), None, false, "500"),
+            (HttpResponse { status: 502, headers: vec![], body: "<html>".into() }, None, false, "Unexpected"),
+        ];
+        for (answer, expires_at, ok, needle) in cases {
+            match api_answer(&answer, expires_at, now) {
+                ApiAnswer::Ok { status } => {
+                    assert!(ok, "{}: unexpected success", answer.body);
+                    assert_eq!(status, answer.status);
+                }
+                ApiAnswer::Failed(e) => {
+                    assert!(!ok, "{}: {e:?}", answer.body);
+                    assert!(
+                        e.headline.contains(needle),
+                        "{}: {}",
+                        answer.body,
+                        e.headline
+                    );
+                }
+            }
+        }
+        // A relay's own error is the relay's, not Spotify's.
+        let relay = response(
+            429,
+            json(r#"{"error":"relay_rate_limited","error_description":"Slow down."}"#),
+        );
+        match api_answer(&relay, None, now) {
+            ApiAnswer::Failed(e) => assert_eq!(e.kind, FailureKind::RelayRefused, "{e:?}"),
+            other => panic!("{other:?}"),
+        }
     }
 
     fn failed(outcome: TokenOutcome) -> Explained {

@@ -147,6 +147,16 @@ fn envelope(kind: &str) -> Value {
     ])
 }
 
+/// `lesson-completed`: the lesson (by id) whose cells have all run well. It carries nothing
+/// else, so there is nothing secret in it.
+pub fn lesson_completed(lesson: &str) -> Value {
+    let mut message = envelope("lesson-completed");
+    if let Value::Object(map) = &mut message {
+        map.push("lesson", lesson);
+    }
+    message
+}
+
 /// `resize` with the content height in CSS pixels.
 pub fn resize(height: u64) -> Value {
     let mut message = envelope("resize");
@@ -165,6 +175,8 @@ pub struct SnippetSettings {
     pub title: String,
     /// `target` parameter value.
     pub target: &'static str,
+    /// The lesson's id; the first lesson needs none.
+    pub lesson: Option<String>,
     /// Cell ids to show; empty for the whole lesson.
     pub cells: Vec<String>,
     pub theme: Theme,
@@ -174,6 +186,10 @@ pub struct SnippetSettings {
 /// HTML attribute.
 pub fn snippet(s: &SnippetSettings) -> String {
     let mut src = format!("{}/?embed=1&target={}", s.page_origin, s.target);
+    if let Some(lesson) = &s.lesson {
+        src.push_str("&lesson=");
+        src.push_str(lesson);
+    }
     if !s.cells.is_empty() {
         src.push_str("&cells=");
         src.push_str(&s.cells.join(","));
@@ -324,11 +340,20 @@ mod tests {
     }
 
     #[test]
+    fn lesson_completed_message() {
+        assert_eq!(
+            lesson_completed("search").to_string(),
+            r#"{"source":"spotify-playground","version":1,"type":"lesson-completed","lesson":"search"}"#
+        );
+    }
+
+    #[test]
     fn snippet_has_what_an_author_needs() {
         let s = snippet(&SnippetSettings {
             page_origin: "https://play.example".into(),
             title: "Spotify \"token\" lesson".into(),
             target: "sandbox",
+            lesson: None,
             cells: vec!["token".into(), "validate".into()],
             theme: Theme::Dark,
         });
@@ -348,11 +373,12 @@ mod tests {
             page_origin: "https://play.example".into(),
             title: "t".into(),
             target: "spotify",
+            lesson: Some("artist-albums".into()),
             cells: vec![],
             theme: Theme::Auto,
         });
         assert!(
-            whole.contains(r#"src="https://play.example/?embed=1&amp;target=spotify""#),
+            whole.contains(r#"src="https://play.example/?embed=1&amp;target=spotify&amp;lesson=artist-albums""#),
             "{whole}"
         );
     }

@@ -13,12 +13,15 @@ use crate::keys::{self, surrounding_whitespace, KeyHint, KeyValues, ACCESS_TOKEN
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Lesson {
-    /// Stable identifier, also the file name without `.json`.
-    pub slug: String,
+    /// Stable identifier, used in `?lesson=`. The file is named `<NN>-<id>.json`, where the
+    /// number gives the lesson's place in the course.
+    pub id: String,
     pub title: String,
     /// One-sentence summary shown under the title.
     pub summary: String,
-    /// Keys the learner provides in the keys panel, in display order.
+    /// Keys this lesson introduces to the course, in display order: typed by the learner,
+    /// or saved from a cell's output (see [`KeySave`]).
+    #[serde(default)]
     pub keys: Vec<KeySpec>,
     /// The progress list above the lesson, in order.
     #[serde(default)]
@@ -55,7 +58,7 @@ pub struct Step {
 }
 
 /// When a step counts as done. Written in the file as `"keys"`, `"token_received"`,
-/// `"token_saved"` or `"cell:<id>"`.
+/// `"token_saved"`, `"cell:<id>"` or `"key:<NAME>"`.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(try_from = "String")]
 pub enum Condition {
@@ -67,6 +70,8 @@ pub enum Condition {
     TokenSaved,
     /// The cell with this id finished with a good outcome.
     Cell(String),
+    /// The key with this name has a value that is not blank.
+    Key(String),
 }
 
 impl TryFrom<String> for Condition {
@@ -77,11 +82,12 @@ impl TryFrom<String> for Condition {
             "keys" => Condition::Keys,
             "token_received" => Condition::TokenReceived,
             "token_saved" => Condition::TokenSaved,
-            _ => match text.strip_prefix("cell:") {
-                Some(id) if !id.is_empty() => Condition::Cell(id.to_owned()),
+            _ => match (text.strip_prefix("cell:"), text.strip_prefix("key:")) {
+                (Some(id), _) if !id.is_empty() => Condition::Cell(id.to_owned()),
+                (_, Some(name)) if !name.is_empty() => Condition::Key(name.to_owned()),
                 _ => {
                     return Err(format!(
-                "unknown step condition `{text}` (keys, token_received, token_saved or cell:<id>)"
+                "unknown step condition `{text}` (keys, token_received, token_saved, cell:<id> or key:<NAME>)"
             ))
                 }
             },
@@ -97,6 +103,8 @@ pub struct Progress<'a> {
     pub token_saved: bool,
     /// Ids of the cells whose last run had a good outcome.
     pub done_cells: &'a [String],
+    /// Names of the keys that have a value.
+    pub filled_keys: &'a [String],
 }
 
 impl Condition {
@@ -107,6 +115,7 @@ impl Condition {
             Condition::TokenReceived => progress.token_received || progress.token_saved,
             Condition::TokenSaved => progress.token_saved,
             Condition::Cell(id) => progress.done_cells.iter().any(|c| c == id),
+            Condition::Key(name) => progress.filled_keys.iter().any(|k| k == name),
         }
     }
 }
@@ -146,6 +155,60 @@ pub struct Cell {
     pub code: String,
     /// True when the real implementation is hidden, as for the lesson's `validateToken()`.
     pub implementation_hidden: bool,
+    /// Keys a good run can fill from the answer, offered in a dialog.
+    #[serde(default)]
+    pub saves: Vec<KeySave>,
+}
+
+/// A key that a cell's answer can fill: the learner picks one item of a list in the answer,
+/// and the key takes one of its members. `{"key": "ARTIST_ID", "list": "artists.items",
+/// "value": "id", "name": "name"}` offers every artist the search found, by name, and saves
+/// the chosen one's id (the first is preselected).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeySave {
+    /// The key to fill, declared in the same lesson.
+    pub key: String,
+    /// Dotted path from the answer's root to an array, such as `artists.items`.
+    pub list: String,
+    /// The member of each item that becomes the key's value.
+    pub value: String,
+    /// The member of each item that names it in the dialog.
+    pub name: String,
+}
+
+/// One item a [`KeySave`] offers: the value to save and the name to show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Choice {
+    pub value: String,
+    pub name: String,
+}
+
+impl KeySave {
+    /// The items of the answer's list that have a text value, in order. An answer that is
+    /// not JSON, or has no such list, offers nothing.
+    pub fn choices(&self, body: &str) -> Vec<Choice> {
+        let Ok(root) = sandbox::json::Value::parse(body) else {
+            return Vec::new();
+        };
+        let list = self
+            .list
+            .split('.')
+            .try_fold(&root, |value, member| value.get(member))
+            .and_then(|v| v.as_array());
+        list.into_iter()
+            .flatten()
+            .filter_map(|item| {
+                let value = item.get(&self.value)?.as_str()?.to_owned();
+                let name = item
+                    .get(&self.name)
+                    .and_then(|n| n.as_str())
+                    .unwrap_or(&value)
+                    .to_owned();
+                Some(Choice { value, name })
+            })
+            .collect()
+    }
 }
 
 /// What pressing Run in a cell does.
@@ -156,6 +219,9 @@ pub enum CellAction {
     RequestToken,
     /// `GET /v1/tracks/{id}` with the saved token.
     ValidateToken,
+    /// The cell's code, as edited, runs in a worker; Spotify's answer is explained, and the
+    /// cell's `saves` are offered.
+    Run,
 }
 
 /// "Lines 3–5: …"
@@ -268,12 +334,33 @@ impl Lesson {
         self.keys.iter().find(|k| k.name == name)
     }
 
-    /// What is wrong with the lesson's content, if anything. `file` is the content file's
-    /// name, which must be the slug plus `.json`.
+    /// What is wrong with the lesson's content on its own, if anything. `file` is the
+    /// content file's name, which must be `<NN>-<id>.json`. [`course_problems`] checks what
+    /// lessons share.
     pub fn problems(&self, file: &str) -> Vec<String> {
         let mut problems = Vec::new();
-        if file.strip_suffix(".json") != Some(self.slug.as_str()) {
-            problems.push(format!("slug `{}` must match the file name", self.slug));
+        let named = file
+            .strip_suffix(".json")
+            .and_then(|stem| stem.split_once('-'))
+            .is_some_and(|(number, id)| {
+                !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) && id == self.id
+            });
+        if !named {
+            problems.push(format!(
+                "the file of lesson `{}` must be named <number>-{}.json",
+                self.id, self.id
+            ));
+        }
+        if self.id.is_empty()
+            || !self
+                .id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            problems.push(format!(
+                "lesson id `{}` must be written in a-z, 0-9 and -",
+                self.id
+            ));
         }
         for (i, key) in self.keys.iter().enumerate() {
             let well_formed = !key.name.is_empty()
@@ -304,10 +391,16 @@ impl Lesson {
             if cells[..i].iter().any(|c| c.id == cell.id) {
                 problems.push(format!("cell id `{}` is used twice", cell.id));
             }
-            for name in keys::placeholders(&cell.code) {
-                if self.key(name).is_none() && name != ACCESS_TOKEN {
+            for save in &cell.saves {
+                if self.key(&save.key).is_none() {
                     problems.push(format!(
-                        "cell `{}` uses {{{{{name}}}}}, which the lesson does not declare",
+                        "cell `{}` saves `{}`, which the lesson does not declare",
+                        cell.id, save.key
+                    ));
+                }
+                if cell.action != CellAction::Run {
+                    problems.push(format!(
+                        "cell `{}` saves keys, which only a `run` cell can",
                         cell.id
                     ));
                 }
@@ -363,6 +456,85 @@ impl Lesson {
     }
 }
 
+impl Lesson {
+    /// Whether every cell of the lesson has had a good run.
+    pub fn is_done(&self, done_cells: &[String]) -> bool {
+        self.cells().all(|c| done_cells.contains(&c.id))
+    }
+
+    /// The keys this lesson's cells save.
+    pub fn saves(&self) -> impl Iterator<Item = &KeySave> {
+        self.cells().flat_map(|c| c.saves.iter())
+    }
+}
+
+/// The keys the course has met by the lesson at `index`: those it and earlier lessons declare.
+pub fn keys_met(lessons: &[Lesson], index: usize) -> Vec<KeySpec> {
+    lessons
+        .iter()
+        .take(index + 1)
+        .flat_map(|l| l.keys.iter().cloned())
+        .collect()
+}
+
+/// The lesson (by index) whose cells give `key` a value: the one that saves it from an answer,
+/// or for `ACCESS_TOKEN`, the one with the token cell. `None` for keys the learner types.
+pub fn provider(lessons: &[Lesson], key: &str) -> Option<usize> {
+    lessons.iter().position(|lesson| {
+        if key == ACCESS_TOKEN {
+            lesson.cells().any(|c| c.action == CellAction::RequestToken)
+        } else {
+            lesson.saves().any(|s| s.key == key)
+        }
+    })
+}
+
+/// What is wrong with the course as a whole (lessons in course order): ids are unique, and
+/// each lesson uses only keys that it or an earlier lesson declares.
+pub fn course_problems(lessons: &[Lesson]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut cell_ids: Vec<&str> = Vec::new();
+    let mut key_names: Vec<&str> = Vec::new();
+    for (index, lesson) in lessons.iter().enumerate() {
+        if lessons[..index].iter().any(|l| l.id == lesson.id) {
+            problems.push(format!("lesson id `{}` is used twice", lesson.id));
+        }
+        for key in &lesson.keys {
+            if key_names.contains(&key.name.as_str()) {
+                problems.push(format!(
+                    "lesson `{}` declares `{}`, which an earlier lesson declares",
+                    lesson.id, key.name
+                ));
+            }
+            key_names.push(&key.name);
+        }
+        for cell in lesson.cells() {
+            // Cell ids name stored code and Run buttons, so they are unique course-wide.
+            if cell_ids.contains(&cell.id.as_str()) {
+                problems.push(format!(
+                    "cell id `{}` of lesson `{}` is used by an earlier lesson",
+                    cell.id, lesson.id
+                ));
+            }
+            cell_ids.push(&cell.id);
+            for name in keys::placeholders(&cell.code) {
+                let known = if name == ACCESS_TOKEN {
+                    provider(&lessons[..=index], name).is_some()
+                } else {
+                    key_names.contains(&name)
+                };
+                if !known {
+                    problems.push(format!(
+                        "cell `{}` uses {{{{{name}}}}}, which neither lesson `{}` nor an earlier one provides",
+                        cell.id, lesson.id
+                    ));
+                }
+            }
+        }
+    }
+    problems
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -410,7 +582,7 @@ mod tests {
     fn the_token_lesson_follows_the_course() {
         let (file, json) = content_files()
             .into_iter()
-            .find(|(file, _)| file == "obtain-client-credential-access-token.json")
+            .find(|(file, _)| file == "01-token.json")
             .expect("the lesson file exists");
         let lesson = parse(&file, &json).expect("valid content");
         let cells: Vec<_> = lesson.cells().collect();
@@ -481,7 +653,7 @@ mod tests {
     #[test]
     fn invalid_content_is_reported_with_the_problem() {
         let check = |json: &str, needle: &str| {
-            let err = parse("x.json", json).expect_err("invalid");
+            let err = parse("1-x.json", json).expect_err("invalid");
             assert!(
                 err.to_string().contains(needle),
                 "{err} should mention {needle}"
@@ -489,17 +661,10 @@ mod tests {
         };
         let cell = r#"{"kind":"cell","id":"a","title":"A","action":"request_token","language":"javascript","code":"one","implementation_hidden":false}"#;
         let base = |keys: &str, blocks: &str| {
-            format!(r#"{{"slug":"x","title":"t","summary":"s","keys":{keys},"blocks":{blocks}}}"#)
+            format!(r#"{{"id":"x","title":"t","summary":"s","keys":{keys},"blocks":{blocks}}}"#)
         };
         let key = |name: &str| format!(r#"{{"name":"{name}","label":"L","secret":false}}"#);
         check(&base("[]", "[]"), "at least one cell");
-        check(
-            &base(
-                "[]",
-                r#"[{"kind":"cell","id":"a","title":"A","action":"request_token","language":"javascript","code":"{{NOPE}}","implementation_hidden":false}]"#,
-            ),
-            "NOPE",
-        );
         check(
             &base(
                 "[]",
@@ -535,20 +700,285 @@ mod tests {
         );
         check(
             &format!(
-                r#"{{"slug":"x","title":"t","summary":"s","keys":[],"steps":[{{"label":"S","done_when":"cell:b"}}],"blocks":[{cell}]}}"#
+                r#"{{"id":"x","title":"t","summary":"s","keys":[],"steps":[{{"label":"S","done_when":"cell:b"}}],"blocks":[{cell}]}}"#
             ),
             "waits for cell `b`",
         );
         check(
             &format!(
-                r#"{{"slug":"x","title":"t","summary":"s","keys":[],"steps":[{{"label":"S","done_when":"never"}}],"blocks":[{cell}]}}"#
+                r#"{{"id":"x","title":"t","summary":"s","keys":[],"steps":[{{"label":"S","done_when":"never"}}],"blocks":[{cell}]}}"#
             ),
             "unknown step condition `never`",
         );
         check(
-            &format!(r#"{{"slug":"y","title":"t","summary":"s","keys":[],"blocks":[{cell}]}}"#),
-            "match the file name",
+            &format!(r#"{{"id":"y","title":"t","summary":"s","keys":[],"blocks":[{cell}]}}"#),
+            "must be named <number>-y.json",
         );
+        check(
+            &base(
+                &format!("[{}]", key("A")),
+                r#"[{"kind":"cell","id":"a","title":"A","action":"validate_token","language":"javascript","code":"x","implementation_hidden":false,"saves":[{"key":"A","list":"items","value":"id","name":"name"}]}]"#,
+            ),
+            "only a `run` cell",
+        );
+        check(
+            &base(
+                "[]",
+                r#"[{"kind":"cell","id":"a","title":"A","action":"run","language":"javascript","code":"x","implementation_hidden":false,"saves":[{"key":"B","list":"items","value":"id","name":"name"}]}]"#,
+            ),
+            "saves `B`, which the lesson does not declare",
+        );
+    }
+
+    /// The course as the build sees it: every content file, in course order.
+    fn course() -> Vec<Lesson> {
+        content_files()
+            .iter()
+            .map(|(file, json)| parse(file, json).expect("valid content"))
+            .collect()
+    }
+
+    #[test]
+    fn the_course_is_consistent_and_in_order() {
+        let lessons = course();
+        assert_eq!(course_problems(&lessons), Vec::<String>::new());
+        let ids: Vec<&str> = lessons.iter().map(|l| l.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["token", "search", "artist", "artist-albums", "album-tracks"]
+        );
+        // Who provides each key the chain needs: the token lesson the token, search the
+        // artist, the artist's albums the album.
+        let providers: Vec<(&str, Option<usize>)> =
+            ["ACCESS_TOKEN", "ARTIST_ID", "ALBUM_ID", "CLIENT_ID"]
+                .into_iter()
+                .map(|k| (k, provider(&lessons, k)))
+                .collect();
+        assert_eq!(
+            providers,
+            [
+                ("ACCESS_TOKEN", Some(0)),
+                ("ARTIST_ID", Some(1)),
+                ("ALBUM_ID", Some(3)),
+                ("CLIENT_ID", None)
+            ]
+        );
+        let met = |i: usize| -> Vec<String> {
+            keys_met(&lessons, i).into_iter().map(|k| k.name).collect()
+        };
+        assert_eq!(met(0), ["CLIENT_ID", "CLIENT_SECRET"]);
+        assert_eq!(
+            met(4),
+            ["CLIENT_ID", "CLIENT_SECRET", "ARTIST_ID", "ALBUM_ID"]
+        );
+    }
+
+    #[test]
+    fn catalog_lessons_call_their_endpoint_in_the_first_lessons_style() {
+        // (lesson, cell, endpoint in line 1, saves, query parameters)
+        type Case<'a> = (
+            &'a str,
+            &'a str,
+            &'a str,
+            Option<(&'a str, &'a str)>,
+            &'a [&'a str],
+        );
+        let cases: &[Case] = &[
+            (
+                "search",
+                "search",
+                "/v1/search'",
+                Some(("ARTIST_ID", "artists.items")),
+                &["q: 'the'", "type: 'artist'", "limit: '5'", "offset: '0'"],
+            ),
+            (
+                "search",
+                "search-page",
+                "/v1/search'",
+                None,
+                &["q: 'year:2010-2020'", "type: 'album'", "offset: '5'"],
+            ),
+            ("artist", "artist", "/v1/artists/{{ARTIST_ID}}'", None, &[]),
+            (
+                "artist-albums",
+                "artist-albums",
+                "/v1/artists/{{ARTIST_ID}}/albums'",
+                Some(("ALBUM_ID", "items")),
+                &["include_groups: 'album,single'", "limit: '5'"],
+            ),
+            (
+                "artist-albums",
+                "appears-on",
+                "/v1/artists/{{ARTIST_ID}}/albums'",
+                None,
+                &["include_groups: 'appears_on'"],
+            ),
+            (
+                "album-tracks",
+                "album-tracks",
+                "/v1/albums/{{ALBUM_ID}}/tracks'",
+                None,
+                &["limit: '5'", "offset: '0'"],
+            ),
+            (
+                "album-tracks",
+                "album-tracks-page",
+                "/v1/albums/{{ALBUM_ID}}/tracks'",
+                None,
+                &["offset: '5'"],
+            ),
+        ];
+        let lessons = course();
+        for (lesson_id, cell_id, endpoint, saves, params) in cases {
+            let lesson = lessons.iter().find(|l| l.id == *lesson_id).expect("lesson");
+            let cell = lesson.cells().find(|c| c.id == *cell_id).expect("cell");
+            assert_eq!(cell.action, CellAction::Run, "{cell_id}");
+            let code = &cell.code;
+            let line = |needle: &str| code.lines().position(|l| l.contains(needle)).map(|i| i + 1);
+            assert!(
+                code.lines().next().is_some_and(|l| l
+                    .starts_with("const endpointUrl = new URL('https://api.spotify.com")
+                    && l.ends_with(&format!("{endpoint});"))),
+                "{cell_id}"
+            );
+            assert!(
+                code.contains("'Authorization': 'Bearer {{ACCESS_TOKEN}}'"),
+                "{cell_id}"
+            );
+            for param in *params {
+                assert!(code.contains(param), "{cell_id}: {param}");
+            }
+            assert_eq!(
+                cell.saves
+                    .first()
+                    .map(|s| (s.key.as_str(), s.list.as_str())),
+                *saves,
+                "{cell_id}"
+            );
+            // The explanation after the cell points at the lines it describes.
+            let index = lesson
+                .blocks
+                .iter()
+                .position(|b| matches!(b, Block::Cell(c) if c.id == *cell_id))
+                .expect("block");
+            let items = lesson.blocks[index..]
+                .iter()
+                .find_map(|b| match b {
+                    Block::Explanation { items } => Some(items),
+                    _ => None,
+                })
+                .expect("an explanation follows");
+            for item in items {
+                let first = code.lines().nth(item.from - 1).expect("line");
+                let last = code.lines().nth(item.to - 1).expect("line");
+                let text = &item.text;
+                let expected = if text.contains("URL") {
+                    first.contains("new URL(")
+                } else if text.contains("header parameters") {
+                    first.starts_with("headerParameters") && last == "}"
+                } else if text.contains("method") {
+                    first.starts_with("const options") && last == "};"
+                } else if text.contains("asynchronous function") {
+                    // It names the lines of the call and of the print.
+                    let fetch = line("await fetch").expect("fetch");
+                    let print = line("printResponse").expect("print");
+                    first.starts_with("async function")
+                        && last == "}"
+                        && text.contains(&format!("line {fetch}"))
+                        && text.contains(&format!("line {print}"))
+                } else if text.starts_with("We call") {
+                    item.from == code.lines().count()
+                } else {
+                    // Parameters: every line is inside URLSearchParams({...}).
+                    (item.from..=item.to).all(|n| {
+                        let l = code.lines().nth(n - 1).unwrap_or("");
+                        l.contains(':') || l.contains("URLSearchParams") || l == "});"
+                    })
+                };
+                assert!(
+                    expected,
+                    "{cell_id}: {} does not fit \"{text}\"",
+                    item.label()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn course_problems_are_reported() {
+        let lesson = |id: &str, keys: &str, code: &str, action: &str, saves: &str| {
+            let json = format!(
+                r#"{{"id":"{id}","title":"t","summary":"s","keys":{keys},"blocks":[{{"kind":"cell","id":"{id}-cell","title":"A","action":"{action}","language":"javascript","code":"{code}","implementation_hidden":false,"saves":{saves}}}]}}"#
+            );
+            parse(&format!("1-{id}.json"), &json).expect("valid on its own")
+        };
+        let key = r#"[{"name":"A_ID","label":"A","secret":false}]"#;
+        let save = r#"[{"key":"A_ID","list":"items","value":"id","name":"name"}]"#;
+        let token = lesson("token", "[]", "x", "request_token", "[]");
+        let saver = lesson("saver", key, "{{ACCESS_TOKEN}}", "run", save);
+        let user = lesson("user", "[]", "{{A_ID}} {{ACCESS_TOKEN}}", "run", "[]");
+        let ok = [token.clone(), saver.clone(), user.clone()];
+        assert_eq!(course_problems(&ok), Vec::<String>::new());
+        let cases: Vec<(Vec<Lesson>, &str)> = vec![
+            (
+                vec![token.clone(), user.clone(), saver.clone()],
+                "{{A_ID}}, which neither lesson `user` nor an earlier one provides",
+            ),
+            (
+                vec![saver.clone(), token.clone()],
+                "{{ACCESS_TOKEN}}, which neither lesson `saver`",
+            ),
+            (
+                vec![token.clone(), token.clone()],
+                "lesson id `token` is used twice",
+            ),
+            (
+                vec![token.clone(), saver.clone(), saver.clone()],
+                "declares `A_ID`, which an earlier lesson declares",
+            ),
+        ];
+        for (lessons, needle) in cases {
+            let problems = course_problems(&lessons).join("\n");
+            assert!(
+                problems.contains(needle),
+                "{problems}\nshould say: {needle}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_key_save_offers_the_items_of_its_list() {
+        let save = |list: &str| KeySave {
+            key: "ARTIST_ID".into(),
+            list: list.into(),
+            value: "id".into(),
+            name: "name".into(),
+        };
+        let choice = |value: &str, name: &str| Choice {
+            value: value.into(),
+            name: name.into(),
+        };
+        let body = r#"{"artists":{"items":[{"id":"a1","name":"One"},{"id":"a2"},{"name":"no id"},{"id":3,"name":"number id"}]},"items":[]}"#;
+        // (list path, body, choices)
+        let cases: Vec<(&str, &str, Vec<Choice>)> = vec![
+            (
+                "artists.items",
+                body,
+                vec![choice("a1", "One"), choice("a2", "a2")],
+            ),
+            ("items", body, vec![]),
+            ("albums.items", body, vec![]),
+            ("artists", body, vec![]),
+            ("artists.items", "not JSON", vec![]),
+            (
+                "items",
+                r#"{"items":[{"id":"x","name":"X"}]}"#,
+                vec![choice("x", "X")],
+            ),
+        ];
+        for (list, body, expected) in cases {
+            assert_eq!(save(list).choices(body), expected, "{list} in {body}");
+        }
     }
 
     #[test]
@@ -620,9 +1050,17 @@ mod tests {
                 token_received: *token_received,
                 token_saved: *token_saved,
                 done_cells,
+                filled_keys: &[],
             };
             assert_eq!(condition.holds(&progress), *holds, "{condition:?}");
         }
+        let filled = ["ARTIST_ID".to_owned()];
+        let progress = Progress {
+            filled_keys: &filled,
+            ..Progress::default()
+        };
+        assert!(Condition::Key("ARTIST_ID".into()).holds(&progress));
+        assert!(!Condition::Key("ALBUM_ID".into()).holds(&progress));
     }
 
     #[test]
@@ -634,6 +1072,7 @@ mod tests {
             language: "javascript".into(),
             code: String::new(),
             implementation_hidden: false,
+            saves: Vec::new(),
         };
         let blocks = vec![
             Block::Heading {

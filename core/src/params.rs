@@ -29,8 +29,31 @@ pub struct PageParams {
     pub notices: Vec<String>,
 }
 
+/// Which lesson `?lesson=<id>` asks for, as an index into `lesson_ids` (the course order). No
+/// parameter means the first lesson, so links from before the course keep working; an
+/// unknown id also shows the first, with a notice that names the lessons.
+pub fn lesson(search: &str, lesson_ids: &[&str]) -> (usize, Option<String>) {
+    let asked = parse_form(search.trim_start_matches('?'))
+        .into_iter()
+        .rfind(|(name, _)| name == "lesson")
+        .map(|(_, value)| value);
+    match asked {
+        None => (0, None),
+        Some(id) => match lesson_ids.iter().position(|l| *l == id) {
+            Some(index) => (index, None),
+            None => (
+                0,
+                Some(format!(
+                    "There is no lesson \"{id}\". The lessons are {}. Showing the first.",
+                    lesson_ids.join(", ")
+                )),
+            ),
+        },
+    }
+}
+
 /// Parses `location.search` (with or without the leading `?`). `cell_ids` are the lesson's
-/// cells, which `?cells=` may name.
+/// cells, which `?cells=` may name. `?lesson=` is [`lesson`]'s.
 pub fn parse(search: &str, cell_ids: &[&str]) -> PageParams {
     let mut params = PageParams {
         target: None,
@@ -106,6 +129,7 @@ pub fn parse(search: &str, cell_ids: &[&str]) -> PageParams {
                     .notices
                     .push(format!("Ignored parent_origin. {message}")),
             },
+            "lesson" => {}
             other => params
                 .notices
                 .push(format!("Ignored the unknown parameter \"{other}\".")),
@@ -161,6 +185,33 @@ mod tests {
         let p = parse("relay=%2Frelay%2F", CELLS);
         assert_eq!(p.relay, Some(Relay::Prefix("/relay/".into())));
         assert_eq!(parse("", CELLS).target, None);
+    }
+
+    #[test]
+    fn the_lesson_parameter_chooses_a_lesson() {
+        let ids = ["token", "search", "artist"];
+        // (query, index, notice contains)
+        let cases = [
+            ("", 0, None),
+            ("target=sandbox", 0, None),
+            ("lesson=search", 1, None),
+            ("?embed=1&lesson=artist&cells=artist", 2, None),
+            ("lesson=token&lesson=artist", 2, None),
+            ("lesson=lyrics", 0, Some("no lesson \"lyrics\". The lessons are token, search, artist")),
+            ("lesson=", 0, Some("no lesson \"\"")),
+        ];
+        for (query, index, notice) in cases {
+            let (got, message) = lesson(query, &ids);
+            assert_eq!(got, index, "{query}");
+            match notice {
+                None => assert_eq!(message, None, "{query}"),
+                Some(needle) => assert!(
+                    message.as_deref().is_some_and(|m| m.contains(needle)),
+                    "{query}: {message:?}"
+                ),
+            }
+            assert!(parse(query, &["artist"]).notices.iter().all(|n| !n.contains("lesson")));
+        }
     }
 
     #[test]

@@ -25,10 +25,14 @@ pub const MAX_OUTPUT: usize = 1 << 20;
 /// start a `${`. So the value arrives exactly as typed without knowing which literal it is in:
 /// no lexer is involved. Outside any literal, a value of letters and digits stays code (a
 /// number, a name), and anything else is a syntax error rather than injected code.
+///
+/// A missing key stops the run by name. `elsewhere` says how to get a key that another lesson
+/// provides ("Run lesson 2, … and save ARTIST_ID first"); `None` means it is typed here.
 pub fn prepare<'v>(
     code: &str,
     known: &[&str],
     value_of: impl Fn(&str) -> Option<&'v str>,
+    elsewhere: impl Fn(&str) -> Option<String>,
 ) -> Result<String, String> {
     let mut unknown = Vec::new();
     let mut missing = Vec::new();
@@ -77,7 +81,9 @@ pub fn prepare<'v>(
         } else {
             ("", "it")
         };
-        let how = if missing == [ACCESS_TOKEN] {
+        let how = if let Some(how) = missing.iter().find_map(|name| elsewhere(name)) {
+            how
+        } else if missing == [ACCESS_TOKEN] {
             "Get a token with the cell above and press Save in the dialog".to_owned()
         } else {
             format!("Enter {them} in the keys panel above")
@@ -365,9 +371,12 @@ mod tests {
 
     fn run(code: &str, pairs: &[(&str, &str)]) -> Result<String, String> {
         let pairs = pairs.to_vec();
-        prepare(code, KNOWN, move |name| {
-            pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
-        })
+        prepare(
+            code,
+            KNOWN,
+            move |name| pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| *v),
+            |_| None,
+        )
     }
 
     #[test]
@@ -499,6 +508,21 @@ mod tests {
         );
         let err = run("'Bearer {{ACCESS_TOKEN}}'", &[]).unwrap_err();
         assert!(err.contains("press Save in the dialog"), "{err}");
+        // A key another lesson provides: its instruction, and nothing is sent.
+        let elsewhere = |name: &str| {
+            (name == "CLIENT_SECRET").then(|| format!("Run lesson 2 and save {name} first"))
+        };
+        let err = prepare(
+            "'{{CLIENT_ID}}{{CLIENT_SECRET}}'",
+            KNOWN,
+            |_| None,
+            elsewhere,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            "Missing keys: CLIENT_ID and CLIENT_SECRET. Run lesson 2 and save CLIENT_SECRET first, then press Run again. Nothing was sent."
+        );
         let err = run("'{{CLIENT_ID}} {{SPOTIFY_KEY}}'", &[("CLIENT_ID", "x")]).unwrap_err();
         assert!(
             err.starts_with("{{SPOTIFY_KEY}} is not a key of this lesson"),

@@ -3,7 +3,7 @@
 
 use sandbox::{HttpRequest, HttpResponse};
 
-use crate::classify::{self, TokenOutcome};
+use crate::classify::{self, ApiAnswer, TokenOutcome};
 use crate::keys::KeyHint;
 use crate::output::print_response;
 use crate::request::TOKEN_ENDPOINT;
@@ -69,6 +69,10 @@ pub struct RunLog {
     token_answer: Option<(HttpResponse, Vec<KeyHint>)>,
     /// A request that got no answer, explained.
     unanswered: Option<CellOutput>,
+    /// The last answer from the Web API.
+    api_answer: Option<HttpResponse>,
+    /// When the token the run was given expires (seconds), to tell expired from invalid.
+    token_expires_at: Option<u64>,
 }
 
 impl RunLog {
@@ -79,6 +83,12 @@ impl RunLog {
             offset,
             ..RunLog::default()
         }
+    }
+
+    /// The run uses a saved token that expires at `at` (seconds).
+    pub fn token_expires_at(mut self, at: Option<u64>) -> Self {
+        self.token_expires_at = at;
+        self
     }
 
     /// `console.log` and friends.
@@ -117,7 +127,19 @@ impl RunLog {
         if request.url.starts_with(TOKEN_ENDPOINT) {
             self.secrets.add_issued_token(response);
             self.token_answer = Some((response.clone(), hints));
+        } else {
+            self.api_answer = Some(response.clone());
         }
+    }
+
+    /// A line of the page's own in the log, such as a renewal notice.
+    pub fn note(&mut self, text: &str) {
+        self.shown.push(&self.secrets.mask(text));
+    }
+
+    /// A token the page got for the run joins the secrets.
+    pub fn add_secret(&mut self, value: &str) {
+        self.secrets.add(value);
     }
 
     /// A request got no answer at all; `output` explains why.
@@ -131,11 +153,13 @@ impl RunLog {
     }
 }
 
-/// A finished run: what the cell shows, and a token to offer in the Save dialog.
+/// A finished run: what the cell shows, a token to offer in the Save dialog, and the body of
+/// a good Web API answer, whose items the cell's key saves can offer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verdict {
     pub output: CellOutput,
     pub token: Option<SavedToken>,
+    pub answer: Option<String>,
 }
 
 /// What a run that ended with `end` means. `now` is in seconds; `target` is where the
@@ -148,8 +172,11 @@ pub fn run_verdict(end: End, log: RunLog, now: u64, target: &str) -> Verdict {
         offset,
         token_answer,
         unanswered,
+        api_answer,
+        token_expires_at,
     } = log;
     let mut token = None;
+    let mut answer = None;
     let verdict = match end {
         End::Error {
             message,
@@ -206,6 +233,24 @@ pub fn run_verdict(end: End, log: RunLog, now: u64, target: &str) -> Verdict {
                         ..CellOutput::default()
                     },
                 }
+            } else if let Some(response) = api_answer {
+                match classify::api_answer(&response, token_expires_at, now) {
+                    ApiAnswer::Ok { status } => {
+                        answer = Some(response.body);
+                        CellOutput {
+                            headline: Some(format!(
+                                "Spotify answered {status} {}.",
+                                crate::output::reason(status)
+                            )),
+                            ok: true,
+                            ..CellOutput::default()
+                        }
+                    }
+                    ApiAnswer::Failed(e) => CellOutput {
+                        retry_at: retry_at(&response, now),
+                        ..failure(None, e.headline, e.explanation)
+                    },
+                }
             } else {
                 CellOutput {
                     headline: Some("Finished.".into()),
@@ -221,7 +266,11 @@ pub fn run_verdict(end: End, log: RunLog, now: u64, target: &str) -> Verdict {
             .or(verdict.printed.clone()),
         ..verdict
     };
-    Verdict { output, token }
+    Verdict {
+        output,
+        token,
+        answer,
+    }
 }
 
 /// What the validate cell's answer means, for a saved token at `now` (seconds). The flag is
@@ -294,6 +343,22 @@ mod tests {
         if !logged.is_empty() {
             log.log(logged);
         }
+        log
+    }
+
+    const SEARCH: &str = r#"{"artists":{"items":[{"id":"a1","name":"Oona"}]}}"#;
+    const EXPIRED: &str =
+        r#"{"error":{"status":401,"message":"Missing/invalid/expired access token"}}"#;
+
+    /// A run that called the Web API with a token expiring at `expires_at` and printed the
+    /// answer.
+    fn api_run(response: HttpResponse, expires_at: Option<u64>) -> RunLog {
+        let mut log = RunLog::new(Secrets::default(), 40).token_expires_at(expires_at);
+        let request = HttpRequest::new("GET", "https://api.spotify.com/v1/search?q=o&type=artist")
+            .header("Authorization", "Bearer BQsaved");
+        log.sending(&request);
+        log.answered(&request, &response, Vec::new());
+        log.print(&response);
         log
     }
 
@@ -402,6 +467,39 @@ mod tests {
                 "",
             ),
             (
+                End::Done,
+                api_run(answer(200, SEARCH), Some(NOW + 60)),
+                "Spotify answered 200 OK.",
+                true,
+                None,
+                false,
+                "Oona",
+            ),
+            (
+                End::Done,
+                api_run(answer(401, EXPIRED), Some(NOW - 1)),
+                "The access token has expired (401).",
+                false,
+                None,
+                false,
+                "Status: 401",
+            ),
+            (
+                End::Done,
+                api_run(
+                    answer(
+                        429,
+                        r#"{"error":{"status":429,"message":"API rate limit exceeded"}}"#,
+                    ),
+                    None,
+                ),
+                "Too many requests: Spotify is rate limiting this app (429).",
+                false,
+                Some(NOW + 30),
+                false,
+                "429",
+            ),
+            (
                 End::Stopped,
                 run(Some(answer(200, ISSUED)), true, ""),
                 "Stopped.",
@@ -418,6 +516,12 @@ mod tests {
             assert_eq!(verdict.output.ok, ok, "{what}");
             assert_eq!(verdict.output.retry_at, retry, "{what}");
             assert_eq!(verdict.token.is_some(), offers_token, "{what}");
+            // A good Web API answer is kept for the cell's key saves; nothing else is.
+            assert_eq!(
+                verdict.answer.as_deref(),
+                (headline == "Spotify answered 200 OK.").then_some(SEARCH),
+                "{what}"
+            );
             let shown = verdict.output.printed.unwrap_or_default();
             assert!(shown.contains(printed), "{what}: {shown}");
         }
