@@ -489,6 +489,20 @@ pub fn provider(lessons: &[Lesson], key: &str) -> Option<usize> {
     })
 }
 
+/// The keys the token cell builds its Basic credential from, in order (client id, then
+/// secret): what auto-renewal needs to send the first lesson's request again.
+pub fn token_credentials(lessons: &[Lesson]) -> Option<(String, String)> {
+    let cell = lessons
+        .iter()
+        .flat_map(Lesson::cells)
+        .find(|c| c.action == CellAction::RequestToken)?;
+    let names = keys::placeholders(&cell.code);
+    match names.as_slice() {
+        [id, secret, ..] => Some(((*id).to_owned(), (*secret).to_owned())),
+        _ => None,
+    }
+}
+
 /// What is wrong with the course as a whole (lessons in course order): ids are unique, and
 /// each lesson uses only keys that it or an earlier lesson declares.
 pub fn course_problems(lessons: &[Lesson]) -> Vec<String> {
@@ -767,6 +781,10 @@ mod tests {
             keys_met(&lessons, i).into_iter().map(|k| k.name).collect()
         };
         assert_eq!(met(0), ["CLIENT_ID", "CLIENT_SECRET"]);
+        assert_eq!(
+            token_credentials(&lessons),
+            Some(("CLIENT_ID".to_owned(), "CLIENT_SECRET".to_owned()))
+        );
         assert_eq!(
             met(4),
             ["CLIENT_ID", "CLIENT_SECRET", "ARTIST_ID", "ALBUM_ID"]

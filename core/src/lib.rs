@@ -8,7 +8,7 @@
 //! - content: `lesson` (the model the build reads from `content/*.json`), `keys`
 //! - requests: `request`, `routing`, `classify`, `output`
 //! - running code: `runner` (keys into code, worker messages), `verdict` (what a run means)
-//! - page state: `token`, `params`, `embed`
+//! - page state: `token`, `params`, `embed`, `progress`
 //! - markup: `html`, `highlight`
 
 pub mod classify;
@@ -19,6 +19,7 @@ pub mod keys;
 pub mod lesson;
 pub mod output;
 pub mod params;
+pub mod progress;
 pub mod request;
 pub mod routing;
 pub mod runner;

@@ -52,6 +52,23 @@ pub fn lesson(search: &str, lesson_ids: &[&str]) -> (usize, Option<String>) {
     }
 }
 
+/// The link to lesson `id` from a page whose query is `search`: the same parameters (target,
+/// relay, embed, theme, …) as written, with `lesson` set and `cells` dropped, since cell ids
+/// belong to one lesson. Lesson ids are `a-z`, `0-9` and `-`, so they need no encoding.
+pub fn lesson_href(search: &str, id: &str) -> String {
+    let mut pairs: Vec<&str> = search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|pair| {
+            let name = pair.split('=').next().unwrap_or("");
+            !pair.is_empty() && name != "lesson" && name != "cells"
+        })
+        .collect();
+    let lesson = format!("lesson={id}");
+    pairs.push(&lesson);
+    format!("?{}", pairs.join("&"))
+}
+
 /// Parses `location.search` (with or without the leading `?`). `cell_ids` are the lesson's
 /// cells, which `?cells=` may name. `?lesson=` is [`lesson`]'s.
 pub fn parse(search: &str, cell_ids: &[&str]) -> PageParams {
@@ -211,6 +228,27 @@ mod tests {
                 ),
             }
             assert!(parse(query, &["artist"]).notices.iter().all(|n| !n.contains("lesson")));
+        }
+    }
+
+    #[test]
+    fn lesson_links_keep_the_other_parameters() {
+        let cases = [
+            ("", "search", "?lesson=search"),
+            ("?target=sandbox", "token", "?target=sandbox&lesson=token"),
+            (
+                "?target=sandbox&lesson=token&relay=%2Frelay%2F",
+                "artist",
+                "?target=sandbox&relay=%2Frelay%2F&lesson=artist",
+            ),
+            (
+                "embed=1&cells=validate&lesson=token&theme=dark",
+                "search",
+                "?embed=1&theme=dark&lesson=search",
+            ),
+        ];
+        for (search, id, expected) in cases {
+            assert_eq!(lesson_href(search, id), expected, "{search}");
         }
     }
 
