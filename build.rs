@@ -1,17 +1,16 @@
-//! Turns every lesson file in `content/` into Rust values, so that adding a lesson means adding
-//! a file and the page parses nothing at start-up.
+//! Checks every lesson file in `content/` and writes the course's outline for the page.
 //!
 //! Each file is read with serde into the core's lesson model and checked with
-//! `Lesson::problems`; any problem fails the build with the file and what is wrong. The
-//! lessons are then written to `$OUT_DIR/lessons.rs` as a function that builds them.
+//! `Lesson::check`, and the course as a whole with `course_problems`; any problem fails the
+//! build with the file and what is wrong. The page gets `$OUT_DIR/course.rs`, the outline
+//! (each lesson's id, title, file and keys; who provides which key), and loads the lesson it
+//! shows from its file at run time, so that adding a lesson adds nothing to the page's first
+//! load (docs/benchmarks.md).
 
 use std::fmt::Write as _;
 use std::{env, fs, path::Path};
 
-use playground_core::lesson::{
-    course_problems, Block, Cell, CellAction, Condition, ExplanationItem, KeySave, KeySpec, Lesson,
-    Step,
-};
+use playground_core::lesson::{course_problems, Course, KeySpec, Lesson, Outline};
 
 fn main() {
     println!("cargo:rerun-if-changed=content");
@@ -33,7 +32,7 @@ fn main() {
         let text = fs::read_to_string(path).expect("lesson files are UTF-8 text");
         match serde_json::from_str::<Lesson>(&text) {
             Ok(lesson) => match lesson.check(&name) {
-                Ok(lesson) => lessons.push(lesson),
+                Ok(lesson) => lessons.push((name, lesson)),
                 Err(error) => problems.push(format!("content/{error}")),
             },
             Err(error) => problems.push(format!("content/{name}: {error}")),
@@ -43,8 +42,9 @@ fn main() {
         problems.push("content/ has no lesson file".to_owned());
     }
     if problems.is_empty() {
+        let only: Vec<Lesson> = lessons.iter().map(|(_, l)| l.clone()).collect();
         problems.extend(
-            course_problems(&lessons)
+            course_problems(&only)
                 .into_iter()
                 .map(|p| format!("content/: {p}")),
         );
@@ -56,14 +56,12 @@ fn main() {
         );
     }
     let mut out = String::from(
-        "/// Every lesson in `content/`, in course (file-name) order, checked at build time.\npub fn lessons() -> Vec<Lesson> {\n    vec![\n",
+        "/// The course's outline, from `content/` in file-name order, checked at build time.\npub fn course() -> Course {\n",
     );
-    for lesson in &lessons {
-        writeln!(out, "        {},", lesson.rust()).expect("writing to a String");
-    }
-    out.push_str("    ]\n}\n");
+    writeln!(out, "    {}", Course::of(&lessons).rust()).expect("writing to a String");
+    out.push_str("}\n");
     let out_dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
-    fs::write(Path::new(&out_dir).join("lessons.rs"), out).expect("OUT_DIR is writable");
+    fs::write(Path::new(&out_dir).join("course.rs"), out).expect("OUT_DIR is writable");
 }
 
 /// A value written as the Rust expression that builds it. Struct literals name every field,
@@ -107,27 +105,6 @@ impl<T: Rust> Rust for Option<T> {
     }
 }
 
-impl Rust for Lesson {
-    fn rust(&self) -> String {
-        let Lesson {
-            id,
-            title,
-            summary,
-            keys,
-            steps,
-            blocks,
-        } = self;
-        format!(
-            "Lesson {{ id: {}, title: {}, summary: {}, keys: {}, steps: {}, blocks: {} }}",
-            id.rust(),
-            title.rust(),
-            summary.rust(),
-            keys.rust(),
-            steps.rust(),
-            blocks.rust()
-        )
-    }
-}
 
 impl Rust for KeySpec {
     fn rust(&self) -> String {
@@ -149,88 +126,42 @@ impl Rust for KeySpec {
     }
 }
 
-impl Rust for Step {
+impl<A: Rust, B: Rust> Rust for (A, B) {
     fn rust(&self) -> String {
-        let Step { label, done_when } = self;
-        let condition = match done_when {
-            Condition::Keys => "Condition::Keys".to_owned(),
-            Condition::TokenReceived => "Condition::TokenReceived".to_owned(),
-            Condition::TokenSaved => "Condition::TokenSaved".to_owned(),
-            Condition::Cell(id) => format!("Condition::Cell({})", id.rust()),
-            Condition::Key(name) => format!("Condition::Key({})", name.rust()),
-        };
-        format!("Step {{ label: {}, done_when: {condition} }}", label.rust())
+        format!("({}, {})", self.0.rust(), self.1.rust())
     }
 }
 
-impl Rust for Block {
+impl Rust for Outline {
     fn rust(&self) -> String {
-        match self {
-            Block::Heading { text } => format!("Block::Heading {{ text: {} }}", text.rust()),
-            Block::Paragraph { text } => format!("Block::Paragraph {{ text: {} }}", text.rust()),
-            Block::Note { text } => format!("Block::Note {{ text: {} }}", text.rust()),
-            Block::Cell(cell) => format!("Block::Cell({})", cell.rust()),
-            Block::Explanation { items } => {
-                format!("Block::Explanation {{ items: {} }}", items.rust())
-            }
-        }
-    }
-}
-
-impl Rust for Cell {
-    fn rust(&self) -> String {
-        let Cell {
+        let Outline {
             id,
             title,
-            action,
-            language,
-            code,
-            implementation_hidden,
-            saves,
+            file,
+            keys,
         } = self;
-        let action = match action {
-            CellAction::RequestToken => "CellAction::RequestToken",
-            CellAction::ValidateToken => "CellAction::ValidateToken",
-            CellAction::Run => "CellAction::Run",
-        };
         format!(
-            "Cell {{ id: {}, title: {}, action: {action}, language: {}, code: {}, implementation_hidden: {}, saves: {} }}",
+            "Outline {{ id: {}, title: {}, file: {}, keys: {} }}",
             id.rust(),
             title.rust(),
-            language.rust(),
-            code.rust(),
-            implementation_hidden.rust(),
-            saves.rust()
+            file.rust(),
+            keys.rust()
         )
     }
 }
 
-impl Rust for KeySave {
+impl Rust for Course {
     fn rust(&self) -> String {
-        let KeySave {
-            key,
-            list,
-            value,
-            name,
+        let Course {
+            lessons,
+            providers,
+            credentials,
         } = self;
         format!(
-            "KeySave {{ key: {}, list: {}, value: {}, name: {} }}",
-            key.rust(),
-            list.rust(),
-            value.rust(),
-            name.rust()
-        )
-    }
-}
-
-impl Rust for ExplanationItem {
-    fn rust(&self) -> String {
-        let ExplanationItem { from, to, text } = self;
-        format!(
-            "ExplanationItem {{ from: {}, to: {}, text: {} }}",
-            from.rust(),
-            to.rust(),
-            text.rust()
+            "Course {{ lessons: {}, providers: {}, credentials: {} }}",
+            lessons.rust(),
+            providers.rust(),
+            credentials.rust()
         )
     }
 }

@@ -6,7 +6,8 @@
 //!   (localStorage/sessionStorage), `clock` (the time), `location` (the URL), `host` (the page
 //!   that embeds this one), `worker` (the Web Workers that run cells) and `focus` (keyboard
 //!   focus by element id);
-//! - `content`: the lessons, checked and turned into Rust values by the build script;
+//! - `content`: the course's outline, checked and turned into Rust values by the build
+//!   script (each lesson's content is loaded from its file);
 //! - `state`: the shared reactive state; `run`: the run controller;
 //! - `ui`: the components.
 
@@ -24,4 +25,4 @@ pub mod state;
 
 pub mod ui;
 
-pub use ui::App;
+pub use ui::start;

@@ -5,14 +5,17 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
+use playground_core::classify::{self, TokenOutcome};
 use playground_core::keys::ACCESS_TOKEN;
-use playground_core::lesson;
+use playground_core::lesson::{self, KeySave};
+use playground_core::request;
 use playground_core::routing::{route, Destination};
 use playground_core::runner::{self, Event};
+use playground_core::token::SavedToken;
 use playground_core::verdict::{self, failure, CellOutput, End, RunLog};
 use sandbox::{HttpRequest, HttpResponse};
 
-use crate::state::Playground;
+use crate::state::{KeyOffer, Playground};
 use crate::{clock, net, worker};
 
 /// The current run's worker and timer, and what it gathered.
@@ -27,6 +30,18 @@ struct Current {
     target: &'static str,
     /// A redraw of the output is already scheduled.
     redraw_pending: bool,
+    /// This run already tried to renew the token: it renews at most once.
+    renew_tried: bool,
+    /// After a renewal: the refused token and its replacement, which later requests of the
+    /// run carry instead.
+    renewed: Option<(String, String)>,
+}
+
+/// What a run needs to know of its cell.
+pub struct CellInfo {
+    pub id: String,
+    /// Keys the cell's answer can fill.
+    pub saves: Vec<KeySave>,
 }
 
 /// The worker runs of one editable cell. Copyable handles only.
@@ -36,16 +51,21 @@ pub struct Runs {
     code: RwSignal<String>,
     /// True while the cell runs.
     pub running: RwSignal<bool>,
+    /// What the cell shows.
+    pub output: RwSignal<Option<CellOutput>>,
+    cell: StoredValue<CellInfo>,
     /// One stored value for the whole run (docs/benchmarks.md: each stored type costs code).
     current: StoredValue<Current, LocalStorage>,
 }
 
 impl Runs {
-    pub fn new(pg: Playground, code: RwSignal<String>) -> Self {
+    pub fn new(pg: Playground, code: RwSignal<String>, cell: CellInfo) -> Self {
         Runs {
             pg,
             code,
             running: RwSignal::new(false),
+            output: pg.new_output(),
+            cell: StoredValue::new(cell),
             current: StoredValue::new_local(Current::default()),
         }
     }
@@ -67,17 +87,24 @@ impl Runs {
             .key_specs
             .with_value(|specs| specs.iter().map(|s| s.name.clone()).collect());
         let known: Vec<&str> = names.iter().map(String::as_str).collect();
-        let prepared = runner::prepare(&self.code.get_untracked(), &known, |name| {
-            if name == ACCESS_TOKEN {
-                saved.as_ref().map(|t| t.access_token.as_str())
-            } else {
-                values.get(name)
-            }
+        let prepared = pg.course.with_value(|course| {
+            runner::prepare(
+                &self.code.get_untracked(),
+                &known,
+                |name| {
+                    if name == ACCESS_TOKEN {
+                        saved.as_ref().map(|t| t.access_token.as_str())
+                    } else {
+                        values.get(name)
+                    }
+                },
+                |name| course.how_to_get(name),
+            )
         });
         let code = match prepared {
             Ok(code) => code,
             Err(message) => {
-                pg.token_output
+                self.output
                     .set(Some(failure(None, "Nothing ran.".into(), message)));
                 return;
             }
@@ -86,11 +113,14 @@ impl Runs {
         let generation = self.generation() + 1;
         self.current.update_value(|c| {
             c.generation = generation;
-            c.log = RunLog::new(pg.secrets(), offset);
+            c.log = RunLog::new(pg.secrets(), offset)
+                .token_expires_at(saved.as_ref().map(|t| t.expires_at));
             c.target = pg.target.get_untracked().as_param();
             c.redraw_pending = false;
+            c.renew_tried = false;
+            c.renewed = None;
         });
-        pg.token_output.set(None);
+        self.output.set(None);
         let started = worker::Run::start(&script, move |event| self.on_event(generation, event));
         match started {
             Ok(run) => {
@@ -108,10 +138,9 @@ impl Runs {
                     c.timeout = timeout.ok();
                 });
             }
-            Err(message) => {
-                pg.token_output
-                    .set(Some(failure(None, "Nothing ran.".into(), message)))
-            }
+            Err(message) => self
+                .output
+                .set(Some(failure(None, "Nothing ran.".into(), message))),
         }
     }
 
@@ -130,7 +159,7 @@ impl Runs {
                 c.redraw_pending = false;
                 c.log.shown().to_owned()
             });
-            self.pg.token_output.set(Some(CellOutput {
+            self.output.set(Some(CellOutput {
                 printed,
                 ..CellOutput::default()
             }));
@@ -166,12 +195,58 @@ impl Runs {
         self.show_progress(generation);
     }
 
-    /// The worker's `fetch`, through the routing layer like every other request.
+    /// The worker's `fetch`, through the routing layer like every other request. With
+    /// auto-renewal on, a Web API call answered 401 gets a new token and is sent once more.
     async fn fetch(self, generation: u64, id: u64, request: HttpRequest) {
         let pg = self.pg;
-        let result = send(&pg, &request).await;
+        let renewed = self.current.with_value(|c| c.renewed.clone());
+        let mut request = match renewed {
+            Some((old, new)) => with_token(&request, &old, &new),
+            None => request,
+        };
+        let mut result = send(&pg, &request).await;
         if self.generation() != generation {
             return;
+        }
+        let refused = matches!(&result, Ok(r) if r.status == 401)
+            && !request.url.starts_with(request::TOKEN_ENDPOINT)
+            && pg.progress.with_untracked(|p| p.renew)
+            && !self.current.with_value(|c| c.renew_tried);
+        if refused {
+            self.current.update_value(|c| c.renew_tried = true);
+            let expired = pg.saved.with_untracked(|t| {
+                t.as_ref()
+                    .is_none_or(|t| t.expires_at <= clock::now_seconds())
+            });
+            match renew(&pg).await {
+                Ok(token) => {
+                    if self.generation() != generation {
+                        return;
+                    }
+                    let old = bearer(&request).unwrap_or_default();
+                    let what = if expired {
+                        "Token expired"
+                    } else {
+                        "Token refused"
+                    };
+                    self.log(|l| {
+                        l.add_secret(&token.access_token);
+                        l.note(&format!(
+                            "{what}; renewed at {} and ran again.",
+                            clock::local_time_seconds(clock::now_seconds())
+                        ));
+                    });
+                    request = with_token(&request, &old, &token.access_token);
+                    self.current.update_value(|c| {
+                        c.renewed = Some((old, token.access_token.clone()));
+                    });
+                    result = send(&pg, &request).await;
+                    if self.generation() != generation {
+                        return;
+                    }
+                }
+                Err(message) => self.log(|l| l.note(&message)),
+            }
         }
         let answer = match result {
             Ok(response) => {
@@ -224,14 +299,98 @@ impl Runs {
         let pg = self.pg;
         let now = clock::now_seconds();
         let verdict = verdict::run_verdict(end, log, now, target);
+        let id = self.cell.with_value(|c| c.id.clone());
+        pg.cell_done(&id, verdict.output.ok);
         if let Some(token) = verdict.token {
             pg.got_token.set(true);
             pg.pending.set(Some(token));
         }
+        if let Some(answer) = &verdict.answer {
+            let offer = self.cell.with_value(|c| {
+                c.saves.iter().find_map(|save| {
+                    let choices = save.choices(answer);
+                    (!choices.is_empty()).then(|| KeyOffer {
+                        key: save.key.clone(),
+                        choices,
+                        run_button: crate::ui::run_button_id(&c.id),
+                    })
+                })
+            });
+            if offer.is_some() {
+                pg.key_offer.set(offer);
+            }
+        }
         // The ticking clock may lag up to a second: catch up, so that countdowns (the token's,
         // a Retry-After wait) start from their full length.
         pg.now.set(now);
-        pg.token_output.set(Some(verdict.output));
+        self.output.set(Some(verdict.output));
+    }
+}
+
+/// The token of a `Bearer` Authorization header.
+fn bearer(request: &HttpRequest) -> Option<String> {
+    request
+        .header_value("authorization")?
+        .strip_prefix("Bearer ")
+        .map(str::to_owned)
+}
+
+/// `request` with `new` in place of `old` in its Authorization header.
+fn with_token(request: &HttpRequest, old: &str, new: &str) -> HttpRequest {
+    let mut request = request.clone();
+    for (name, value) in &mut request.headers {
+        if name.eq_ignore_ascii_case("authorization") && !old.is_empty() {
+            *value = value.replace(old, new);
+        }
+    }
+    request
+}
+
+/// Gets a new token with the first lesson's request and the keys panel's credentials, and
+/// keeps it as the Save dialog does. The error says what to do instead.
+pub async fn renew(pg: &Playground) -> Result<SavedToken, String> {
+    let names = pg.course.with_value(|c| c.credentials.clone());
+    let credentials = names.as_ref().and_then(|(id, secret)| {
+        let id = pg.keys.with_untracked(|k| k.get(id).map(str::to_owned))?;
+        let secret = pg
+            .keys
+            .with_untracked(|k| k.get(secret).map(str::to_owned))?;
+        (!id.trim().is_empty() && !secret.trim().is_empty()).then_some((id, secret))
+    });
+    let Some((id, secret)) = credentials else {
+        let labels = pg.key_specs.with_value(|specs| {
+            let label = |name: &str| {
+                specs
+                    .iter()
+                    .find(|s| s.name == name)
+                    .map_or(name.to_owned(), |s| s.label.clone())
+            };
+            names.map_or("your credentials".to_owned(), |(id, secret)| {
+                format!("{} and {}", label(&id), label(&secret))
+            })
+        });
+        return Err(format!(
+            "The token was refused, and it cannot be renewed: the keys panel has no {labels}. Type them there, or get and save a new token in the first lesson."
+        ));
+    };
+    let response = send(pg, &request::token_request(&id, &secret))
+        .await
+        .map_err(|_| "The token was refused, and renewing it failed: the token endpoint could not be reached.".to_owned())?;
+    match classify::token_response(&response, &[]) {
+        TokenOutcome::Issued(issued) => {
+            let token = SavedToken {
+                expires_at: clock::now_seconds() + issued.expires_in,
+                access_token: issued.access_token,
+                token_type: issued.token_type,
+                target: pg.target.get_untracked().as_param().to_owned(),
+            };
+            pg.keep_token(&token);
+            Ok(token)
+        }
+        TokenOutcome::Failed(e) => Err(format!(
+            "The token was refused, and renewing it failed: {}",
+            e.headline
+        )),
     }
 }
 

@@ -3,15 +3,65 @@
 
 use leptos::prelude::*;
 use playground_core::embed::{HostLink, Theme};
-use playground_core::keys::KeyValues;
-use playground_core::lesson::{KeySpec, Progress, Step};
+use playground_core::keys::{KeyValues, ACCESS_TOKEN};
+use playground_core::lesson::{Choice, KeySpec, Progress, Step};
+use playground_core::navigation::Entry;
+use playground_core::progress::CourseState;
 use playground_core::routing::{Relay, Target};
 use playground_core::runner::Secrets;
 use playground_core::token::SavedToken;
 use playground_core::verdict::CellOutput;
 use sandbox::Sandbox;
 
-use crate::storage;
+use crate::{host, storage};
+
+/// The course around the lesson on this page.
+#[derive(Clone, Debug, Default)]
+pub struct CourseMap {
+    /// Each lesson's id and title, in course order.
+    pub lessons: Vec<Entry>,
+    /// The index of the lesson this page shows.
+    pub current: usize,
+    /// For each key a lesson provides (the token, saved keys), that lesson's index.
+    pub providers: Vec<(String, usize)>,
+    /// The keys that auto-renewal sends: client id, then secret.
+    pub credentials: Option<(String, String)>,
+}
+
+impl CourseMap {
+    /// How to get `key` when another lesson provides it: "Run lesson 2, "Search for an
+    /// Item", and save ARTIST_ID first". `None` for keys typed here or provided here.
+    pub fn how_to_get(&self, key: &str) -> Option<String> {
+        let (_, index) = self.providers.iter().find(|(k, _)| k == key)?;
+        if *index == self.current {
+            return None;
+        }
+        let title = &self.lessons.get(*index)?.title;
+        let what = if key == ACCESS_TOKEN {
+            "the access token".to_owned()
+        } else {
+            key.to_owned()
+        };
+        Some(format!(
+            "Run lesson {}, \"{title}\", and save {what} first",
+            index + 1
+        ))
+    }
+
+    /// The id of the lesson this page shows.
+    pub fn lesson_id(&self) -> &str {
+        self.lessons.get(self.current).map_or("", |e| e.id.as_str())
+    }
+}
+
+/// A key that a run's answer can fill, waiting in its Save dialog.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyOffer {
+    pub key: String,
+    pub choices: Vec<Choice>,
+    /// The Run button to hand focus back to.
+    pub run_button: String,
+}
 
 /// The page's shared state: every field is a copyable reactive handle.
 #[derive(Clone, Copy)]
@@ -19,26 +69,33 @@ pub struct Playground {
     pub target: RwSignal<Target>,
     pub relay: RwSignal<Relay>,
     pub sandbox: StoredValue<Sandbox>,
-    /// The keys the lesson declares, from its file.
+    /// The keys the course has met by this lesson, from the lesson files.
     pub key_specs: StoredValue<Vec<KeySpec>>,
+    /// The keys this lesson asks the learner to type (for its "keys" step).
+    pub lesson_keys: StoredValue<Vec<String>>,
     /// The lesson's progress list, from its file.
     pub steps: StoredValue<Vec<Step>>,
+    pub course: StoredValue<CourseMap>,
     /// The keys panel's values by key name.
     pub keys: RwSignal<KeyValues>,
+    /// Where each key came from, which lessons are done, and the renewal setting.
+    pub progress: RwSignal<CourseState>,
     pub remember: RwSignal<bool>,
     /// The token kept in storage.
     pub saved: RwSignal<Option<SavedToken>>,
     /// A token just issued, waiting in the Save dialog.
     pub pending: RwSignal<Option<SavedToken>>,
+    /// A key a run's answer can fill, waiting in its dialog.
+    pub key_offer: RwSignal<Option<KeyOffer>>,
     pub got_token: RwSignal<bool>,
     /// Ids of the cells whose last run had a good outcome.
     pub done_cells: RwSignal<Vec<String>>,
     /// Seconds since the epoch, ticking once a second for countdowns.
     pub now: RwSignal<u64>,
-    pub token_output: RwSignal<Option<CellOutput>>,
-    pub validate_output: RwSignal<Option<CellOutput>>,
-    /// The id of the token cell's Run button, to return focus to it.
-    pub token_run: StoredValue<String>,
+    /// Every cell's output, so that a reset can clear them all.
+    pub outputs: StoredValue<Vec<RwSignal<Option<CellOutput>>>>,
+    /// The id of the token cell's Run button, if this lesson has one.
+    pub token_run: StoredValue<Option<String>>,
     /// The page that embeds this one, if any: where messages go and whom to hear.
     pub host: StoredValue<HostLink>,
     pub theme: RwSignal<Theme>,
@@ -50,6 +107,13 @@ impl Playground {
     /// The value of one key, as typed.
     pub fn key(&self, name: &str) -> Option<String> {
         self.keys.with(|k| k.get(name).map(str::to_owned))
+    }
+
+    /// A new output for a cell, cleared with the others on reset.
+    pub fn new_output(&self) -> RwSignal<Option<CellOutput>> {
+        let output = RwSignal::new(None);
+        self.outputs.update_value(|o| o.push(output));
+        output
     }
 
     /// Every secret the page knows now: the values of the keys the lesson marks secret, and
@@ -71,6 +135,14 @@ impl Playground {
         secrets
     }
 
+    /// Keeps a token: in storage, on the page, and told to the host page.
+    pub fn keep_token(&self, token: &SavedToken) {
+        storage::save_token(token);
+        let link = self.host.get_value();
+        host::post(&link, &link.token_saved(token));
+        self.saved.set(Some(token.clone()));
+    }
+
     /// Marks a cell's last run good or not.
     pub fn cell_done(&self, id: &str, done: bool) {
         self.done_cells.update(|cells| {
@@ -83,9 +155,16 @@ impl Playground {
 
     /// Whether each step of the lesson is done, in order.
     pub fn steps_done(&self) -> Vec<bool> {
-        let keys_filled = self.keys.with(|values| {
-            self.key_specs
-                .with_value(|specs| values.all_filled(specs.iter().map(|s| s.name.as_str())))
+        let (keys_filled, filled_keys) = self.keys.with(|values| {
+            let filled: Vec<String> = values
+                .iter()
+                .filter(|(_, v)| !v.trim().is_empty())
+                .map(|(k, _)| k.to_owned())
+                .collect();
+            let lesson = self
+                .lesson_keys
+                .with_value(|keys| values.all_filled(keys.iter().map(String::as_str)));
+            (lesson, filled)
         });
         let token_saved = self.saved.with(Option::is_some);
         let token_received = self.got_token.get();
@@ -95,28 +174,35 @@ impl Playground {
                 token_received,
                 token_saved,
                 done_cells,
+                filled_keys: &filled_keys,
             };
             self.steps
                 .with_value(|steps| steps.iter().map(|s| s.done_when.holds(&progress)).collect())
         })
     }
 
-    /// Clears every stored credential and token, and what the page shows of them.
+    /// Clears every stored credential, key, token and the course's progress, and what the
+    /// page shows of them.
     pub fn forget(&self) {
         storage::forget_all();
         self.keys.set(KeyValues::default());
+        self.progress.set(CourseState::default());
         self.remember.set(false);
         self.saved.set(None);
         self.reset();
     }
 
-    /// Starts the lesson over: outputs, progress and an open dialog go. Keys and the saved
+    /// Starts the lesson over: outputs, progress and open dialogs go. Keys and the saved
     /// token stay; they are the learner's, and Forget is theirs to press.
     pub fn reset(&self) {
         self.pending.set(None);
+        self.key_offer.set(None);
         self.got_token.set(false);
         self.done_cells.set(Vec::new());
-        self.token_output.set(None);
-        self.validate_output.set(None);
+        self.outputs.with_value(|outputs| {
+            for output in outputs {
+                output.set(None);
+            }
+        });
     }
 }

@@ -7,9 +7,12 @@ use playground_core::keys::KeyValues;
 use sandbox::json::{Map, Value};
 use std::cell::{Cell, RefCell};
 
+use playground_core::progress::CourseState;
 use playground_core::token::SavedToken;
 
 const CREDENTIALS: &str = "spotify-playground.credentials";
+/// Where keys came from, lessons done, the renewal setting: kept where the credentials are.
+const COURSE: &str = "spotify-playground.course";
 const REMEMBER: &str = "spotify-playground.remember";
 const TOKEN: &str = "spotify-playground.token";
 const RELAY: &str = "spotify-playground.relay";
@@ -143,6 +146,33 @@ pub fn save_credentials(credentials: &KeyValues, remember: bool) {
     }
 }
 
+/// The course's progress, from wherever the credentials live.
+pub fn load_course() -> CourseState {
+    let area = if remember() {
+        Area::Local
+    } else {
+        Area::Session
+    };
+    get(area, COURSE)
+        .map(|json| CourseState::from_json(&json))
+        .unwrap_or_default()
+}
+
+/// Saves the course's progress beside the credentials, in the same area.
+pub fn save_course(state: &CourseState, remember: bool) {
+    let (keep, drop) = if remember {
+        (Area::Local, Area::Session)
+    } else {
+        (Area::Session, Area::Local)
+    };
+    remove(drop, COURSE);
+    if state.is_empty() {
+        remove(keep, COURSE);
+    } else {
+        set(keep, COURSE, &state.to_json());
+    }
+}
+
 /// The saved access token, if any (a corrupt entry counts as none).
 pub fn load_token() -> Option<SavedToken> {
     get(Area::Local, TOKEN).and_then(|json| SavedToken::from_json(&json))
@@ -190,10 +220,12 @@ pub fn save_relay(setting: &str) {
     set(Area::Local, RELAY, setting);
 }
 
-/// Forget: clears every stored credential and token, in both areas and in memory.
+/// Forget: clears every stored credential, key, token and the course's progress, in both
+/// areas and in memory.
 pub fn forget_all() {
     for area in [Area::Session, Area::Local] {
         remove(area, CREDENTIALS);
+        remove(area, COURSE);
         remove(area, TOKEN);
     }
     remove(Area::Local, REMEMBER);

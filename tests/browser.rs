@@ -3,6 +3,9 @@
 use e2e::{cases, run_cases, Browser, Element, Servers};
 use serde_json::{json, Value};
 
+mod course;
+use course::*;
+
 const SANDBOX: &str = "/?target=sandbox";
 const SANDBOX_ID: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
 const SANDBOX_SECRET: &str = "f9e8d7c6b5a4039281706f5e4d3c2b1a";
@@ -44,6 +47,12 @@ fn main() -> std::process::ExitCode {
         placeholders_are_right_in_every_literal,
         a_second_iframe_loads_the_wasm_from_the_cache,
         the_lesson_completes_while_300_slow_clients_hold_connections,
+        the_course_in_the_sandbox,
+        the_course_through_the_relay,
+        lesson_errors_are_explained,
+        auto_renewal_retries_once_and_only_when_on,
+        an_embedded_lesson_posts_lesson_completed,
+        every_lesson_is_accessible,
     ])
 }
 
@@ -83,7 +92,7 @@ fn get_and_save(b: &Browser) {
     let dialog = run_token(b);
     b.click(&b.button("Save", Some(&dialog)));
     b.wait("the dialog to close", || {
-        (!b.exists("[role=dialog]")).then_some(())
+        (!b.exists("[role=dialog]:not([hidden])")).then_some(())
     });
 }
 
@@ -189,7 +198,7 @@ fn sandbox_run_save_and_countdown(s: &Servers) {
 
     b.click(&b.button("Save", Some(&dialog)));
     b.wait("the dialog to close", || {
-        (!b.exists("[role=dialog]")).then_some(())
+        (!b.exists("[role=dialog]:not([hidden])")).then_some(())
     });
     let saved = stored_token(&b);
     assert_eq!(saved["access_token"], json!(token));
@@ -266,13 +275,15 @@ fn wrong_secret_is_explained(s: &Servers) {
         "{log}"
     );
     assert!(log.contains("Client Secret is not"), "explained: {log}");
-    assert!(!b.exists("[role=dialog]"), "no dialog after a failure");
+    assert!(!b.exists("[role=dialog]:not([hidden])"), "no dialog after a failure");
 
     // The classic cause: the right secret with a space copied after it.
     let secret = b.field("Client Secret");
     b.clear(&secret);
     b.type_text(&secret, &format!("{SANDBOX_SECRET} "));
-    let warning = b.wait_for_text(&b.description_of(&secret), "starts or ends with a space");
+    let warning = b.wait("the whitespace warning", || {
+        Some(b.description(&secret)).filter(|t| t.contains("starts or ends with a space"))
+    });
     assert!(warning.contains("Client Secret"), "{warning}");
     b.click(&b.button("Run", Some(&cell)));
     let log = b.wait_for_text(&log_of(&b, &cell), "IA==");
@@ -325,12 +336,12 @@ fn short_sandbox_lifetime_shows_expiry(s: &Servers) {
     let log = b.wait_for_text(&log_of(&b, &cell), "The access token has expired.");
     assert!(log.contains("Status: 401 Unauthorized"), "{log}");
     // "Get a new token" really gets one: it runs the token cell, and the dialog saves it.
-    assert!(!b.exists("[role=dialog]"), "no dialog before the click");
+    assert!(!b.exists("[role=dialog]:not([hidden])"), "no dialog before the click");
     b.click(&b.button("Get a new token", None));
     let dialog = b.region("Save access token");
     b.click(&b.button("Save", Some(&dialog)));
     b.wait("the dialog to close", || {
-        (!b.exists("[role=dialog]")).then_some(())
+        (!b.exists("[role=dialog]:not([hidden])")).then_some(())
     });
     let new = stored_token(&b);
     assert_ne!(new["access_token"], old["access_token"], "a new token");
@@ -440,7 +451,7 @@ fn spotify_unreachable_upstream_is_the_relay_failing(s: &Servers) {
         "a way forward: {log}"
     );
     assert!(!log.contains(SANDBOX_SECRET), "{log}");
-    assert!(!b.exists("[role=dialog]"));
+    assert!(!b.exists("[role=dialog]:not([hidden])"));
 }
 
 /// A course page on another origin embeds the lesson when the server lists it in
@@ -699,7 +710,7 @@ fn dialog_keeps_focus_cancel_and_escape_store_nothing(s: &Servers) {
     assert_eq!(b.js(active, vec![]), json!("Cancel"));
     b.click(&b.button("Cancel", Some(&dialog)));
     b.wait("the dialog to close", || {
-        (!b.exists("[role=dialog]")).then_some(())
+        (!b.exists("[role=dialog]:not([hidden])")).then_some(())
     });
     assert!(stored_token(&b).is_null());
     assert_eq!(b.text(&status(&b)), "No access token saved yet.");
@@ -708,7 +719,7 @@ fn dialog_keeps_focus_cancel_and_escape_store_nothing(s: &Servers) {
     b.region("Save access token");
     b.type_text(&b.button("Save", None), "\u{E00C}"); // Escape
     b.wait("Escape to close the dialog", || {
-        (!b.exists("[role=dialog]")).then_some(())
+        (!b.exists("[role=dialog]:not([hidden])")).then_some(())
     });
     assert!(stored_token(&b).is_null());
 }
@@ -1297,7 +1308,7 @@ fn edited_code_runs_as_written(s: &Servers) {
     let log = run_code(&b, &without_grant);
     assert!(log.contains("unsupported_grant_type"), "{log}");
     assert!(log.contains("grant_type parameter is missing"), "{log}");
-    assert!(!b.exists("[role=dialog]"), "no token, no dialog");
+    assert!(!b.exists("[role=dialog]:not([hidden])"), "no token, no dialog");
 
     let log = run_code(
         &b,

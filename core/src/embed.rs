@@ -378,7 +378,9 @@ mod tests {
             theme: Theme::Auto,
         });
         assert!(
-            whole.contains(r#"src="https://play.example/?embed=1&amp;target=spotify&amp;lesson=artist-albums""#),
+            whole.contains(
+                r#"src="https://play.example/?embed=1&amp;target=spotify&amp;lesson=artist-albums""#
+            ),
             "{whole}"
         );
     }

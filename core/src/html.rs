@@ -45,6 +45,15 @@ impl FromIterator<Markup> for Markup {
     }
 }
 
+/// `<option>`s for a `<select>`, valued by their position: `<option value="0">…</option>`.
+pub fn options<'a>(names: impl IntoIterator<Item = &'a str>) -> Markup {
+    names
+        .into_iter()
+        .enumerate()
+        .map(|(i, name)| Markup(format!(r#"<option value="{i}">{}</option>"#, escape(name).0)))
+        .collect()
+}
+
 /// `text` made safe inside an element or a double-quoted attribute.
 pub fn escape(text: &str) -> Markup {
     let mut out = String::with_capacity(text.len());
@@ -77,6 +86,15 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(escape(text).as_str(), want, "{text}");
         }
+    }
+
+    #[test]
+    fn options_are_escaped_and_valued_by_position() {
+        assert_eq!(
+            options(["The Paper Moons", "Kestrel & the <Low> Tide"]).as_str(),
+            r#"<option value="0">The Paper Moons</option><option value="1">Kestrel &amp; the &lt;Low&gt; Tide</option>"#
+        );
+        assert_eq!(options([]).as_str(), "");
     }
 
     #[test]

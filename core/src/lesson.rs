@@ -503,6 +503,64 @@ pub fn token_credentials(lessons: &[Lesson]) -> Option<(String, String)> {
     }
 }
 
+/// A lesson as the course's outline knows it, before its file is loaded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outline {
+    pub id: String,
+    pub title: String,
+    /// The content file's name, such as `02-search.json`.
+    pub file: String,
+    /// The keys the lesson declares.
+    pub keys: Vec<KeySpec>,
+}
+
+/// What the page knows of the whole course at start-up: the lessons' outlines, who provides
+/// each key, and the keys auto-renewal sends. The build writes it from the content files;
+/// the page loads only the shown lesson's file.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Course {
+    pub lessons: Vec<Outline>,
+    /// For each key a lesson provides (the token, saved keys), that lesson's index.
+    pub providers: Vec<(String, usize)>,
+    /// The keys the token cell builds its credential from: client id, then secret.
+    pub credentials: Option<(String, String)>,
+}
+
+impl Course {
+    /// The course of these lessons, each with its file name, in course order.
+    pub fn of(lessons: &[(String, Lesson)]) -> Course {
+        let only: Vec<Lesson> = lessons.iter().map(|(_, l)| l.clone()).collect();
+        let keys = only
+            .iter()
+            .flat_map(|l| l.keys.iter().map(|k| k.name.clone()))
+            .chain([ACCESS_TOKEN.to_owned()]);
+        Course {
+            lessons: lessons
+                .iter()
+                .map(|(file, l)| Outline {
+                    id: l.id.clone(),
+                    title: l.title.clone(),
+                    file: file.clone(),
+                    keys: l.keys.clone(),
+                })
+                .collect(),
+            providers: keys
+                .filter_map(|key| Some((key.clone(), provider(&only, &key)?)))
+                .collect(),
+            credentials: token_credentials(&only),
+        }
+    }
+
+    /// The keys the course has met by the lesson at `index`.
+    pub fn keys_met(&self, index: usize) -> Vec<KeySpec> {
+        self.lessons
+            .iter()
+            .take(index + 1)
+            .flat_map(|l| l.keys.iter().cloned())
+            .collect()
+    }
+}
+
 /// What is wrong with the course as a whole (lessons in course order): ids are unique, and
 /// each lesson uses only keys that it or an earlier lesson declares.
 pub fn course_problems(lessons: &[Lesson]) -> Vec<String> {
@@ -547,6 +605,135 @@ pub fn course_problems(lessons: &[Lesson]) -> Vec<String> {
         }
     }
     problems
+}
+
+/// Reading a lesson file at run time, with the page's small JSON reader instead of serde
+/// (docs/benchmarks.md: serde_json would cost the page more than this). The build already
+/// checked the file with serde and [`Lesson::check`]; this reads the same model, and a test
+/// compares the two readings for every content file.
+mod read {
+    use sandbox::json::Value;
+
+    use super::*;
+
+    fn text(value: &Value, key: &str) -> Result<String, String> {
+        value
+            .get(key)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| format!("`{key}` is missing or not text"))
+    }
+
+    fn optional(value: &Value, key: &str) -> Option<String> {
+        value.get(key).and_then(Value::as_str).map(str::to_owned)
+    }
+
+    fn flag(value: &Value, key: &str) -> Result<bool, String> {
+        value
+            .get(key)
+            .and_then(Value::as_bool)
+            .ok_or_else(|| format!("`{key}` is missing or not true/false"))
+    }
+
+    fn number(value: &Value, key: &str) -> Result<usize, String> {
+        value
+            .get(key)
+            .and_then(Value::as_u64)
+            .map(|n| n as usize)
+            .ok_or_else(|| format!("`{key}` is missing or not a number"))
+    }
+
+    /// Each item of an optional list, read with `item`.
+    fn list<T>(
+        value: &Value,
+        key: &str,
+        item: impl Fn(&Value) -> Result<T, String>,
+    ) -> Result<Vec<T>, String> {
+        value
+            .get(key)
+            .and_then(Value::as_array)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(item)
+            .collect()
+    }
+
+    fn cell(v: &Value) -> Result<Cell, String> {
+        Ok(Cell {
+            id: text(v, "id")?,
+            title: text(v, "title")?,
+            action: match text(v, "action")?.as_str() {
+                "request_token" => CellAction::RequestToken,
+                "validate_token" => CellAction::ValidateToken,
+                "run" => CellAction::Run,
+                other => return Err(format!("unknown cell action `{other}`")),
+            },
+            language: text(v, "language")?,
+            code: text(v, "code")?,
+            implementation_hidden: flag(v, "implementation_hidden")?,
+            saves: list(v, "saves", |s| {
+                Ok(KeySave {
+                    key: text(s, "key")?,
+                    list: text(s, "list")?,
+                    value: text(s, "value")?,
+                    name: text(s, "name")?,
+                })
+            })?,
+        })
+    }
+
+    fn block(v: &Value) -> Result<Block, String> {
+        Ok(match text(v, "kind")?.as_str() {
+            "heading" => Block::Heading {
+                text: text(v, "text")?,
+            },
+            "paragraph" => Block::Paragraph {
+                text: text(v, "text")?,
+            },
+            "note" => Block::Note {
+                text: text(v, "text")?,
+            },
+            "cell" => Block::Cell(cell(v)?),
+            "explanation" => Block::Explanation {
+                items: list(v, "items", |i| {
+                    Ok(ExplanationItem {
+                        from: number(i, "from")?,
+                        to: number(i, "to")?,
+                        text: text(i, "text")?,
+                    })
+                })?,
+            },
+            other => return Err(format!("unknown block kind `{other}`")),
+        })
+    }
+
+    impl Lesson {
+        /// Reads a lesson file's text.
+        pub fn from_json(json: &str) -> Result<Lesson, String> {
+            let v = Value::parse(json).map_err(|e| e.to_string())?;
+            Ok(Lesson {
+                id: text(&v, "id")?,
+                title: text(&v, "title")?,
+                summary: text(&v, "summary")?,
+                keys: list(&v, "keys", |k| {
+                    Ok(KeySpec {
+                        name: text(k, "name")?,
+                        label: text(k, "label")?,
+                        secret: flag(k, "secret")?,
+                        sandbox: optional(k, "sandbox"),
+                        suspect_for: optional(k, "suspect_for"),
+                    })
+                })?,
+                steps: list(&v, "steps", |s| {
+                    Ok(Step {
+                        label: text(s, "label")?,
+                        done_when: Condition::try_from(text(s, "done_when")?)?,
+                    })
+                })?,
+                blocks: list(&v, "blocks", block)?,
+            })
+        }
+    }
 }
 
 #[cfg(test)]
@@ -753,6 +940,31 @@ mod tests {
     }
 
     #[test]
+    fn the_page_reads_every_lesson_file_as_serde_does() {
+        for (file, json) in content_files() {
+            let by_serde = parse(&file, &json).expect("valid content");
+            assert_eq!(Lesson::from_json(&json), Ok(by_serde), "{file}");
+        }
+        // What the reader refuses, it names.
+        let cases = [
+            ("not json", "expected"),
+            (r#"{"id":"x"}"#, "`title` is missing"),
+            (
+                r#"{"id":"x","title":"t","summary":"s","blocks":[{"kind":"video"}]}"#,
+                "unknown block kind `video`",
+            ),
+            (
+                r#"{"id":"x","title":"t","summary":"s","blocks":[{"kind":"cell","id":"a","title":"A","action":"fly","language":"js","code":"","implementation_hidden":false}]}"#,
+                "unknown cell action `fly`",
+            ),
+        ];
+        for (json, needle) in cases {
+            let err = Lesson::from_json(json).expect_err(json);
+            assert!(err.contains(needle), "{json}: {err}");
+        }
+    }
+
+    #[test]
     fn the_course_is_consistent_and_in_order() {
         let lessons = course();
         assert_eq!(course_problems(&lessons), Vec::<String>::new());
@@ -781,6 +993,17 @@ mod tests {
             keys_met(&lessons, i).into_iter().map(|k| k.name).collect()
         };
         assert_eq!(met(0), ["CLIENT_ID", "CLIENT_SECRET"]);
+        // The outline the page starts from says the same.
+        let files: Vec<(String, Lesson)> = content_files()
+            .into_iter()
+            .zip(lessons.iter().cloned())
+            .map(|((file, _), lesson)| (file, lesson))
+            .collect();
+        let outline = Course::of(&files);
+        assert_eq!(outline.lessons[1].file, "02-search.json");
+        assert_eq!(outline.credentials, token_credentials(&lessons));
+        assert!(outline.providers.contains(&("ALBUM_ID".to_owned(), 3)));
+        assert_eq!(outline.keys_met(4), keys_met(&lessons, 4));
         assert_eq!(
             token_credentials(&lessons),
             Some(("CLIENT_ID".to_owned(), "CLIENT_SECRET".to_owned()))

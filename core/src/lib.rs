@@ -8,7 +8,7 @@
 //! - content: `lesson` (the model the build reads from `content/*.json`), `keys`
 //! - requests: `request`, `routing`, `classify`, `output`
 //! - running code: `runner` (keys into code, worker messages), `verdict` (what a run means)
-//! - page state: `token`, `params`, `embed`, `progress`
+//! - page state: `token`, `params`, `embed`, `progress`, `navigation`
 //! - markup: `html`, `highlight`
 
 pub mod classify;
@@ -17,6 +17,7 @@ pub mod highlight;
 pub mod html;
 pub mod keys;
 pub mod lesson;
+pub mod navigation;
 pub mod output;
 pub mod params;
 pub mod progress;

@@ -214,7 +214,11 @@ mod tests {
             ("lesson=search", 1, None),
             ("?embed=1&lesson=artist&cells=artist", 2, None),
             ("lesson=token&lesson=artist", 2, None),
-            ("lesson=lyrics", 0, Some("no lesson \"lyrics\". The lessons are token, search, artist")),
+            (
+                "lesson=lyrics",
+                0,
+                Some("no lesson \"lyrics\". The lessons are token, search, artist"),
+            ),
             ("lesson=", 0, Some("no lesson \"\"")),
         ];
         for (query, index, notice) in cases {
@@ -227,7 +231,10 @@ mod tests {
                     "{query}: {message:?}"
                 ),
             }
-            assert!(parse(query, &["artist"]).notices.iter().all(|n| !n.contains("lesson")));
+            assert!(parse(query, &["artist"])
+                .notices
+                .iter()
+                .all(|n| !n.contains("lesson")));
         }
     }
 

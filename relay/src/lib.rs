@@ -197,7 +197,8 @@ impl AppState {
         })
         .map_err(StartError::BadConfig)?;
         Ok(Self {
-            sandbox: sandbox::Sandbox::with_token_lifetime(config.sandbox_token_lifetime),
+            sandbox: sandbox::Sandbox::with_token_lifetime(config.sandbox_token_lifetime)
+                .with_catalog(sandbox::Catalog::builtin()),
             csp: content_security_policy(
                 &html,
                 &origins("--connect-src", &config.connect_src, &[])?,

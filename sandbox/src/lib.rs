@@ -14,8 +14,11 @@ mod search;
 mod token;
 mod web_api;
 
+use std::sync::Arc;
+
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
+pub use catalog::Catalog;
 pub use http::{HttpRequest, HttpResponse};
 use json::Value;
 pub use token::{SandboxToken, TokenError};
@@ -43,16 +46,20 @@ impl UnixMillis {
     }
 }
 
-/// The emulator. Cheap to build; holds only configuration, no state between requests.
+/// The emulator. Cheap to clone; holds configuration and the catalog it answers from, and
+/// keeps no state between requests.
 #[derive(Clone, Debug)]
 pub struct Sandbox {
     token_lifetime: u64,
+    /// `None` until the caller hands it the catalog (the page loads it on first use).
+    catalog: Option<Arc<Catalog>>,
 }
 
 impl Default for Sandbox {
     fn default() -> Self {
         Self {
             token_lifetime: DEFAULT_TOKEN_LIFETIME,
+            catalog: None,
         }
     }
 }
@@ -62,7 +69,20 @@ impl Sandbox {
     pub fn with_token_lifetime(seconds: u64) -> Self {
         Self {
             token_lifetime: seconds.max(1),
+            catalog: None,
         }
+    }
+
+    /// The same sandbox answering the Web API from `catalog`.
+    pub fn with_catalog(mut self, catalog: Arc<Catalog>) -> Self {
+        self.catalog = Some(catalog);
+        self
+    }
+
+    /// Whether the Web API needs a catalog this sandbox does not have yet.
+    pub fn needs_catalog(&self, url: &str) -> bool {
+        self.catalog.is_none()
+            && http::split_url(url).is_some_and(|u| u.authority.eq_ignore_ascii_case(API_HOST))
     }
 
     /// Seconds a new token lasts.
@@ -83,7 +103,13 @@ impl Sandbox {
             return oauth_error(404, "not_found", Some("Not found"));
         }
         if url.scheme.eq_ignore_ascii_case("https") && host == API_HOST {
-            return web_api::answer(request, url.path, url.query.unwrap_or(""), now);
+            let Some(catalog) = &self.catalog else {
+                return web_api::api_error(
+                    503,
+                    "The sandbox's catalog is not loaded. Reload the page and run the cell again.",
+                );
+            };
+            return web_api::answer(catalog, request, url.path, url.query.unwrap_or(""), now);
         }
         not_emulated()
     }

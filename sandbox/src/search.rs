@@ -2,7 +2,7 @@
 //! docs/spotify-protocol.md ("Query filters"), several types at once, and the 2026 paging
 //! rules (default 5 results, at most 10).
 
-use crate::catalog::{self, Album, Artist, Track};
+use crate::catalog::{self, Album, Artist, Catalog, Track};
 use crate::http::{percent_encode, HttpResponse};
 use crate::json::Value;
 use crate::web_api::{api_error, Call, Order, Page};
@@ -61,7 +61,7 @@ pub fn parse_query(q: &str) -> Query {
                     tokens.push(std::mem::take(&mut current));
                 }
             }
-            c => current.extend(c.to_lowercase()),
+            c => current.push(c.to_ascii_lowercase()),
         }
     }
     if !current.is_empty() {
@@ -116,8 +116,10 @@ fn years(value: &str) -> Filter {
     }
 }
 
+/// Case-insensitive for ASCII letters only: Unicode case tables would cost the page more
+/// than they are worth here (docs/benchmarks.md).
 fn contains(haystack: &str, needle: &str) -> bool {
-    haystack.to_lowercase().contains(needle)
+    haystack.to_ascii_lowercase().contains(needle)
 }
 
 /// Days since 1970-01-01 of a `YYYY-MM-DD` date (Howard Hinnant's civil calendar formula).
@@ -134,17 +136,17 @@ fn days(date: &str) -> Option<i64> {
 
 fn released_lately(album: &Album, now: UnixMillis) -> bool {
     let today = (now.0 / 86_400_000) as i64;
-    days(album.release_date).is_some_and(|d| d <= today && today - d < 14)
+    days(&album.release_date).is_some_and(|d| d <= today && today - d < 14)
 }
 
 /// How well an item matches: `None` when it does not; otherwise higher is better (the
 /// query's words make up its whole name, or all appear in it).
 fn score(name: &str, text: &str, words: &[String]) -> Option<u8> {
-    let text = text.to_lowercase();
+    let text = text.to_ascii_lowercase();
     if !words.iter().all(|w| text.contains(w.as_str())) {
         return None;
     }
-    let name = name.to_lowercase();
+    let name = name.to_ascii_lowercase();
     Some(if name == words.join(" ") {
         2
     } else {
@@ -152,101 +154,112 @@ fn score(name: &str, text: &str, words: &[String]) -> Option<u8> {
     })
 }
 
-fn artist_matches(artist: &Artist, filters: &[Filter]) -> bool {
-    let index = catalog::ARTISTS.iter().position(|a| a.id == artist.id);
-    let albums = || {
-        catalog::ALBUMS
-            .iter()
-            .filter(move |a| index.is_some_and(|i| a.artists.contains(&i)))
-    };
+fn artist_matches(catalog: &Catalog, index: usize, filters: &[Filter]) -> bool {
+    let artist = &catalog.artists[index];
+    let mut albums = catalog.albums.iter().filter(|a| a.artists.contains(&index));
     filters.iter().all(|f| match f {
-        Filter::Artist(v) => contains(artist.name, v),
+        Filter::Artist(v) => contains(&artist.name, v),
         Filter::Genre(v) => artist.genres.iter().any(|g| contains(g, v)),
-        Filter::Year(from, to) => albums().any(|a| (*from..=*to).contains(&a.year())),
+        Filter::Year(from, to) => albums.any(|a| (*from..=*to).contains(&a.year())),
         _ => false,
     })
 }
 
-fn album_matches(album: &Album, filters: &[Filter], now: UnixMillis) -> bool {
+fn album_matches(catalog: &Catalog, album: &Album, filters: &[Filter], now: UnixMillis) -> bool {
     filters.iter().all(|f| match f {
-        Filter::Artist(v) => album.artists().any(|a| contains(a.name, v)),
-        Filter::Album(v) => contains(album.name, v),
+        Filter::Artist(v) => catalog
+            .artists_of(&album.artists)
+            .any(|a| contains(&a.name, v)),
+        Filter::Album(v) => contains(&album.name, v),
         Filter::Year(from, to) => (*from..=*to).contains(&album.year()),
-        Filter::Upc(v) => album.upc == v,
+        Filter::Upc(v) => &album.upc == v,
         Filter::New => released_lately(album, now),
         _ => false,
     })
 }
 
-fn track_matches(album: &Album, track: &Track, filters: &[Filter]) -> bool {
+fn track_matches(catalog: &Catalog, album: &Album, track: &Track, filters: &[Filter]) -> bool {
+    let mut artists = catalog.artists_of(&track.artists);
     filters.iter().all(|f| match f {
-        Filter::Artist(v) => track.artists().any(|a| contains(a.name, v)),
-        Filter::Album(v) => contains(album.name, v),
-        Filter::Track(v) => contains(track.name, v),
-        Filter::Genre(v) => track
-            .artists()
-            .any(|a| a.genres.iter().any(|g| contains(g, v))),
+        Filter::Artist(v) => artists.any(|a| contains(&a.name, v)),
+        Filter::Album(v) => contains(&album.name, v),
+        Filter::Track(v) => contains(&track.name, v),
+        Filter::Genre(v) => artists.any(|a| a.genres.iter().any(|g| contains(g, v))),
         Filter::Isrc(v) => track.isrc.eq_ignore_ascii_case(v),
         Filter::Year(from, to) => (*from..=*to).contains(&album.year()),
         _ => false,
     })
 }
 
+/// The names an item is found by: its own, then its artists' (and a track's album's).
+fn text<'c>(catalog: &'c Catalog, names: &[&'c str], artists: &'c [usize]) -> String {
+    let mut text = names.join(" ");
+    for artist in catalog.artists_of(artists) {
+        text.push(' ');
+        text.push_str(&artist.name);
+    }
+    text
+}
+
 /// The matching items of one type, best first. Only the page's items become JSON.
-fn results(kind: &str, query: &Query, now: UnixMillis) -> Vec<(u8, Item)> {
-    let mut found: Vec<(u8, Item)> = match kind {
-        "artist" => catalog::ARTISTS
-            .iter()
-            .filter(|a| artist_matches(a, &query.filters))
-            .filter_map(|a| Some((score(a.name, a.name, &query.words)?, Item::Artist(a))))
-            .collect(),
-        "album" => catalog::ALBUMS
-            .iter()
-            .filter(|a| album_matches(a, &query.filters, now))
-            .filter_map(|a| {
-                let text: Vec<&str> = std::iter::once(a.name)
-                    .chain(a.artists().map(|x| x.name))
-                    .collect();
-                Some((
-                    score(a.name, &text.join(" "), &query.words)?,
-                    Item::Album(a),
-                ))
+fn results<'c>(
+    catalog: &'c Catalog,
+    kind: &str,
+    query: &Query,
+    now: UnixMillis,
+) -> Vec<(u8, Item<'c>)> {
+    let words = &query.words;
+    let found: Vec<(u8, Item)> = match kind {
+        "artist" => (0..catalog.artists.len())
+            .filter(|&i| artist_matches(catalog, i, &query.filters))
+            .filter_map(|i| {
+                let a = &catalog.artists[i];
+                Some((score(&a.name, &a.name, words)?, Item::Artist(a)))
             })
             .collect(),
-        "track" => catalog::tracks()
-            .filter(|(album, _, t)| track_matches(album, t, &query.filters))
+        "album" => catalog
+            .albums
+            .iter()
+            .filter(|a| album_matches(catalog, a, &query.filters, now))
+            .filter_map(|a| {
+                let text = text(catalog, &[&a.name], &a.artists);
+                Some((score(&a.name, &text, words)?, Item::Album(a)))
+            })
+            .collect(),
+        "track" => catalog
+            .tracks()
+            .filter(|(album, _, t)| track_matches(catalog, album, t, &query.filters))
             .filter_map(|(album, n, t)| {
-                let text: Vec<&str> = [t.name, album.name]
-                    .into_iter()
-                    .chain(t.artists().map(|x| x.name))
-                    .collect();
-                Some((
-                    score(t.name, &text.join(" "), &query.words)?,
-                    Item::Track(album, n, t),
-                ))
+                let text = text(catalog, &[&t.name, &album.name], &t.artists);
+                Some((score(&t.name, &text, words)?, Item::Track(album, n, t)))
             })
             .collect(),
         // The catalog has no playlists, shows, episodes or audiobooks.
         _ => Vec::new(),
     };
-    // Stable: equal scores keep the catalog's order.
-    found.sort_by_key(|(score, _)| std::cmp::Reverse(*score));
-    found
+    // Best score first; equal scores keep the catalog's order. (Three passes instead of a
+    // sort: smaller in the page, and the lists are short.)
+    let mut ranked = Vec::with_capacity(found.len());
+    for best in [2, 1, 0] {
+        ranked.extend(found.iter().filter(|(score, _)| *score == best).copied());
+    }
+    ranked
 }
 
 /// A search result before it is written out.
-enum Item {
-    Artist(&'static Artist),
-    Album(&'static Album),
-    Track(&'static Album, usize, &'static Track),
+#[derive(Clone, Copy)]
+enum Item<'c> {
+    Artist(&'c Artist),
+    Album(&'c Album),
+    Track(&'c Album, usize, &'c Track),
 }
 
-impl Item {
-    fn to_json(&self, market: bool) -> Value {
+impl Item<'_> {
+    fn to_json(&self, catalog: &Catalog, market: bool) -> Value {
         match self {
             Item::Artist(a) => catalog::full_artist(a),
-            Item::Album(a) => catalog::simplified_album(a, market),
-            Item::Track(album, n, t) => catalog::full_track(album, t, *n, market),
+            Item::Album(a) => catalog::simplified_album(catalog, a, market),
+            Item::Track(album, n, t) => catalog::full_track(catalog, album, t, *n, market),
         }
     }
 }
@@ -286,11 +299,11 @@ pub fn search(call: &Call) -> Result<HttpResponse, HttpResponse> {
     let tail = call.tail(market);
     let mut body = Value::object([]);
     for kind in kinds {
-        let found = results(kind, &query, call.now);
+        let found = results(call.catalog, kind, &query, call.now);
         let page = Page::new(found.len(), offset, limit);
         let items = found[page.range()]
             .iter()
-            .map(|(_, item)| item.to_json(market))
+            .map(|(_, item)| item.to_json(call.catalog, market))
             .collect();
         let own = format!("&query={}&type={kind}{tail}", percent_encode(q));
         let object = page.object(

@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use crate::catalog::{self, Album};
+use crate::catalog::{self, Album, Catalog};
 use crate::http::{self, HttpRequest, HttpResponse};
 use crate::json::Value;
 use crate::token::SandboxToken;
@@ -17,6 +17,7 @@ const MALFORMED_BEARER: &str = "Only valid bearer authentication supported";
 
 /// One routed request: the parameters and what the endpoints need to know about it.
 pub struct Call<'a> {
+    pub catalog: &'a Catalog,
     params: Vec<(String, String)>,
     /// `Accept-Language`, echoed as `locale=` in paging URLs.
     accept_language: Option<&'a str>,
@@ -162,7 +163,13 @@ impl Page {
 }
 
 /// Answers `https://api.spotify.com{path}?{query}`.
-pub fn answer(request: &HttpRequest, path: &str, query: &str, now: UnixMillis) -> HttpResponse {
+pub fn answer(
+    catalog: &Catalog,
+    request: &HttpRequest,
+    path: &str,
+    query: &str,
+    now: UnixMillis,
+) -> HttpResponse {
     let Some(resource) = path.strip_prefix("/v1/") else {
         return api_error(404, "Service not found");
     };
@@ -191,6 +198,7 @@ pub fn answer(request: &HttpRequest, path: &str, query: &str, now: UnixMillis) -
         return response;
     }
     let call = Call {
+        catalog,
         params: http::parse_form(query),
         accept_language: request.header_value("accept-language"),
         now,
@@ -198,7 +206,7 @@ pub fn answer(request: &HttpRequest, path: &str, query: &str, now: UnixMillis) -
     let result = match segments.as_slice() {
         ["search"] => search::search(&call),
         ["tracks", id] => get_track(&call, id),
-        ["artists", id] => get_artist(id),
+        ["artists", id] => get_artist(catalog, id),
         ["albums", id] => get_album(&call, id),
         ["artists", id, "albums"] => artist_albums(&call, id),
         ["albums", id, "tracks"] => album_tracks(&call, id),
@@ -230,24 +238,27 @@ fn non_existing() -> HttpResponse {
 fn get_track(call: &Call, id: &str) -> Result<HttpResponse, HttpResponse> {
     let id = checked_id(id, "invalid id")?;
     let market = call.market()?;
-    let (album, number, track) = catalog::track(id).ok_or_else(non_existing)?;
+    let (album, number, track) = call.catalog.track(id).ok_or_else(non_existing)?;
     Ok(HttpResponse::json(
         200,
-        &catalog::full_track(album, track, number, market),
+        &catalog::full_track(call.catalog, album, track, number, market),
     ))
 }
 
-fn get_artist(id: &str) -> Result<HttpResponse, HttpResponse> {
+fn get_artist(catalog: &Catalog, id: &str) -> Result<HttpResponse, HttpResponse> {
     let id = checked_id(id, "invalid id")?;
-    let artist = catalog::artist(id).ok_or_else(non_existing)?;
+    let artist = catalog.artist(id).ok_or_else(non_existing)?;
     Ok(HttpResponse::json(200, &catalog::full_artist(artist)))
 }
 
 fn get_album(call: &Call, id: &str) -> Result<HttpResponse, HttpResponse> {
     let id = checked_id(id, "invalid id")?;
     let market = call.market()?;
-    let album = catalog::album(id).ok_or_else(non_existing)?;
-    Ok(HttpResponse::json(200, &catalog::full_album(album, market)))
+    let album = call.catalog.album(id).ok_or_else(non_existing)?;
+    Ok(HttpResponse::json(
+        200,
+        &catalog::full_album(call.catalog, album, market),
+    ))
 }
 
 /// The groups of `include_groups`, in the order Spotify lists a discography.
@@ -255,8 +266,9 @@ const GROUPS: [&str; 4] = ["album", "single", "compilation", "appears_on"];
 
 /// An artist's discography: their albums, singles and compilations, then the albums they
 /// appear on; newest first within each group.
-pub fn discography(artist: usize) -> Vec<(&'static str, &'static Album)> {
-    let mut list: Vec<(&str, &Album)> = catalog::ALBUMS
+pub fn discography(catalog: &Catalog, artist: usize) -> Vec<(&'static str, &Album)> {
+    let mut list: Vec<(&str, &Album)> = catalog
+        .albums
         .iter()
         .filter_map(|album| {
             if album.artists.contains(&artist) {
@@ -268,12 +280,19 @@ pub fn discography(artist: usize) -> Vec<(&'static str, &'static Album)> {
             }
         })
         .collect();
-    list.sort_by(|(g1, a1), (g2, a2)| {
-        let rank = |g: &str| GROUPS.iter().position(|x| *x == g);
-        rank(g1)
-            .cmp(&rank(g2))
-            .then(a2.release_date.cmp(a1.release_date))
-    });
+    // Group order, then newest first: an insertion sort, since a discography is short and
+    // std's sort would add its code to the page.
+    fn before(a: &(&str, &Album), b: &(&str, &Album)) -> bool {
+        let rank = |group: &str| GROUPS.iter().position(|g| *g == group);
+        (rank(a.0), b.1.release_date.as_str()) < (rank(b.0), a.1.release_date.as_str())
+    }
+    for i in 1..list.len() {
+        let mut j = i;
+        while j > 0 && before(&list[j], &list[j - 1]) {
+            list.swap(j, j - 1);
+            j -= 1;
+        }
+    }
     list
 }
 
@@ -289,11 +308,13 @@ fn artist_albums(call: &Call, id: &str) -> Result<HttpResponse, HttpResponse> {
     }
     let (limit, offset) = call.window(5, 10)?;
     let market = call.market()?;
-    let index = catalog::ARTISTS
+    let index = call
+        .catalog
+        .artists
         .iter()
         .position(|a| a.id == id)
         .ok_or_else(non_existing)?;
-    let albums: Vec<&Album> = discography(index)
+    let albums: Vec<&Album> = discography(call.catalog, index)
         .into_iter()
         .filter(|(group, _)| groups.as_ref().is_none_or(|g| g.contains(group)))
         .map(|(_, album)| album)
@@ -301,7 +322,7 @@ fn artist_albums(call: &Call, id: &str) -> Result<HttpResponse, HttpResponse> {
     let page = Page::new(albums.len(), offset, limit);
     let items = albums[page.range()]
         .iter()
-        .map(|a| catalog::simplified_album(a, market))
+        .map(|a| catalog::simplified_album(call.catalog, a, market))
         .collect();
     let mut tail = String::new();
     if let Some(groups) = &groups {
@@ -319,12 +340,12 @@ fn album_tracks(call: &Call, id: &str) -> Result<HttpResponse, HttpResponse> {
     let id = checked_id(id, "Invalid base62 id")?;
     let (limit, offset) = call.window(20, 50)?;
     let market = call.market()?;
-    let album = catalog::album(id).ok_or_else(non_existing)?;
+    let album = call.catalog.album(id).ok_or_else(non_existing)?;
     let page = Page::new(album.tracks.len(), offset, limit);
     let items = album.tracks[page.range()]
         .iter()
         .zip(page.range())
-        .map(|(t, i)| catalog::simplified_track(t, i + 1, market))
+        .map(|(t, i)| catalog::simplified_track(call.catalog, t, i + 1, market))
         .collect();
     let base = format!("{}/tracks", catalog::href("album", id));
     Ok(HttpResponse::json(

@@ -11,7 +11,7 @@ use playground_core::verdict::{CellOutput, End};
 use wasm_bindgen::JsCast;
 
 use super::run_button_id;
-use crate::run::{self, Runs};
+use crate::run::{self, CellInfo, Runs};
 use crate::state::Playground;
 use crate::storage;
 
@@ -168,8 +168,8 @@ fn CellFrame(
     }
 }
 
-/// A lesson cell. A token cell is an editor whose code runs as written in a Web Worker; the
-/// validate cell runs its hidden implementation natively.
+/// A lesson cell. Token and run cells are editors whose code runs as written in a Web Worker;
+/// the validate cell runs its hidden implementation natively.
 #[component]
 pub fn CodeCell(
     /// The cell as the lesson describes it.
@@ -177,7 +177,7 @@ pub fn CodeCell(
 ) -> impl IntoView {
     let pg = expect_context::<Playground>();
     match cell.action {
-        CellAction::RequestToken => {
+        CellAction::RequestToken | CellAction::Run => {
             let original = cell.code.clone();
             let code =
                 RwSignal::new(storage::load_code(&cell.id).unwrap_or_else(|| original.clone()));
@@ -187,21 +187,25 @@ pub fn CodeCell(
             Effect::new(move |_| {
                 code.with(|c| storage::save_code(&id, (*c != lesson_code).then_some(c.as_str())));
             });
-            let runs = Runs::new(pg, code);
-            let running = runs.running;
+            let info = CellInfo {
+                id: cell.id.clone(),
+                saves: cell.saves.clone(),
+            };
+            let runs = Runs::new(pg, code, info);
             view! {
                 <CellFrame
                     cell=cell
                     editor=Some((code, original))
-                    running=running
+                    running=runs.running
                     start=Callback::new(move |_| runs.start())
                     stop=Callback::new(move |_| runs.finish(End::Stopped))
-                    output=pg.token_output
+                    output=runs.output
                 />
             }
         }
         CellAction::ValidateToken => {
             let running = RwSignal::new(false);
+            let output = pg.new_output();
             let id = cell.id.clone();
             view! {
                 <CellFrame
@@ -212,14 +216,14 @@ pub fn CodeCell(
                         running.set(true);
                         let id = id.clone();
                         leptos::task::spawn_local(async move {
-                            let (output, valid) = run::validate(&pg).await;
+                            let (result, valid) = run::validate(&pg).await;
                             pg.cell_done(&id, valid);
-                            pg.validate_output.set(Some(output));
+                            output.set(Some(result));
                             running.set(false);
                         });
                     })
                     stop=Callback::new(|_| ())
-                    output=pg.validate_output
+                    output=output
                 />
             }
         }

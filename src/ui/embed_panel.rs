@@ -24,11 +24,16 @@ pub fn EmbedPanel(
     let (status, set_status) = signal("");
     let code = NodeRef::<Textarea>::new();
     let title = format!("Spotify Web API playground: {title}");
+    // The first lesson is the default, so its links need no `lesson=`.
+    let lesson = pg
+        .course
+        .with_value(|c| (c.current > 0).then(|| c.lesson_id().to_owned()));
     let snippet = Memo::new(move |_| {
         embed::snippet(&SnippetSettings {
             page_origin: location::origin(),
             title: title.clone(),
             target: pg.target.get().as_param(),
+            lesson: lesson.clone(),
             cells: cell.with(|c| {
                 if c.is_empty() {
                     vec![]

@@ -1,16 +1,18 @@
-//! The "API keys" box: the lesson's keys, masking, whitespace warnings, storage choices.
+//! The "API keys" box: every key the course has met, where each value came from, masking,
+//! whitespace warnings, storage choices and the auto-renewal setting.
 
 use leptos::prelude::*;
 use playground_core::keys::surrounding_whitespace;
 use playground_core::lesson::KeySpec;
+use playground_core::progress::Origin;
 use playground_core::routing::Target;
 
 use crate::state::Playground;
 
-/// Inputs for each key the lesson declares, above the cells.
+/// Inputs for each key the course has met by this lesson, above the cells.
 #[component]
 pub fn KeysPanel(
-    /// The keys the lesson asks for, in display order.
+    /// The keys, in display order.
     keys: Vec<KeySpec>,
 ) -> impl IntoView {
     let pg = expect_context::<Playground>();
@@ -25,7 +27,12 @@ pub fn KeysPanel(
             for (name, value) in &sandbox_values {
                 k.set(name, value.clone());
             }
-        })
+        });
+        pg.progress.update(|p| {
+            for (name, _) in &sandbox_values {
+                p.set_origin(name, Origin::Sandbox);
+            }
+        });
     };
     view! {
         <section class="keys" aria-labelledby="keys-title">
@@ -49,6 +56,21 @@ pub fn KeysPanel(
                 } else {
                     "Kept only for this tab (session storage). They are sent nowhere but the token endpoint."
                 }}
+            </p>
+            <label class="renew">
+                <input
+                    type="checkbox"
+                    aria-describedby="renew-help"
+                    prop:checked=move || pg.progress.with(|p| p.renew)
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        pg.progress.update(|p| p.renew = on)
+                    }
+                />
+                "Renew the token automatically"
+            </label>
+            <p class="help" id="renew-help">
+                "When a call is refused because the saved token expired (401), get a new token with the first lesson's request and your credentials, save it, and send that call once more. Never on other errors."
             </p>
         </section>
     }
@@ -79,6 +101,34 @@ fn KeyInput(
         move || warning().is_some()
     };
     let secret = spec.secret;
+    let origin_id = format!("{id}-origin");
+    let origin = {
+        let name = name.clone();
+        move || {
+            let set = pg
+                .keys
+                .with(|k| k.get(&name).is_some_and(|v| !v.is_empty()));
+            if !set {
+                return pg.course.with_value(|c| match c.how_to_get(&name) {
+                    Some(how) => format!("Not set yet. {how}."),
+                    None => "Not set yet.".to_owned(),
+                });
+            }
+            pg.progress.with(|p| match p.origin(&name) {
+                Some(Origin::Sandbox) => "The sandbox's value.".to_owned(),
+                Some(Origin::Saved(lesson)) => pg.course.with_value(|c| {
+                    let index = c.lessons.iter().position(|e| &e.id == lesson);
+                    match index {
+                        Some(i) => {
+                            format!("Saved from lesson {}, \"{}\".", i + 1, c.lessons[i].title)
+                        }
+                        None => "Saved from a lesson.".to_owned(),
+                    }
+                }),
+                _ => "Typed by you.".to_owned(),
+            })
+        }
+    };
     view! {
         <div class="key">
             <label for=id.clone()>{spec.label.clone()}</label>
@@ -88,12 +138,13 @@ fn KeyInput(
                     type=move || if secret && !shown.get() { "password" } else { "text" }
                     autocomplete="off"
                     spellcheck="false"
-                    aria-describedby=warning_id.clone()
+                    aria-describedby=format!("{origin_id} {warning_id}")
                     aria-invalid=move || has_warning().then_some("true")
                     prop:value=value
                     on:input=move |ev| {
                         let text = event_target_value(&ev);
-                        pg.keys.update(|k| k.set(&name, text))
+                        pg.keys.update(|k| k.set(&name, text));
+                        pg.progress.update(|p| p.set_origin(&name, Origin::Typed));
                     }
                 />
                 {secret.then(|| view! {
@@ -107,6 +158,7 @@ fn KeyInput(
                     </button>
                 })}
             </div>
+            <p id=origin_id class="origin">{origin}</p>
             <p id=warning_id class="warning" aria-live="polite">{warning}</p>
         </div>
     }

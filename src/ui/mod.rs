@@ -1,8 +1,11 @@
 //! Components. They read and write the shared `Playground` state and call the pure core.
 
 mod cells;
+mod course_nav;
 mod embed_panel;
+mod key_dialog;
 mod keys_panel;
+mod modal;
 mod save_dialog;
 mod steps;
 mod token_status;
@@ -11,39 +14,83 @@ use std::time::Duration;
 
 use leptos::either::Either;
 use leptos::prelude::*;
-use playground_core::embed::Command;
+use playground_core::embed::{self, Command};
 use playground_core::lesson::{self, Block, CellAction, Lesson, Part};
+use playground_core::navigation::Entry;
 use playground_core::params;
 use playground_core::routing::{Relay, Target};
 use sandbox::Sandbox;
 
 pub(crate) use crate::focus::{focus, press};
-use crate::state::Playground;
-use crate::{clock, content, host, location, storage};
+use crate::state::{CourseMap, Playground};
+use crate::{clock, content, host, location, net, storage};
 
 /// The id of a cell's Run button.
 pub fn run_button_id(cell_id: &str) -> String {
     format!("run-{cell_id}")
 }
 
-/// The whole page: the first lesson. (The build checked every lesson, so there is one.)
-#[component]
-pub fn App() -> impl IntoView {
-    match content::lessons().into_iter().next() {
-        Some(lesson) => Either::Left(view! { <LessonPage lesson=lesson /> }),
-        None => Either::Right(view! {
-            <main>
-                <h1>"This build has no lesson"</h1>
-            </main>
+/// Starts the page: loads the lesson `?lesson=` names (the first by default) from its file
+/// and mounts it, or says why it could not be loaded. Mounting once, after the load, keeps
+/// the lesson's views out of a reactive branch, whose re-rendering code would cost the bundle
+/// more than the lesson itself (docs/benchmarks.md).
+pub async fn start() {
+    let outline = content::course();
+    let ids: Vec<&str> = outline.lessons.iter().map(|l| l.id.as_str()).collect();
+    let (current, notice) = params::lesson(&location::search(), &ids);
+    let course = CourseMap {
+        lessons: outline
+            .lessons
+            .iter()
+            .map(|l| Entry {
+                id: l.id.clone(),
+                title: l.title.clone(),
+            })
+            .collect(),
+        current,
+        providers: outline.providers.clone(),
+        credentials: outline.credentials.clone(),
+    };
+    let keys = outline.keys_met(current);
+    let url = outline
+        .lessons
+        .get(current)
+        .map(content::lesson_url)
+        .unwrap_or_default();
+    let loaded = net::get_text(&url)
+        .await
+        .and_then(|text| Lesson::from_json(&text));
+    // The "Loading" line of index.html goes once there is something to show instead.
+    if let Some(loading) = document().get_element_by_id("loading") {
+        loading.remove();
+    }
+    match loaded {
+        Ok(lesson) => leptos::mount::mount_to_body(move || {
+            view! { <LessonPage lesson=lesson course=course keys=keys notice=notice /> }
+        }),
+        Err(message) => leptos::mount::mount_to_body(move || {
+            view! {
+                <main>
+                    <h1>"The lesson could not be loaded"</h1>
+                    <p role="alert">{message}</p>
+                    <p>"Check your connection and that the playground's server is running, then "<a href="">"reload the page"</a>"."</p>
+                </main>
+            }
         }),
     }
 }
 
-/// One lesson with its keys panel, cells, dialog and status.
+/// One lesson with its keys panel, cells, dialogs, status and the course's navigation.
 #[component]
 fn LessonPage(
     /// The lesson to show.
     lesson: Lesson,
+    /// The course around it.
+    course: CourseMap,
+    /// The keys the course has met by this lesson.
+    keys: Vec<lesson::KeySpec>,
+    /// Why another lesson than the one asked for is shown, if it is.
+    notice: Option<String>,
 ) -> impl IntoView {
     let cells: Vec<(String, String, CellAction)> = lesson
         .blocks
@@ -66,6 +113,15 @@ fn LessonPage(
         .map(Sandbox::with_token_lifetime)
         .unwrap_or_default();
     let remember = storage::remember();
+    // The keys this lesson asks the learner to type: declared here, saved by no cell.
+    let lesson_keys: Vec<String> = lesson
+        .keys
+        .iter()
+        .filter(|k| !lesson.saves().any(|s| s.key == k.name))
+        .map(|k| k.name.clone())
+        .collect();
+    let lesson_id = lesson.id.clone();
+    let lesson_number = course.current + 1;
     let playground = Playground {
         target: RwSignal::new(page_params.target.unwrap_or(Target::Spotify)),
         relay: RwSignal::new(relay),
@@ -76,23 +132,28 @@ fn LessonPage(
         pending: RwSignal::new(None),
         got_token: RwSignal::new(false),
         now: RwSignal::new(clock::now_seconds()),
-        key_specs: StoredValue::new(lesson.keys.clone()),
+        key_specs: StoredValue::new(keys.clone()),
+        lesson_keys: StoredValue::new(lesson_keys),
         steps: StoredValue::new(lesson.steps.clone()),
+        course: StoredValue::new(course),
+        progress: RwSignal::new(storage::load_course()),
+        key_offer: RwSignal::new(None),
         done_cells: RwSignal::new(Vec::new()),
-        token_output: RwSignal::new(None),
-        validate_output: RwSignal::new(None),
-        token_run: StoredValue::new(run_button_id(
+        outputs: StoredValue::new(Vec::new()),
+        token_run: StoredValue::new(
             cells
                 .iter()
                 .find(|(_, _, action)| *action == CellAction::RequestToken)
-                .map_or("", |(id, _, _)| id.as_str()),
-        )),
+                .map(|(id, _, _)| run_button_id(id)),
+        ),
         host: StoredValue::new(page_params.host.clone()),
         theme: RwSignal::new(page_params.theme),
         cells_only: page_params.cells.is_some(),
     };
     provide_context(playground);
 
+    // The document's title names the lesson (outside the view tree), set once.
+    document().set_title(&format!("{} · Spotify Web API playground", lesson.title));
     // Embed mode is an attribute on <html> (outside the view tree), set once.
     if embed {
         if let Some(root) = document().document_element() {
@@ -117,10 +178,33 @@ fn LessonPage(
         Command::Reset => playground.reset(),
     });
 
-    // Effect: keeps the keys panel in browser storage (the outside world) as the learner types.
+    // Effect: keeps the keys panel and the course's progress in browser storage (the outside
+    // world) as they change.
     Effect::new(move |_| {
         let keys = playground.keys.get();
-        storage::save_credentials(&keys, playground.remember.get());
+        let remember = playground.remember.get();
+        storage::save_credentials(&keys, remember);
+        playground
+            .progress
+            .with(|progress| storage::save_course(progress, remember));
+    });
+    // Effect: when the last cell of the lesson has run well, the lesson is done: stored, and
+    // told to the host page (once per lesson).
+    let cell_ids: Vec<String> = lesson.cells().map(|c| c.id.clone()).collect();
+    Effect::new(move |_| {
+        let all_done = playground
+            .done_cells
+            .with(|done| cell_ids.iter().all(|id| done.contains(id)));
+        if all_done {
+            let new = playground
+                .progress
+                .try_update(|p| p.complete(&lesson_id))
+                .unwrap_or(false);
+            if new {
+                let link = playground.host.get_value();
+                host::post(&link, &embed::lesson_completed(&lesson_id));
+            }
+        }
     });
     // The countdowns' clock. The interval lives as long as the page.
     set_interval(
@@ -134,7 +218,7 @@ fn LessonPage(
         }
     });
 
-    let notices = page_params.notices;
+    let notices: Vec<String> = notice.into_iter().chain(page_params.notices).collect();
     let storage_notice = move || {
         // Read after first use of storage above; a blocked store shows a notice.
         storage::is_degraded().then(|| {
@@ -147,13 +231,12 @@ fn LessonPage(
     };
     let summary = lesson.summary.clone();
     let title = lesson.title.clone();
-    let keys = lesson.keys.clone();
     // `?cells=` shows only those cells; the course page around them carries the prose.
     let chosen = page_params.cells;
     let shown = |id: &str| chosen.as_ref().is_none_or(|c| c.iter().any(|x| x == id));
     let needs_keys = cells
         .iter()
-        .any(|(id, _, action)| *action == CellAction::RequestToken && shown(id));
+        .any(|(id, _, action)| *action != CellAction::ValidateToken && shown(id));
     let blocks = lesson
         .blocks
         .into_iter()
@@ -179,6 +262,8 @@ fn LessonPage(
     view! {
         <a class="skip" href="#lesson">"Skip to the lesson"</a>
         <header class="site">
+            <course_nav::CourseNav />
+            <p class="lesson-number">{format!("Lesson {lesson_number}")}</p>
             <h1>{title}</h1>
             <p class="summary">{summary}</p>
             <TargetBar />
@@ -195,8 +280,10 @@ fn LessonPage(
             </div>
             <token_status::TokenStatus />
             {blocks}
+            <course_nav::PreviousNext />
         </main>
         <save_dialog::SaveDialog />
+        <key_dialog::KeyDialog />
     }
 }
 

@@ -55,8 +55,7 @@ pub fn TokenStatus() -> impl IntoView {
                 TokenState::Expired => Parts {
                     lead,
                     token,
-                    middle: " has expired. Get a new one: run the first cell again and save."
-                        .into(),
+                    middle: " has expired. Get a new one: run the token cell of the first lesson again and save.".into(),
                     ..Parts::default()
                 },
             }
@@ -68,8 +67,27 @@ pub fn TokenStatus() -> impl IntoView {
             Some((TokenState::Expired | TokenState::ExpiresSoon { .. }, _))
         )
     };
-    // Runs the token cell, as pressing its Run button does; the Save dialog follows.
-    let get_new = move |_| super::press(&pg.token_run.get_value());
+    // Runs the token cell, as pressing its Run button does; the Save dialog follows. On
+    // lessons without it, a link leads to the lesson that has it.
+    let token_run = pg.token_run.get_value();
+    let has_cell = token_run.is_some();
+    let get_new = move |_| {
+        if let Some(run) = &token_run {
+            super::press(run);
+        }
+    };
+    let token_lesson = pg.course.with_value(|c| {
+        let (_, index) = c
+            .providers
+            .iter()
+            .find(|(k, _)| k == playground_core::keys::ACCESS_TOKEN)?;
+        c.lessons.get(*index).map(|e| {
+            (
+                playground_core::params::lesson_href(&crate::location::search(), &e.id),
+                format!("Get a new token in \"{}\"", e.title),
+            )
+        })
+    });
     let part = move |pick: fn(&Parts) -> &String| move || parts.with(|p| pick(p).clone());
     view! {
         <section class="token-panel" aria-label="Saved access token">
@@ -81,7 +99,10 @@ pub fn TokenStatus() -> impl IntoView {
                 <span class="sr-only">{part(|p| &p.spoken)}</span>
                 {part(|p| &p.tail)}
             </p>
-            <button type="button" hidden=move || !needs_new() on:click=get_new>"Get a new token"</button>
+            <button type="button" hidden=move || !has_cell || !needs_new() on:click=get_new>"Get a new token"</button>
+            {(!has_cell).then(|| token_lesson.map(|(href, text)| view! {
+                <a href=href hidden=move || !needs_new() && pg.saved.with(Option::is_some)>{text}</a>
+            }))}
         </section>
     }
 }

@@ -354,7 +354,8 @@ const nameOf = (e) => {
   if (by) return by.split(' ').map((id) => document.getElementById(id)).filter(Boolean).map(text).join(' ');
   return e.getAttribute('aria-label') || text(e);
 };
-const region = (name) => [...document.querySelectorAll('section,[role=dialog]')].find((s) => nameOf(s) === name) || null;
+// Only regions a user can see: a dialog is hidden with the `hidden` attribute while closed.
+const region = (name) => [...document.querySelectorAll('section,[role=dialog]')].find((s) => nameOf(s) === name && !s.closest('[hidden]')) || null;
 // Only buttons a user can see: a control is hidden with the `hidden` attribute, not removed.
 const button = (name, within) => [...(within || document).querySelectorAll('button')].find((b) => text(b) === name && !b.closest('[hidden]')) || null;
 const field = (label) => {
@@ -582,13 +583,14 @@ impl Browser {
         );
     }
 
-    /// The element that describes `element` (its `aria-describedby`).
-    pub fn description_of(&self, element: &Element) -> Element {
-        self.find(
-            "the description",
-            "return document.getElementById(arguments[0].getAttribute('aria-describedby'));",
+    /// The text of an element's description: every element its `aria-describedby` names.
+    pub fn description(&self, element: &Element) -> String {
+        let text = self.js(
+            "return (arguments[0].getAttribute('aria-describedby') || '').split(' ')
+               .map((id) => document.getElementById(id)).filter(Boolean).map(text).join(' ');",
             vec![element.into()],
-        )
+        );
+        text.as_str().unwrap_or_default().to_owned()
     }
 
     /// The visible text of an element.

@@ -421,10 +421,19 @@ fn check_pure_crates() -> Result {
 fn precompress(dist: &Path) -> Result {
     use std::io::Write as _;
     println!("==> precompress dist/ (brotli 11, gzip -9)");
-    let mut files: Vec<PathBuf> = fs::read_dir(dist)
-        .map_err(|e| format!("{}: {e}", dist.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
+    // Every file, in sub-folders too (the lessons are in dist/content/).
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut folders = vec![dist.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in fs::read_dir(&folder).map_err(|e| format!("{}: {e}", folder.display()))? {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
     files.sort();
     for file in &files {
         let extension = file.extension().and_then(|x| x.to_str()).unwrap_or("");
@@ -450,7 +459,11 @@ fn precompress(dist: &Path) -> Result {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
         gz.write_all(&plain).map_err(|e| e.to_string())?;
         let gz = gz.finish().map_err(|e| e.to_string())?;
-        let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("?");
+        let name = file
+            .strip_prefix(dist)
+            .unwrap_or(file)
+            .to_string_lossy()
+            .into_owned();
         for (suffix, bytes) in [("br", &br), ("gz", &gz)] {
             let path = dist.join(format!("{name}.{suffix}"));
             fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
