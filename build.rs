@@ -105,7 +105,6 @@ impl<T: Rust> Rust for Option<T> {
     }
 }
 
-
 impl Rust for KeySpec {
     fn rust(&self) -> String {
         let KeySpec {

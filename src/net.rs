@@ -25,7 +25,9 @@ async fn catalog() -> Result<Arc<Catalog>, String> {
     if let Some(catalog) = CATALOG.with(|c| c.borrow().clone()) {
         return Ok(catalog);
     }
-    let failed = |why: String| format!("The sandbox could not load its catalog ({why}). Check that the playground's server is running, then run the cell again.");
+    let failed = |why: String| {
+        format!("The sandbox could not load its catalog ({why}). Check that the playground's server is running, then run the cell again.")
+    };
     let text = get_text("catalog.json").await.map_err(failed)?;
     let catalog = Arc::new(Catalog::from_json(&text).map_err(failed)?);
     CATALOG.with(|c| *c.borrow_mut() = Some(catalog.clone()));

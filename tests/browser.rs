@@ -275,7 +275,10 @@ fn wrong_secret_is_explained(s: &Servers) {
         "{log}"
     );
     assert!(log.contains("Client Secret is not"), "explained: {log}");
-    assert!(!b.exists("[role=dialog]:not([hidden])"), "no dialog after a failure");
+    assert!(
+        !b.exists("[role=dialog]:not([hidden])"),
+        "no dialog after a failure"
+    );
 
     // The classic cause: the right secret with a space copied after it.
     let secret = b.field("Client Secret");
@@ -336,7 +339,10 @@ fn short_sandbox_lifetime_shows_expiry(s: &Servers) {
     let log = b.wait_for_text(&log_of(&b, &cell), "The access token has expired.");
     assert!(log.contains("Status: 401 Unauthorized"), "{log}");
     // "Get a new token" really gets one: it runs the token cell, and the dialog saves it.
-    assert!(!b.exists("[role=dialog]:not([hidden])"), "no dialog before the click");
+    assert!(
+        !b.exists("[role=dialog]:not([hidden])"),
+        "no dialog before the click"
+    );
     b.click(&b.button("Get a new token", None));
     let dialog = b.region("Save access token");
     b.click(&b.button("Save", Some(&dialog)));
@@ -1308,7 +1314,10 @@ fn edited_code_runs_as_written(s: &Servers) {
     let log = run_code(&b, &without_grant);
     assert!(log.contains("unsupported_grant_type"), "{log}");
     assert!(log.contains("grant_type parameter is missing"), "{log}");
-    assert!(!b.exists("[role=dialog]:not([hidden])"), "no token, no dialog");
+    assert!(
+        !b.exists("[role=dialog]:not([hidden])"),
+        "no token, no dialog"
+    );
 
     let log = run_code(
         &b,

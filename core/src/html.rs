@@ -50,7 +50,12 @@ pub fn options<'a>(names: impl IntoIterator<Item = &'a str>) -> Markup {
     names
         .into_iter()
         .enumerate()
-        .map(|(i, name)| Markup(format!(r#"<option value="{i}">{}</option>"#, escape(name).0)))
+        .map(|(i, name)| {
+            Markup(format!(
+                r#"<option value="{i}">{}</option>"#,
+                escape(name).0
+            ))
+        })
         .collect()
 }
 

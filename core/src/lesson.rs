@@ -649,13 +649,16 @@ mod read {
         key: &str,
         item: impl Fn(&Value) -> Result<T, String>,
     ) -> Result<Vec<T>, String> {
-        value
+        // A loop rather than collecting into a Result: smaller in the page.
+        let mut out = Vec::new();
+        for v in value
             .get(key)
             .and_then(Value::as_array)
             .map_or(&[][..], Vec::as_slice)
-            .iter()
-            .map(item)
-            .collect()
+        {
+            out.push(item(v)?);
+        }
+        Ok(out)
     }
 
     fn cell(v: &Value) -> Result<Cell, String> {

@@ -101,10 +101,9 @@ async fn double(
                     .collect(),
                 body: String::from_utf8_lossy(&body).into_owned(),
             };
-            let answer =
-                Sandbox::default()
-                    .with_catalog(sandbox::Catalog::builtin())
-                    .handle(&request, sandbox::UnixMillis(1_800_000_000_000));
+            let answer = Sandbox::default()
+                .with_catalog(sandbox::Catalog::builtin())
+                .handle(&request, sandbox::UnixMillis(1_800_000_000_000));
             let mut response = (
                 StatusCode::from_u16(answer.status).expect("status"),
                 answer.body,

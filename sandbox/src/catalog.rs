@@ -6,7 +6,7 @@
 //! the first time its sandbox answers a Web API call, so the page's first load does not carry
 //! it (docs/benchmarks.md). The build checks the file (`build.rs`).
 
-use crate::json::Value;
+use crate::json::{self, Object, Value};
 
 /// An artist. `genres` feed the `genre:` search filter; the object does not show them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -114,16 +114,15 @@ impl Catalog {
             });
         }
         let index = |ids: &[Value]| -> Result<Vec<usize>, String> {
-            ids.iter()
-                .map(|id| {
-                    let id = id.as_str().unwrap_or_default();
-                    catalog
-                        .artists
-                        .iter()
-                        .position(|a| a.id == id)
-                        .ok_or_else(|| format!("unknown artist `{id}`"))
-                })
-                .collect()
+            let mut out = Vec::new();
+            for id in ids {
+                let id = id.as_str().unwrap_or_default();
+                match catalog.artists.iter().position(|a| a.id == id) {
+                    Some(i) => out.push(i),
+                    None => return Err(format!("unknown artist `{id}`")),
+                }
+            }
+            Ok(out)
         };
         let mut albums = Vec::new();
         for album in list(&root, "albums") {
@@ -211,129 +210,117 @@ pub fn href(kind: &str, id: &str) -> String {
     format!("https://api.spotify.com/v1/{kind}s/{id}")
 }
 
-/// The members every catalog object starts its identity with.
-fn external_urls(kind: &str, id: &str) -> Value {
-    Value::object([(
-        "spotify",
-        format!("https://open.spotify.com/{kind}/{id}").into(),
-    )])
+/// `href`, `id`, `name`, `type` and `uri`, with `external_urls` before them: the members every
+/// catalog object starts its identity with, in Spotify's order.
+fn identity(o: &mut Object, kind: &str, id: &str) {
+    o.raw(
+        "external_urls",
+        &Object::default()
+            .str("spotify", &format!("https://open.spotify.com/{kind}/{id}"))
+            .end(),
+    )
+    .str("href", &href(kind, id))
+    .str("id", id);
 }
 
-fn uri(kind: &str, id: &str) -> Value {
-    format!("spotify:{kind}:{id}").into()
+fn uri(kind: &str, id: &str) -> String {
+    format!("spotify:{kind}:{id}")
 }
 
 /// Image URLs as Spotify's CDN writes them: a size prefix and hex derived from the id.
-fn images(id: &str, sizes: [(&str, u64); 3]) -> Value {
+fn images(id: &str, sizes: [(&str, u64); 3]) -> String {
     let seed = id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     });
-    Value::Array(
-        sizes
-            .iter()
-            .map(|(prefix, size)| {
-                let hex = format!("{seed:016x}{:08x}", (seed >> 17) as u32 ^ *size as u32);
-                Value::object([
-                    (
-                        "url",
-                        format!("https://i.scdn.co/image/{prefix}{hex}").into(),
-                    ),
-                    ("height", (*size).into()),
-                    ("width", (*size).into()),
-                ])
-            })
-            .collect(),
-    )
+    json::array(sizes.iter().map(|(prefix, size)| {
+        let hex = format!("{seed:016x}{:08x}", (seed >> 17) as u32 ^ *size as u32);
+        Object::default()
+            .str("url", &format!("https://i.scdn.co/image/{prefix}{hex}"))
+            .num("height", *size)
+            .num("width", *size)
+            .end()
+    }))
 }
 
 /// SimplifiedArtist: `external_urls, href, id, name, type, uri`.
-pub fn simplified_artist(artist: &Artist) -> Value {
-    Value::object([
-        ("external_urls", external_urls("artist", &artist.id)),
-        ("href", href("artist", &artist.id).into()),
-        ("id", (&artist.id).into()),
-        ("name", (&artist.name).into()),
-        ("type", "artist".into()),
-        ("uri", uri("artist", &artist.id)),
-    ])
+pub fn simplified_artist(artist: &Artist) -> String {
+    let mut o = Object::default();
+    identity(&mut o, "artist", &artist.id);
+    o.str("name", &artist.name)
+        .str("type", "artist")
+        .str("uri", &uri("artist", &artist.id))
+        .end()
 }
 
 /// The full Artist in Development Mode: `followers`, `genres` and `popularity` are gone.
-pub fn full_artist(artist: &Artist) -> Value {
-    Value::object([
-        ("external_urls", external_urls("artist", &artist.id)),
-        ("href", href("artist", &artist.id).into()),
-        ("id", (&artist.id).into()),
-        (
-            "images",
-            images(
-                &artist.id,
-                [
-                    ("ab6761610000e5eb", 640),
-                    ("ab67616100005174", 320),
-                    ("ab6761610000f178", 160),
-                ],
-            ),
+pub fn full_artist(artist: &Artist) -> String {
+    let mut o = Object::default();
+    identity(&mut o, "artist", &artist.id);
+    o.raw(
+        "images",
+        &images(
+            &artist.id,
+            [
+                ("ab6761610000e5eb", 640),
+                ("ab67616100005174", 320),
+                ("ab6761610000f178", 160),
+            ],
         ),
-        ("name", (&artist.name).into()),
-        ("type", "artist".into()),
-        ("uri", uri("artist", &artist.id)),
-    ])
+    )
+    .str("name", &artist.name)
+    .str("type", "artist")
+    .str("uri", &uri("artist", &artist.id))
+    .end()
 }
 
-fn artists<'c>(list: impl Iterator<Item = &'c Artist>) -> Value {
-    Value::Array(list.map(simplified_artist).collect())
+fn artists<'c>(list: impl Iterator<Item = &'c Artist>) -> String {
+    json::array(list.map(simplified_artist))
 }
 
 /// SimplifiedAlbum in Development Mode (no `available_markets`); `is_playable` when the
 /// request named a market.
-pub fn simplified_album(catalog: &Catalog, album: &Album, market: bool) -> Value {
-    let mut value = Value::object([
-        ("album_type", album.album_type.as_str().into()),
-        ("total_tracks", (album.tracks.len() as u64).into()),
-        ("external_urls", external_urls("album", &album.id)),
-        ("href", href("album", &album.id).into()),
-        ("id", (&album.id).into()),
-        (
-            "images",
-            images(
-                &album.id,
-                [
-                    ("ab67616d0000b273", 640),
-                    ("ab67616d00001e02", 300),
-                    ("ab67616d00004851", 64),
-                ],
-            ),
-        ),
-        ("name", (&album.name).into()),
-        ("release_date", (&album.release_date).into()),
-        (
-            "release_date_precision",
-            match album.release_date.len() {
-                4 => "year",
-                7 => "month",
-                _ => "day",
-            }
-            .into(),
-        ),
-        ("type", "album".into()),
-        ("uri", uri("album", &album.id)),
-        ("artists", artists(catalog.artists_of(&album.artists))),
-    ]);
-    if market {
-        push(&mut value, "is_playable", true.into());
-    }
-    value
+pub fn simplified_album(catalog: &Catalog, album: &Album, market: bool) -> String {
+    let mut o = album_members(catalog, album, market);
+    o.end()
 }
 
-fn push(object: &mut Value, key: &str, member: Value) {
-    if let Value::Object(map) = object {
-        map.push(key, member);
+fn album_members(catalog: &Catalog, album: &Album, market: bool) -> Object {
+    let mut o = Object::default();
+    o.str("album_type", album.album_type.as_str())
+        .num("total_tracks", album.tracks.len() as u64);
+    identity(&mut o, "album", &album.id);
+    o.raw(
+        "images",
+        &images(
+            &album.id,
+            [
+                ("ab67616d0000b273", 640),
+                ("ab67616d00001e02", 300),
+                ("ab67616d00004851", 64),
+            ],
+        ),
+    )
+    .str("name", &album.name)
+    .str("release_date", &album.release_date)
+    .str(
+        "release_date_precision",
+        match album.release_date.len() {
+            4 => "year",
+            7 => "month",
+            _ => "day",
+        },
+    )
+    .str("type", "album")
+    .str("uri", &uri("album", &album.id))
+    .raw("artists", &artists(catalog.artists_of(&album.artists)));
+    if market {
+        o.flag("is_playable", Some(true));
     }
+    o
 }
 
 /// SimplifiedTrack in Development Mode: no `available_markets` or `linked_from`.
-pub fn simplified_track(catalog: &Catalog, track: &Track, number: usize, market: bool) -> Value {
+pub fn simplified_track(catalog: &Catalog, track: &Track, number: usize, market: bool) -> String {
     track_object(catalog, None, track, number, market)
 }
 
@@ -344,7 +331,7 @@ pub fn full_track(
     track: &Track,
     number: usize,
     market: bool,
-) -> Value {
+) -> String {
     track_object(catalog, Some(album), track, number, market)
 }
 
@@ -354,58 +341,43 @@ fn track_object(
     track: &Track,
     number: usize,
     market: bool,
-) -> Value {
-    let mut value = Value::object([]);
+) -> String {
+    let mut o = Object::default();
     if let Some(album) = album {
-        push(
-            &mut value,
-            "album",
-            simplified_album(catalog, album, market),
-        );
+        o.raw("album", &simplified_album(catalog, album, market));
     }
-    push(
-        &mut value,
-        "artists",
-        artists(catalog.artists_of(&track.artists)),
-    );
-    push(&mut value, "disc_number", 1u64.into());
-    push(&mut value, "duration_ms", track.duration_ms.into());
-    push(&mut value, "explicit", track.explicit.into());
+    o.raw("artists", &artists(catalog.artists_of(&track.artists)))
+        .num("disc_number", 1)
+        .num("duration_ms", track.duration_ms)
+        .flag("explicit", Some(track.explicit));
     if album.is_some() {
-        push(
-            &mut value,
+        o.raw(
             "external_ids",
-            Value::object([("isrc", (&track.isrc).into())]),
+            &Object::default().str("isrc", &track.isrc).end(),
         );
     }
-    push(
-        &mut value,
-        "external_urls",
-        external_urls("track", &track.id),
-    );
-    push(&mut value, "href", href("track", &track.id).into());
-    push(&mut value, "id", (&track.id).into());
+    identity(&mut o, "track", &track.id);
     if market {
-        push(&mut value, "is_playable", true.into());
+        o.flag("is_playable", Some(true));
     }
     if album.is_some() {
-        push(&mut value, "is_local", false.into());
+        o.flag("is_local", Some(false));
     }
-    push(&mut value, "name", (&track.name).into());
-    push(&mut value, "preview_url", Value::Null);
-    push(&mut value, "track_number", (number as u64).into());
-    push(&mut value, "type", "track".into());
-    push(&mut value, "uri", uri("track", &track.id));
+    o.str("name", &track.name)
+        .flag("preview_url", None)
+        .num("track_number", number as u64)
+        .str("type", "track")
+        .str("uri", &uri("track", &track.id));
     if album.is_none() {
-        push(&mut value, "is_local", false.into());
+        o.flag("is_local", Some(false));
     }
-    value
+    o.end()
 }
 
 /// The full Album: SimplifiedAlbum plus its first 50 tracks, `copyrights` and
 /// `external_ids` (no `label`, `popularity` or `genres`).
-pub fn full_album(catalog: &Catalog, album: &Album, market: bool) -> Value {
-    let mut value = simplified_album(catalog, album, market);
+pub fn full_album(catalog: &Catalog, album: &Album, market: bool) -> String {
+    let mut o = album_members(catalog, album, market);
     let tracks_href = format!("{}/tracks", href("album", &album.id));
     let page = crate::web_api::Page::new(album.tracks.len(), 0, 50);
     let items = album.tracks[page.range()]
@@ -413,34 +385,28 @@ pub fn full_album(catalog: &Catalog, album: &Album, market: bool) -> Value {
         .enumerate()
         .map(|(i, t)| simplified_track(catalog, t, i + 1, market))
         .collect();
-    push(
-        &mut value,
-        "tracks",
-        page.object(&tracks_href, "", items, crate::web_api::Order::ItemsSecond),
-    );
     let owner = catalog
         .artists_of(&album.artists)
         .next()
         .map_or("", |a| a.name.as_str());
     let year = album.release_date.get(..4).unwrap_or_default();
-    push(
-        &mut value,
+    let copyright = |mark: &str, kind: &str| {
+        Object::default()
+            .str("text", &format!("{mark} {year} {owner}"))
+            .str("type", kind)
+            .end()
+    };
+    o.raw(
+        "tracks",
+        &page.object(&tracks_href, "", items, crate::web_api::Order::ItemsSecond),
+    )
+    .raw(
         "copyrights",
-        Value::Array(vec![
-            Value::object([
-                ("text", format!("© {year} {owner}").into()),
-                ("type", "C".into()),
-            ]),
-            Value::object([
-                ("text", format!("℗ {year} {owner}").into()),
-                ("type", "P".into()),
-            ]),
-        ]),
-    );
-    push(
-        &mut value,
+        &json::array([copyright("©", "C"), copyright("℗", "P")]),
+    )
+    .raw(
         "external_ids",
-        Value::object([("upc", (&album.upc).into())]),
-    );
-    value
+        &Object::default().str("upc", &album.upc).end(),
+    )
+    .end()
 }

@@ -4,7 +4,7 @@
 
 use crate::catalog::{self, Album, Artist, Catalog, Track};
 use crate::http::{percent_encode, HttpResponse};
-use crate::json::Value;
+use crate::json::Object;
 use crate::web_api::{api_error, Call, Order, Page};
 use crate::UnixMillis;
 
@@ -255,11 +255,11 @@ enum Item<'c> {
 }
 
 impl Item<'_> {
-    fn to_json(&self, catalog: &Catalog, market: bool) -> Value {
+    fn to_json(self, catalog: &Catalog, market: bool) -> String {
         match self {
             Item::Artist(a) => catalog::full_artist(a),
             Item::Album(a) => catalog::simplified_album(catalog, a, market),
-            Item::Track(album, n, t) => catalog::full_track(catalog, album, t, *n, market),
+            Item::Track(album, n, t) => catalog::full_track(catalog, album, t, n, market),
         }
     }
 }
@@ -297,7 +297,7 @@ pub fn search(call: &Call) -> Result<HttpResponse, HttpResponse> {
     }
     let query = parse_query(q);
     let tail = call.tail(market);
-    let mut body = Value::object([]);
+    let mut body = Object::default();
     for kind in kinds {
         let found = results(call.catalog, kind, &query, call.now);
         let page = Page::new(found.len(), offset, limit);
@@ -312,9 +312,7 @@ pub fn search(call: &Call) -> Result<HttpResponse, HttpResponse> {
             items,
             Order::ItemsLast,
         );
-        if let Value::Object(map) = &mut body {
-            map.push(format!("{kind}s"), object);
-        }
+        body.raw(&format!("{kind}s"), &object);
     }
-    Ok(HttpResponse::json(200, &body))
+    Ok(HttpResponse::json_text(200, body.end()))
 }

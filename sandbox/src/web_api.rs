@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use crate::catalog::{self, Album, Catalog};
 use crate::http::{self, HttpRequest, HttpResponse};
-use crate::json::Value;
+use crate::json::{self, Object, Value};
 use crate::token::SandboxToken;
 use crate::{search, UnixMillis};
 
@@ -133,32 +133,30 @@ impl Page {
     }
 
     /// The paging object. `base` is the URL without a query; `tail` follows
-    /// `offset` and `limit` in every URL.
-    pub fn object(&self, base: &str, tail: &str, items: Vec<Value>, order: Order) -> Value {
+    /// `offset` and `limit` in every URL; `items` are written already.
+    pub fn object(&self, base: &str, tail: &str, items: Vec<String>, order: Order) -> String {
         let url = |offset: usize| format!("{base}?offset={offset}&limit={}{tail}", self.limit);
-        let link = |offset: Option<usize>| offset.map_or(Value::Null, |o| url(o).into());
-        let items = Value::Array(items);
-        let mut members = vec![("href", url(self.offset).into())];
+        let items = json::array(items);
+        let mut o = Object::default();
+        o.str("href", &url(self.offset));
         if order == Order::ItemsSecond {
-            members.push(("items", items.clone()));
+            o.raw("items", &items);
         }
-        members.extend([
-            ("limit", (self.limit as u64).into()),
-            ("next", link(self.next())),
-            ("offset", (self.offset as u64).into()),
-            ("previous", link(self.previous())),
-            ("total", (self.total as u64).into()),
-        ]);
+        o.num("limit", self.limit as u64);
+        match self.next() {
+            Some(next) => o.str("next", &url(next)),
+            None => o.flag("next", None),
+        };
+        o.num("offset", self.offset as u64);
+        match self.previous() {
+            Some(previous) => o.str("previous", &url(previous)),
+            None => o.flag("previous", None),
+        };
+        o.num("total", self.total as u64);
         if order == Order::ItemsLast {
-            members.push(("items", items));
+            o.raw("items", &items);
         }
-        let mut object = Value::object([]);
-        if let Value::Object(map) = &mut object {
-            for (key, value) in members {
-                map.push(key, value);
-            }
-        }
-        object
+        o.end()
     }
 }
 
@@ -239,25 +237,25 @@ fn get_track(call: &Call, id: &str) -> Result<HttpResponse, HttpResponse> {
     let id = checked_id(id, "invalid id")?;
     let market = call.market()?;
     let (album, number, track) = call.catalog.track(id).ok_or_else(non_existing)?;
-    Ok(HttpResponse::json(
+    Ok(HttpResponse::json_text(
         200,
-        &catalog::full_track(call.catalog, album, track, number, market),
+        catalog::full_track(call.catalog, album, track, number, market),
     ))
 }
 
 fn get_artist(catalog: &Catalog, id: &str) -> Result<HttpResponse, HttpResponse> {
     let id = checked_id(id, "invalid id")?;
     let artist = catalog.artist(id).ok_or_else(non_existing)?;
-    Ok(HttpResponse::json(200, &catalog::full_artist(artist)))
+    Ok(HttpResponse::json_text(200, catalog::full_artist(artist)))
 }
 
 fn get_album(call: &Call, id: &str) -> Result<HttpResponse, HttpResponse> {
     let id = checked_id(id, "invalid id")?;
     let market = call.market()?;
     let album = call.catalog.album(id).ok_or_else(non_existing)?;
-    Ok(HttpResponse::json(
+    Ok(HttpResponse::json_text(
         200,
-        &catalog::full_album(call.catalog, album, market),
+        catalog::full_album(call.catalog, album, market),
     ))
 }
 
@@ -330,9 +328,9 @@ fn artist_albums(call: &Call, id: &str) -> Result<HttpResponse, HttpResponse> {
     }
     tail.push_str(&call.tail(market));
     let base = format!("{}/albums", catalog::href("artist", id));
-    Ok(HttpResponse::json(
+    Ok(HttpResponse::json_text(
         200,
-        &page.object(&base, &tail, items, Order::ItemsLast),
+        page.object(&base, &tail, items, Order::ItemsLast),
     ))
 }
 
@@ -348,9 +346,9 @@ fn album_tracks(call: &Call, id: &str) -> Result<HttpResponse, HttpResponse> {
         .map(|(t, i)| catalog::simplified_track(call.catalog, t, i + 1, market))
         .collect();
     let base = format!("{}/tracks", catalog::href("album", id));
-    Ok(HttpResponse::json(
+    Ok(HttpResponse::json_text(
         200,
-        &page.object(&base, &call.tail(market), items, Order::ItemsSecond),
+        page.object(&base, &call.tail(market), items, Order::ItemsSecond),
     ))
 }
 

@@ -6,7 +6,7 @@ use playground_core::html;
 use playground_core::progress::Origin;
 
 use super::focus;
-use super::modal::Modal;
+use super::modal::{modal, Frame};
 use crate::state::Playground;
 
 /// Ids of the dialog's first control and its Save button, for focus.
@@ -45,7 +45,10 @@ pub fn KeyDialog() -> impl IntoView {
             }
         }
     });
-    let key = move || pg.key_offer.with(|o| o.as_ref().map(|o| o.key.clone()).unwrap_or_default());
+    let key = move || {
+        pg.key_offer
+            .with(|o| o.as_ref().map(|o| o.key.clone()).unwrap_or_default())
+    };
     // The answer's items as the list's options (markup: cheaper than a view per option).
     let options = move || {
         pg.key_offer.with(|o| {
@@ -62,17 +65,20 @@ pub fn KeyDialog() -> impl IntoView {
                 .unwrap_or_default()
         })
     };
-    view! {
-        <Modal
-            title=Signal::derive(move || format!("Save {}", key()))
-            description=Signal::derive(move || format!("Keep one of the answer's items as {} for the next lessons. It is stored with your other keys.", key()))
-            first=CHOICE
-            save_id=SAVE
-            cancel_id="key-cancel"
-            open=open
-            on_save=save
-            on_close=close
-        >
+    modal(
+        Frame {
+            title: Signal::derive(move || format!("Save {}", key())),
+            description: Signal::derive(move || {
+                format!("Keep one of the answer's items as {} for the next lessons. It is stored with your other keys.", key())
+            }),
+            first: CHOICE,
+            save_id: SAVE,
+            cancel_id: "key-cancel",
+            open,
+            on_save: save,
+            on_close: close,
+        },
+        view! {
             <label for=CHOICE>"Item"</label>
             " "
             <select
@@ -81,6 +87,6 @@ pub fn KeyDialog() -> impl IntoView {
                 on:change=move |ev| chosen.set(event_target_value(&ev).parse().unwrap_or(0))
             ></select>
             <p>{move || format!("{}: ", key())}<code id="key-value">{value}</code></p>
-        </Modal>
-    }
+        },
+    )
 }

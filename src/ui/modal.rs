@@ -1,37 +1,49 @@
 //! The frame both Save dialogs share: a modal `role="dialog"` named by its heading, focus kept
 //! inside (Tab wraps between the first and last controls), Escape to close, and the Save and
-//! Cancel buttons. One component for both keeps the bundle smaller than two frames.
+//! Cancel buttons. One frame for both keeps the bundle smaller than two.
 //!
-//! A dialog is always in the page and `hidden` while closed; only its text changes. Views
-//! that come and go would add their re-rendering code to the bundle (docs/benchmarks.md).
+//! A dialog is always in the page and `hidden` while closed; only its text changes. It is a
+//! plain function with typed content rather than a component with `Children`, whose boxed
+//! views would bring the whole `AnyView` machinery into the bundle (docs/benchmarks.md).
 
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
 use super::focus;
 
-/// A modal dialog with Save and Cancel after its content.
-#[component]
-pub fn Modal(
+/// What a dialog's frame needs.
+pub struct Frame {
     /// The heading, which names the dialog.
-    title: Signal<String>,
+    pub title: Signal<String>,
     /// The sentence under it, which describes the dialog.
-    description: Signal<String>,
-    /// Id of the first focusable control in `children`, where Shift+Tab from Cancel lands.
-    first: &'static str,
-    /// Whether the dialog shows.
-    open: Signal<bool>,
+    pub description: Signal<String>,
+    /// Id of the first focusable control of the content, where Shift+Tab from Cancel lands.
+    pub first: &'static str,
     /// Id of the Save button, focused when the dialog opens; it also prefixes the ids of the
     /// heading and the description.
-    save_id: &'static str,
+    pub save_id: &'static str,
     /// Id of the Cancel button, the last control.
-    cancel_id: &'static str,
+    pub cancel_id: &'static str,
+    /// Whether the dialog shows.
+    pub open: Signal<bool>,
     /// What Save does (before closing).
-    on_save: Callback<()>,
+    pub on_save: Callback<()>,
     /// Closes the dialog (Cancel, Escape, after Save).
-    on_close: Callback<()>,
-    children: Children,
-) -> impl IntoView {
+    pub on_close: Callback<()>,
+}
+
+/// A modal dialog: `content`, then Save and Cancel.
+pub fn modal(frame: Frame, content: impl IntoView + 'static) -> impl IntoView {
+    let Frame {
+        title,
+        description,
+        first,
+        save_id,
+        cancel_id,
+        open,
+        on_save,
+        on_close,
+    } = frame;
     let title_id = format!("{save_id}-title");
     let description_id = format!("{save_id}-description");
     let on_keydown = move |ev: KeyboardEvent| match ev.key().as_str() {
@@ -69,7 +81,7 @@ pub fn Modal(
             <div class="dialog">
                 <h2 id=title_id.clone()>{title}</h2>
                 <p id=description_id.clone()>{description}</p>
-                {children()}
+                {content}
                 <div class="dialog-actions">
                     <button
                         type="button"

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use playground_core::token::{long_duration, masked};
 
 use super::focus;
-use super::modal::Modal;
+use super::modal::{modal, Frame};
 use crate::clock;
 use crate::state::Playground;
 
@@ -61,17 +61,20 @@ pub fn SaveDialog() -> impl IntoView {
             })
         })
     };
-    view! {
-        <Modal
-            title=Signal::stored("Save access token".to_owned())
-            description=Signal::stored("Keep this token for the next steps. It is stored in this browser only.".to_owned())
-            first=REVEAL
-            save_id=SAVE
-            cancel_id="dialog-cancel"
-            open=open
-            on_save=save
-            on_close=close
-        >
+    modal(
+        Frame {
+            title: Signal::stored("Save access token".to_owned()),
+            description: Signal::stored(
+                "Keep this token for the next steps. It is stored in this browser only.".to_owned(),
+            ),
+            first: REVEAL,
+            save_id: SAVE,
+            cancel_id: "dialog-cancel",
+            open,
+            on_save: save,
+            on_close: close,
+        },
+        view! {
             <p class="token-line">
                 <span>"Access token: "</span>
                 <code id="dialog-token">{shown}</code>
@@ -86,6 +89,6 @@ pub fn SaveDialog() -> impl IntoView {
                 </button>
             </p>
             <p>{expiry}</p>
-        </Modal>
-    }
+        },
+    )
 }
