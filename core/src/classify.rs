@@ -353,31 +353,31 @@ pub fn api_answer(response: &HttpResponse, expires_at: Option<u64>, now: u64) ->
     match (response.status, message.as_str()) {
         (400, "Invalid limit") => spotify(
             "Spotify refused the limit (400 Invalid limit).",
-            "Since February 2026, apps in Development Mode get at most 10 items per request from search and from an artist's albums (an album's tracks allow 50). Lower limit, and page through with offset.",
+            "Since February 2026, search and an artist's albums give apps in Development Mode at most 10 items per request. Lower limit and page with offset.",
         ),
         (400, "invalid id" | "Invalid base62 id") => spotify(
             "The id is malformed (400).",
-            "A Spotify id is 22 letters and digits, the last part of a spotify: URI. Check the id in the URL, or save it again from the earlier lesson.",
+            "An id is 22 letters and digits, the end of a spotify: URI. Check it, or save it again in the earlier lesson.",
         ),
         (400, "No search query") => spotify(
             "The search has no query (400 No search query).",
-            "Give q some words, such as q: 'Oona' or q: 'artist:Quillon'.",
+            "Give q some words, such as 'Oona' or 'artist:Quillon'.",
         ),
         (400, "Missing parameter type") => spotify(
             "The search has no type (400 Missing parameter type).",
-            "Add type: album, artist, playlist, track, show, episode or audiobook (several with commas).",
+            "Add type, such as artist or album,track.",
         ),
         (400, m) if m.starts_with("Bad search type field") => spotify(
             &format!("Spotify does not know this search type (400 {m})."),
-            "type takes album, artist, playlist, track, show, episode or audiobook, separated by commas with no plural s.",
+            "Use album, artist, playlist, track, show, episode or audiobook, with commas between, no plural s.",
         ),
         (400, "Invalid market code" | "Unlaunched market") => spotify(
             &format!("The market is not valid (400 {message})."),
-            "market takes a two-letter country code where Spotify is available, such as SE or US. Or leave it out.",
+            "Use a two-letter country code where Spotify is available, such as SE, or leave market out.",
         ),
         (400, "Invalid offset" | "Bad request.") => spotify(
             &format!("The offset is out of range (400 {message})."),
-            "offset is a whole number from 0, and a search cannot page past its first 1,000 results.",
+            "offset is a whole number from 0; a search stops at 1,000 results.",
         ),
         (400, "Invalid include_groups") => spotify(
             "include_groups names an unknown group (400).",
@@ -385,39 +385,39 @@ pub fn api_answer(response: &HttpResponse, expires_at: Option<u64>, now: u64) ->
         ),
         (400, "Only valid bearer authentication supported") => spotify(
             "The Authorization header is malformed (400).",
-            "Spotify wants exactly \"Bearer <token>\", with no quotes around the token. Check the headers, or get and save a new token.",
+            "Spotify wants exactly \"Bearer <token>\", with no quotes. Check the headers.",
         ),
         (401, _) if expired => spotify(
             "The access token has expired (401).",
-            "Tokens last one hour. Get a new one in the first lesson (Run, then Save), or turn on \"Renew the token automatically\" in the keys panel.",
+            "Tokens last an hour. Get a new one in the first lesson, or turn on \"Renew the token automatically\" in the keys panel.",
         ),
         (401, _) => spotify(
             "Spotify does not accept the token (401).",
-            "The saved token is missing, changed, or from the other target (sandbox or Spotify). Get a new one in the first lesson and save it.",
+            "The token is changed or from the other target (sandbox or Spotify). Get and save a new one in the first lesson.",
         ),
         (403, m) if m.starts_with("Active premium subscription required") => spotify(
             "Spotify refused: an active Premium subscription is required (403).",
-            "Your request is fine. Since February 2026, apps in Development Mode can call the Web API only while the app's owner has Spotify Premium; after the subscription changes it can take a few hours. The sandbox target works meanwhile.",
+            "Your request is fine. Since February 2026, apps in Development Mode work only while their owner has Premium (changes take a few hours). The sandbox works meanwhile.",
         ),
         (403, "Insufficient client scope") => spotify(
             "market=from_token needs a user's token (403).",
-            "A client-credentials token belongs to no user, so it has no country. Name a market such as SE instead.",
+            "A client-credentials token has no user, so no country. Name a market such as SE.",
         ),
         (403, _) => spotify(
             "Spotify no longer serves this endpoint to your app (403).",
-            "Apps in Development Mode lost some endpoints between 2024 and 2026: several ids in one call, an artist's top tracks, related artists, recommendations, audio features, markets and browse. Use the single-item endpoints of this course instead.",
+            "Apps in Development Mode lost, from 2024 to 2026, several-id calls, top tracks, related artists, recommendations, audio features, markets and browse. Use this course's endpoints.",
         ),
         (404, "non existing id") => spotify(
             "Nothing has this id (404 non existing id).",
-            "The id is well formed, but Spotify has no such item. Ids are case-sensitive: copy it exactly, or save it again from the earlier lesson.",
+            "The id is well formed, but names nothing. Ids are case-sensitive: copy it exactly, or save it again in the earlier lesson.",
         ),
         (404, "Not found.") => spotify(
             "The query is too long (404).",
-            "Spotify answers searches of at most 100 characters. Shorten q.",
+            "Spotify takes queries of at most 100 characters. Shorten q.",
         ),
         (404, _) => spotify(
             "No such endpoint (404).",
-            "Check the path against the lesson, for example /v1/search or /v1/artists/{id}/albums. Some endpoints were withdrawn from new apps and now answer 404.",
+            "Check the path against the lesson. Some endpoints were withdrawn from new apps and answer 404.",
         ),
         (429, _) => spotify(
             "Too many requests: Spotify is rate limiting this app (429).",

@@ -70,7 +70,7 @@ pub fn KeysPanel(
                 "Renew the token automatically"
             </label>
             <p class="help" id="renew-help">
-                "When a call is refused because the saved token expired (401), get a new token with the first lesson's request and your credentials, save it, and send that call once more. Never on other errors."
+                "On a 401 (expired token), get and save a new token with the first lesson's request and your credentials, then send the call once more. Never on other errors."
             </p>
         </section>
     }

@@ -121,7 +121,6 @@ fn LessonPage(
         .map(|k| k.name.clone())
         .collect();
     let lesson_id = lesson.id.clone();
-    let lesson_number = course.current + 1;
     let playground = Playground {
         target: RwSignal::new(page_params.target.unwrap_or(Target::Spotify)),
         relay: RwSignal::new(relay),
@@ -263,7 +262,6 @@ fn LessonPage(
         <a class="skip" href="#lesson">"Skip to the lesson"</a>
         <header class="site">
             <course_nav::CourseNav />
-            <p class="lesson-number">{format!("Lesson {lesson_number}")}</p>
             <h1>{title}</h1>
             <p class="summary">{summary}</p>
             <TargetBar />

@@ -77,16 +77,16 @@ pub fn TokenStatus() -> impl IntoView {
         }
     };
     let token_lesson = pg.course.with_value(|c| {
-        let (_, index) = c
-            .providers
+        c.providers
             .iter()
-            .find(|(k, _)| k == playground_core::keys::ACCESS_TOKEN)?;
-        c.lessons.get(*index).map(|e| {
-            (
-                playground_core::params::lesson_href(&crate::location::search(), &e.id),
-                format!("Get a new token in \"{}\"", e.title),
-            )
-        })
+            .find(|(k, _)| k == playground_core::keys::ACCESS_TOKEN)
+            .and_then(|(_, index)| c.lessons.get(*index))
+            .map_or((String::new(), String::new()), |e| {
+                (
+                    playground_core::params::lesson_href(&crate::location::search(), &e.id),
+                    format!("Get a new token in \"{}\"", e.title),
+                )
+            })
     });
     let part = move |pick: fn(&Parts) -> &String| move || parts.with(|p| pick(p).clone());
     view! {
@@ -100,9 +100,13 @@ pub fn TokenStatus() -> impl IntoView {
                 {part(|p| &p.tail)}
             </p>
             <button type="button" hidden=move || !has_cell || !needs_new() on:click=get_new>"Get a new token"</button>
-            {(!has_cell).then(|| token_lesson.map(|(href, text)| view! {
-                <a href=href hidden=move || !needs_new() && pg.saved.with(Option::is_some)>{text}</a>
-            }))}
+            // On lessons without the token cell: a link to the lesson that has it.
+            <a
+                href=token_lesson.0
+                hidden=move || has_cell || (!needs_new() && pg.saved.with(Option::is_some))
+            >
+                {token_lesson.1}
+            </a>
         </section>
     }
 }
