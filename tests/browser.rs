@@ -365,9 +365,11 @@ fn forget_clears_everything(s: &Servers) {
     b.click(&b.css(".remember input", None));
     get_and_save(&b);
     let keys = "return Object.keys(localStorage).concat(Object.keys(sessionStorage)).filter((k) => k.startsWith('spotify-playground.') && k !== 'spotify-playground.relay').sort();";
+    // The course's progress (here, that the keys are the sandbox's) is kept with the keys.
     assert_eq!(
         b.js(keys, vec![]),
         json!([
+            "spotify-playground.course",
             "spotify-playground.credentials",
             "spotify-playground.remember",
             "spotify-playground.token"

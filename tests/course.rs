@@ -81,8 +81,12 @@ fn save_key(b: &Browser, key: &str, name: &str) {
 /// done, each key saved from the lesson before. `query` picks the target.
 fn follow_the_course(b: &Browser, query: &str) {
     b.open(query);
+    // The lesson loads from its file after the page starts: wait for it.
+    let first = b.wait("the course index", || {
+        Some(index(b)).filter(|i| !i.0.is_empty())
+    });
     assert_eq!(
-        index(b),
+        first,
         (
             LESSONS.iter().map(|(_, t)| t.to_string()).collect(),
             Some(0)
