@@ -4,6 +4,11 @@
 use leptos::prelude::document;
 use wasm_bindgen::JsCast;
 
+/// The id of a cell's Run button, which dialogs hand focus back to.
+pub fn run_button_id(cell_id: &str) -> String {
+    format!("run-{cell_id}")
+}
+
 /// Moves keyboard focus to the element with this id, if there is one; `scroll` brings it into
 /// view first.
 pub fn focus(id: &str, scroll: bool) {

@@ -312,7 +312,7 @@ impl Runs {
                     (!choices.is_empty()).then(|| KeyOffer {
                         key: save.key.clone(),
                         choices,
-                        run_button: crate::ui::run_button_id(&c.id),
+                        run_button: crate::focus::run_button_id(&c.id),
                     })
                 })
             });

@@ -3,8 +3,6 @@
 
 use sandbox::json::{Map, Value};
 
-use crate::keys::KeyValues;
-
 /// Where a key's value came from, as the keys panel says it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Origin {
@@ -116,18 +114,6 @@ impl CourseState {
             renew: value.get("renew").and_then(Value::as_bool).unwrap_or(false),
         }
     }
-
-    /// Keys whose value changed from `before` to `after` by the learner's typing become
-    /// "typed"; keys that were emptied lose their origin.
-    pub fn typed(&mut self, before: &KeyValues, after: &KeyValues) {
-        for (name, value) in after.iter() {
-            if before.get(name) != Some(value) {
-                self.set_origin(name, Origin::Typed);
-            }
-        }
-        self.origins
-            .retain(|(k, _)| after.get(k).is_some_and(|v| !v.trim().is_empty()));
-    }
 }
 
 #[cfg(test)]
@@ -166,21 +152,5 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(CourseState::from_json(text), expected, "{text}");
         }
-    }
-
-    #[test]
-    fn typing_makes_a_value_typed_and_emptying_forgets_its_origin() {
-        let mut before = KeyValues::default();
-        before.set("ARTIST_ID", "a1".into());
-        before.set("CLIENT_ID", "id".into());
-        let mut state = CourseState::default();
-        state.set_origin("ARTIST_ID", Origin::Saved("search".into()));
-        state.set_origin("CLIENT_ID", Origin::Sandbox);
-        let mut after = before.clone();
-        after.set("ARTIST_ID", "a2".into());
-        after.set("CLIENT_ID", String::new());
-        state.typed(&before, &after);
-        assert_eq!(state.origin("ARTIST_ID"), Some(&Origin::Typed));
-        assert_eq!(state.origin("CLIENT_ID"), None);
     }
 }

@@ -379,7 +379,7 @@ fn track_object(
 pub fn full_album(catalog: &Catalog, album: &Album, market: bool) -> String {
     let mut o = album_members(catalog, album, market);
     let tracks_href = format!("{}/tracks", href("album", &album.id));
-    let page = crate::web_api::Page::new(album.tracks.len(), 0, 50);
+    let page = crate::paging::Page::new(album.tracks.len(), 0, 50);
     let items = album.tracks[page.range()]
         .iter()
         .enumerate()
@@ -398,7 +398,7 @@ pub fn full_album(catalog: &Catalog, album: &Album, market: bool) -> String {
     };
     o.raw(
         "tracks",
-        &page.object(&tracks_href, "", items, crate::web_api::Order::ItemsSecond),
+        &page.object(&tracks_href, "", items, crate::paging::Order::ItemsSecond),
     )
     .raw(
         "copyrights",

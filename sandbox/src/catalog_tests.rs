@@ -7,8 +7,8 @@ use std::collections::HashSet;
 use serde_json::{json, Value as Json};
 
 use super::*;
+use crate::paging::Page;
 use crate::search::{parse_query, Filter};
-use crate::web_api::Page;
 
 const NOW: UnixMillis = UnixMillis(1_764_500_000_000); // 2025-11-30
 const API: &str = "https://api.spotify.com/v1";
@@ -85,7 +85,7 @@ fn the_catalog_is_large_consistent_and_keeps_the_lesson_track() {
         .chain(catalog.albums.iter().map(|a| a.id.as_str()))
         .chain(catalog.tracks().map(|(_, _, t)| t.id.as_str()));
     for id in all_ids {
-        assert!(web_api::is_base62_id(id), "{id} is 22 base-62 characters");
+        assert!(call::is_base62_id(id), "{id} is 22 base-62 characters");
         assert!(ids.insert(id), "{id} is unique");
     }
     assert!(catalog.track("2TpxZ7JUBn3uw46aR7qd6V").is_some());

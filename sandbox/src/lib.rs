@@ -7,9 +7,11 @@
 //!
 //! Invariant: this crate does no I/O and never reads the system clock.
 
+mod call;
 pub mod catalog;
 pub mod http;
 pub mod json;
+mod paging;
 mod search;
 mod token;
 mod web_api;
@@ -104,7 +106,7 @@ impl Sandbox {
         }
         if url.scheme.eq_ignore_ascii_case("https") && host == API_HOST {
             let Some(catalog) = &self.catalog else {
-                return web_api::api_error(
+                return call::api_error(
                     503,
                     "The sandbox's catalog is not loaded. Reload the page and run the cell again.",
                 );
@@ -207,7 +209,7 @@ fn oauth_error(status: u16, error: &str, description: Option<&str>) -> HttpRespo
 }
 
 fn not_emulated() -> HttpResponse {
-    web_api::api_error(
+    call::api_error(
         404,
         "The sandbox only emulates https://accounts.spotify.com/api/token and https://api.spotify.com/v1/…",
     )

@@ -2,10 +2,11 @@
 //! docs/spotify-protocol.md ("Query filters"), several types at once, and the 2026 paging
 //! rules (default 5 results, at most 10).
 
+use crate::call::{api_error, Call};
 use crate::catalog::{self, Album, Artist, Catalog, Track};
 use crate::http::{percent_encode, HttpResponse};
 use crate::json::Object;
-use crate::web_api::{api_error, Call, Order, Page};
+use crate::paging::{Order, Page};
 use crate::UnixMillis;
 
 /// Every type `type=` may name, in the order the specification lists them.

@@ -3,162 +3,17 @@
 //! docs/spotify-protocol.md, "Catalog endpoints", is the rule book; where it says a fact is
 //! unknown, the choice made here is marked there.
 
-use std::ops::Range;
-
+use crate::call::{api_error, is_base62_id, Call};
 use crate::catalog::{self, Album, Catalog};
 use crate::http::{self, HttpRequest, HttpResponse};
-use crate::json::{self, Object, Value};
+use crate::json::Value;
+use crate::paging::{Order, Page};
 use crate::token::SandboxToken;
 use crate::{search, UnixMillis};
 
 /// The 401 message Spotify sends since 2026 for a missing, invalid or expired token.
 const UNAUTHORIZED: &str = "Missing/invalid/expired access token";
 const MALFORMED_BEARER: &str = "Only valid bearer authentication supported";
-
-/// One routed request: the parameters and what the endpoints need to know about it.
-pub struct Call<'a> {
-    pub catalog: &'a Catalog,
-    params: Vec<(String, String)>,
-    /// `Accept-Language`, echoed as `locale=` in paging URLs.
-    accept_language: Option<&'a str>,
-    pub now: UnixMillis,
-}
-
-impl Call<'_> {
-    /// The first value of a query parameter.
-    pub fn param(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// `market`, checked: `Ok(true)` when a valid market was named.
-    pub fn market(&self) -> Result<bool, HttpResponse> {
-        let Some(market) = self.param("market") else {
-            return Ok(false);
-        };
-        if market == "from_token" {
-            return Err(api_error(403, "Insufficient client scope"));
-        }
-        if !(market.len() == 2 && market.bytes().all(|b| b.is_ascii_uppercase())) {
-            return Err(api_error(400, "Invalid market code"));
-        }
-        // Countries where Spotify has not launched (a choice: the protocol notes name RU).
-        if ["BY", "CN", "CU", "IR", "KP", "RU", "SY"].contains(&market) {
-            return Err(api_error(400, "Unlaunched market"));
-        }
-        Ok(true)
-    }
-
-    /// `limit` with its default and maximum, and `offset`.
-    pub fn window(&self, default: usize, max: usize) -> Result<(usize, usize), HttpResponse> {
-        let limit = match self.param("limit") {
-            None => default,
-            Some(text) => match text.parse::<usize>() {
-                Ok(n) if (1..=max).contains(&n) => n,
-                _ => return Err(api_error(400, "Invalid limit")),
-            },
-        };
-        let offset = match self.param("offset") {
-            None => 0,
-            Some(text) => text
-                .parse::<usize>()
-                .map_err(|_| api_error(400, "Invalid offset"))?,
-        };
-        Ok((limit, offset))
-    }
-
-    /// The query's tail after `offset` and `limit` in paging URLs: `market`, then `locale`.
-    pub fn tail(&self, market: bool) -> String {
-        let mut tail = String::new();
-        if market {
-            if let Some(m) = self.param("market") {
-                tail.push_str(&format!("&market={m}"));
-            }
-        }
-        if let Some(language) = self.accept_language.filter(|l| !l.is_empty()) {
-            tail.push_str("&locale=");
-            for b in language.bytes() {
-                if b.is_ascii_alphanumeric() || b"-_.~,;*".contains(&b) {
-                    tail.push(b as char);
-                } else {
-                    tail.push_str(&format!("%{b:02X}"));
-                }
-            }
-        }
-        tail
-    }
-}
-
-/// The position of a page in a list of `total` items.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Page {
-    pub total: usize,
-    pub offset: usize,
-    pub limit: usize,
-}
-
-/// Where `items` goes in a paging object: search and artist albums send it last, album
-/// tracks second (the member orders observed in docs/spotify-protocol.md).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Order {
-    ItemsLast,
-    ItemsSecond,
-}
-
-impl Page {
-    pub fn new(total: usize, offset: usize, limit: usize) -> Self {
-        Page {
-            total,
-            offset,
-            limit,
-        }
-    }
-
-    /// The indices of the items on this page.
-    pub fn range(&self) -> Range<usize> {
-        let start = self.offset.min(self.total);
-        start..(self.offset + self.limit).min(self.total)
-    }
-
-    /// The offset of the next page, if there is one.
-    pub fn next(&self) -> Option<usize> {
-        (self.offset + self.limit < self.total).then_some(self.offset + self.limit)
-    }
-
-    /// The offset of the previous page: `offset − limit`, at least 0; none at offset 0.
-    pub fn previous(&self) -> Option<usize> {
-        (self.offset > 0).then(|| self.offset.saturating_sub(self.limit))
-    }
-
-    /// The paging object. `base` is the URL without a query; `tail` follows
-    /// `offset` and `limit` in every URL; `items` are written already.
-    pub fn object(&self, base: &str, tail: &str, items: Vec<String>, order: Order) -> String {
-        let url = |offset: usize| format!("{base}?offset={offset}&limit={}{tail}", self.limit);
-        let items = json::array(items);
-        let mut o = Object::default();
-        o.str("href", &url(self.offset));
-        if order == Order::ItemsSecond {
-            o.raw("items", &items);
-        }
-        o.num("limit", self.limit as u64);
-        match self.next() {
-            Some(next) => o.str("next", &url(next)),
-            None => o.flag("next", None),
-        };
-        o.num("offset", self.offset as u64);
-        match self.previous() {
-            Some(previous) => o.str("previous", &url(previous)),
-            None => o.flag("previous", None),
-        };
-        o.num("total", self.total as u64);
-        if order == Order::ItemsLast {
-            o.raw("items", &items);
-        }
-        o.end()
-    }
-}
 
 /// Answers `https://api.spotify.com{path}?{query}`.
 pub fn answer(
@@ -375,19 +230,4 @@ fn authorize(header: Option<&str>, now: UnixMillis) -> Result<(), HttpResponse> 
         _ => Err(api_error(401, UNAUTHORIZED)
             .with_header("www-authenticate", "Bearer realm=\"spotify\"")),
     }
-}
-
-pub fn is_base62_id(id: &str) -> bool {
-    id.len() == 22 && id.bytes().all(|b| b.is_ascii_alphanumeric())
-}
-
-/// The Web API's nested error body.
-pub fn api_error(status: u16, message: &str) -> HttpResponse {
-    HttpResponse::json(
-        status,
-        &Value::object([(
-            "error",
-            Value::object([("status", status.into()), ("message", message.into())]),
-        )]),
-    )
 }

@@ -21,14 +21,9 @@ use playground_core::params;
 use playground_core::routing::{Relay, Target};
 use sandbox::Sandbox;
 
-pub(crate) use crate::focus::{focus, press};
+pub(crate) use crate::focus::{focus, press, run_button_id};
 use crate::state::{CourseMap, Playground};
 use crate::{clock, content, host, location, net, storage};
-
-/// The id of a cell's Run button.
-pub fn run_button_id(cell_id: &str) -> String {
-    format!("run-{cell_id}")
-}
 
 /// Starts the page: loads the lesson `?lesson=` names (the first by default) from its file
 /// and mounts it, or says why it could not be loaded. Mounting once, after the load, keeps
@@ -188,22 +183,23 @@ fn LessonPage(
             .with(|progress| storage::save_course(progress, remember));
     });
     // Effect: when the last cell of the lesson has run well, the lesson is done: stored, and
-    // told to the host page (once per lesson).
+    // told to the host page (the outside world), once per visit. The effect's own value
+    // remembers that it told.
     let cell_ids: Vec<String> = lesson.cells().map(|c| c.id.clone()).collect();
-    Effect::new(move |_| {
+    Effect::new(move |told: Option<bool>| {
+        let told = told.unwrap_or(false);
         let all_done = playground
             .done_cells
             .with(|done| cell_ids.iter().all(|id| done.contains(id)));
-        if all_done {
-            let new = playground
-                .progress
-                .try_update(|p| p.complete(&lesson_id))
-                .unwrap_or(false);
-            if new {
-                let link = playground.host.get_value();
-                host::post(&link, &embed::lesson_completed(&lesson_id));
-            }
+        if !all_done || told {
+            return told;
         }
+        playground.progress.update(|p| {
+            p.complete(&lesson_id);
+        });
+        let link = playground.host.get_value();
+        host::post(&link, &embed::lesson_completed(&lesson_id));
+        true
     });
     // The countdowns' clock. The interval lives as long as the page.
     set_interval(
