@@ -216,6 +216,13 @@ pub fn lesson_errors_are_explained(s: &Servers) {
     assert!(b
         .description(&b.field("Artist ID"))
         .contains("Run lesson 2"));
+    // Control: a request this page does send shows in the same log.
+    b.open("/?target=spotify&lesson=token");
+    type_credentials(&b, SANDBOX_ID, SANDBOX_SECRET);
+    run_token(&b);
+    b.wait("the token request in the double's log", || {
+        (sent() > before).then_some(())
+    });
 
     // Control: with a token and a well-formed id nobody has, the call is sent and explained.
     b.open("/?target=sandbox&lesson=token");

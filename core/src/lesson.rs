@@ -468,15 +468,6 @@ impl Lesson {
     }
 }
 
-/// The keys the course has met by the lesson at `index`: those it and earlier lessons declare.
-pub fn keys_met(lessons: &[Lesson], index: usize) -> Vec<KeySpec> {
-    lessons
-        .iter()
-        .take(index + 1)
-        .flat_map(|l| l.keys.iter().cloned())
-        .collect()
-}
-
 /// The lesson (by index) whose cells give `key` a value: the one that saves it from an answer,
 /// or for `ACCESS_TOKEN`, the one with the token cell. `None` for keys the learner types.
 pub fn provider(lessons: &[Lesson], key: &str) -> Option<usize> {
@@ -616,14 +607,6 @@ mod read {
 
     use super::*;
 
-    fn text(value: &Value, key: &str) -> Result<String, String> {
-        value
-            .get(key)
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .ok_or_else(|| format!("`{key}` is missing or not text"))
-    }
-
     fn optional(value: &Value, key: &str) -> Option<String> {
         value.get(key).and_then(Value::as_str).map(str::to_owned)
     }
@@ -651,11 +634,7 @@ mod read {
     ) -> Result<Vec<T>, String> {
         // A loop rather than collecting into a Result: smaller in the page.
         let mut out = Vec::new();
-        for v in value
-            .get(key)
-            .and_then(Value::as_array)
-            .map_or(&[][..], Vec::as_slice)
-        {
+        for v in value.items(key) {
             out.push(item(v)?);
         }
         Ok(out)
@@ -663,38 +642,38 @@ mod read {
 
     fn cell(v: &Value) -> Result<Cell, String> {
         Ok(Cell {
-            id: text(v, "id")?,
-            title: text(v, "title")?,
-            action: match text(v, "action")?.as_str() {
+            id: v.text("id")?,
+            title: v.text("title")?,
+            action: match v.text("action")?.as_str() {
                 "request_token" => CellAction::RequestToken,
                 "validate_token" => CellAction::ValidateToken,
                 "run" => CellAction::Run,
                 other => return Err(format!("unknown cell action `{other}`")),
             },
-            language: text(v, "language")?,
-            code: text(v, "code")?,
+            language: v.text("language")?,
+            code: v.text("code")?,
             implementation_hidden: flag(v, "implementation_hidden")?,
             saves: list(v, "saves", |s| {
                 Ok(KeySave {
-                    key: text(s, "key")?,
-                    list: text(s, "list")?,
-                    value: text(s, "value")?,
-                    name: text(s, "name")?,
+                    key: s.text("key")?,
+                    list: s.text("list")?,
+                    value: s.text("value")?,
+                    name: s.text("name")?,
                 })
             })?,
         })
     }
 
     fn block(v: &Value) -> Result<Block, String> {
-        Ok(match text(v, "kind")?.as_str() {
+        Ok(match v.text("kind")?.as_str() {
             "heading" => Block::Heading {
-                text: text(v, "text")?,
+                text: v.text("text")?,
             },
             "paragraph" => Block::Paragraph {
-                text: text(v, "text")?,
+                text: v.text("text")?,
             },
             "note" => Block::Note {
-                text: text(v, "text")?,
+                text: v.text("text")?,
             },
             "cell" => Block::Cell(cell(v)?),
             "explanation" => Block::Explanation {
@@ -702,7 +681,7 @@ mod read {
                     Ok(ExplanationItem {
                         from: number(i, "from")?,
                         to: number(i, "to")?,
-                        text: text(i, "text")?,
+                        text: i.text("text")?,
                     })
                 })?,
             },
@@ -715,13 +694,13 @@ mod read {
         pub fn from_json(json: &str) -> Result<Lesson, String> {
             let v = Value::parse(json).map_err(|e| e.to_string())?;
             Ok(Lesson {
-                id: text(&v, "id")?,
-                title: text(&v, "title")?,
-                summary: text(&v, "summary")?,
+                id: v.text("id")?,
+                title: v.text("title")?,
+                summary: v.text("summary")?,
                 keys: list(&v, "keys", |k| {
                     Ok(KeySpec {
-                        name: text(k, "name")?,
-                        label: text(k, "label")?,
+                        name: k.text("name")?,
+                        label: k.text("label")?,
                         secret: flag(k, "secret")?,
                         sandbox: optional(k, "sandbox"),
                         suspect_for: optional(k, "suspect_for"),
@@ -729,8 +708,8 @@ mod read {
                 })?,
                 steps: list(&v, "steps", |s| {
                     Ok(Step {
-                        label: text(s, "label")?,
-                        done_when: Condition::try_from(text(s, "done_when")?)?,
+                        label: s.text("label")?,
+                        done_when: Condition::try_from(s.text("done_when")?)?,
                     })
                 })?,
                 blocks: list(&v, "blocks", block)?,
@@ -992,21 +971,19 @@ mod tests {
                 ("CLIENT_ID", None)
             ]
         );
-        let met = |i: usize| -> Vec<String> {
-            keys_met(&lessons, i).into_iter().map(|k| k.name).collect()
-        };
-        assert_eq!(met(0), ["CLIENT_ID", "CLIENT_SECRET"]);
-        // The outline the page starts from says the same.
         let files: Vec<(String, Lesson)> = content_files()
             .into_iter()
             .zip(lessons.iter().cloned())
             .map(|((file, _), lesson)| (file, lesson))
             .collect();
         let outline = Course::of(&files);
+        let met =
+            |i: usize| -> Vec<String> { outline.keys_met(i).into_iter().map(|k| k.name).collect() };
+        assert_eq!(met(0), ["CLIENT_ID", "CLIENT_SECRET"]);
+        // The outline the page starts from knows each lesson's file.
         assert_eq!(outline.lessons[1].file, "02-search.json");
         assert_eq!(outline.credentials, token_credentials(&lessons));
         assert!(outline.providers.contains(&("ALBUM_ID".to_owned(), 3)));
-        assert_eq!(outline.keys_met(4), keys_met(&lessons, 4));
         assert_eq!(
             token_credentials(&lessons),
             Some(("CLIENT_ID".to_owned(), "CLIENT_SECRET".to_owned()))

@@ -82,32 +82,18 @@ impl Catalog {
     }
 }
 
-fn text(value: &Value, key: &str) -> Result<String, String> {
-    value
-        .get(key)
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .ok_or_else(|| format!("`{key}` is missing or not text"))
-}
-
-fn list<'v>(value: &'v Value, key: &str) -> &'v [Value] {
-    value
-        .get(key)
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
-}
-
 impl Catalog {
     /// Reads `catalog.json`. The build checked the shipped file in full; this refuses only
     /// what would make the catalog unusable (missing members, unknown artists).
     pub fn from_json(json: &str) -> Result<Catalog, String> {
         let root = Value::parse(json).map_err(|e| e.to_string())?;
         let mut catalog = Catalog::default();
-        for artist in list(&root, "artists") {
+        for artist in root.items("artists") {
             catalog.artists.push(Artist {
-                id: text(artist, "id")?,
-                name: text(artist, "name")?,
-                genres: list(artist, "genres")
+                id: artist.text("id")?,
+                name: artist.text("name")?,
+                genres: artist
+                    .items("genres")
                     .iter()
                     .filter_map(|g| g.as_str().map(str::to_owned))
                     .collect(),
@@ -125,13 +111,13 @@ impl Catalog {
             Ok(out)
         };
         let mut albums = Vec::new();
-        for album in list(&root, "albums") {
-            let artists = index(list(album, "artists"))?;
+        for album in root.items("albums") {
+            let artists = index(album.items("artists"))?;
             let mut tracks = Vec::new();
-            for track in list(album, "tracks") {
+            for track in album.items("tracks") {
                 tracks.push(Track {
-                    id: text(track, "id")?,
-                    name: text(track, "name")?,
+                    id: track.text("id")?,
+                    name: track.text("name")?,
                     duration_ms: track
                         .get("duration_ms")
                         .and_then(Value::as_u64)
@@ -141,23 +127,23 @@ impl Catalog {
                         .and_then(Value::as_bool)
                         .unwrap_or(false),
                     artists: match track.get("artists") {
-                        Some(_) => index(list(track, "artists"))?,
+                        Some(_) => index(track.items("artists"))?,
                         None => artists.clone(),
                     },
-                    isrc: text(track, "isrc")?,
+                    isrc: track.text("isrc")?,
                 });
             }
             albums.push(Album {
-                id: text(album, "id")?,
-                name: text(album, "name")?,
-                album_type: match text(album, "album_type")?.as_str() {
+                id: album.text("id")?,
+                name: album.text("name")?,
+                album_type: match album.text("album_type")?.as_str() {
                     "single" => AlbumType::Single,
                     "compilation" => AlbumType::Compilation,
                     _ => AlbumType::Album,
                 },
                 artists,
-                release_date: text(album, "release_date")?,
-                upc: text(album, "upc")?,
+                release_date: album.text("release_date")?,
+                upc: album.text("upc")?,
                 tracks,
             });
         }

@@ -115,6 +115,21 @@ impl Value {
             .collect()))
     }
 
+    /// A text member, or what is wrong with it (for readers of data files).
+    pub fn text(&self, key: &str) -> Result<String, String> {
+        self.get(key)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| format!("`{key}` is missing or not text"))
+    }
+
+    /// The items of an array member; none for a missing member or another type.
+    pub fn items(&self, key: &str) -> &[Value] {
+        self.get(key)
+            .and_then(Value::as_array)
+            .map_or(&[], Vec::as_slice)
+    }
+
     /// A member of an object; `None` for a missing key or a non-object.
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.as_object()?.get(key)
