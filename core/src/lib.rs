@@ -6,13 +6,16 @@
 //! natively.
 //!
 //! - content: `lesson` (the model the build reads from `content/*.json`), `keys`
-//! - requests: `request`, `routing`, `classify`, `output`
+//! - requests: `request`, `routing`, `classify`, `output`, `exchange` (what went over the
+//!   wire), `export` (snippets in five languages)
 //! - running code: `runner` (keys into code, worker messages), `verdict` (what a run means)
 //! - page state: `token`, `params`, `embed`, `progress`, `navigation`
 //! - markup: `html`, `highlight`
 
 pub mod classify;
 pub mod embed;
+pub mod exchange;
+pub mod export;
 pub mod highlight;
 pub mod html;
 pub mod keys;
