@@ -4,8 +4,8 @@
 //! browser API. This crate holds:
 //! - the I/O edges, each the only module that touches its API: `net` (requests), `storage`
 //!   (localStorage/sessionStorage), `clock` (the time), `location` (the URL), `host` (the page
-//!   that embeds this one), `worker` (the Web Workers that run cells) and `focus` (keyboard
-//!   focus by element id);
+//!   that embeds this one), `worker` (the Web Workers that run cells), `focus` (keyboard
+//!   focus by element id) and `ondemand` (loads the on-demand module: sandbox, inspector);
 //! - `content`: the course's outline, checked and turned into Rust values by the build
 //!   script (each lesson's content is loaded from its file);
 //! - `state`: the shared reactive state; `run`: the run controller;
@@ -16,6 +16,7 @@ pub mod focus;
 pub mod host;
 pub mod location;
 pub mod net;
+pub mod ondemand;
 pub mod storage;
 pub mod worker;
 

@@ -1,38 +1,15 @@
-//! The only module that sends requests: to the in-page sandbox or, with gloo-net's `fetch`,
-//! to the network. It also fetches the sandbox's catalog (`catalog.json`, next to the page)
-//! the first time the sandbox answers a Web API call, and keeps it for the visit.
+//! The only module that sends requests: to the in-page sandbox (which runs in the page's
+//! on-demand module, `crate::ondemand`) or, with gloo-net's `fetch`, to the network.
 //!
 //! Nothing here logs: requests carry secrets and responses carry tokens.
-
-use std::cell::RefCell;
-use std::sync::Arc;
 
 use gloo_net::http::{Method, RequestBuilder};
 use playground_core::routing::Destination;
 use sandbox::json::Value;
-use sandbox::{Catalog, HttpRequest, HttpResponse, Sandbox};
+use sandbox::{HttpRequest, HttpResponse, Sandbox};
 use web_sys::{RequestCache, RequestCredentials};
 
-use crate::clock;
-
-thread_local! {
-    /// The sandbox's catalog, once loaded.
-    static CATALOG: RefCell<Option<Arc<Catalog>>> = const { RefCell::new(None) };
-}
-
-/// The catalog, fetched on first use.
-async fn catalog() -> Result<Arc<Catalog>, String> {
-    if let Some(catalog) = CATALOG.with(|c| c.borrow().clone()) {
-        return Ok(catalog);
-    }
-    let failed = |why: String| {
-        format!("The sandbox could not load its catalog ({why}). Check that the playground's server is running, then run the cell again.")
-    };
-    let text = get_text("catalog.json").await.map_err(failed)?;
-    let catalog = Arc::new(Catalog::from_json(&text).map_err(failed)?);
-    CATALOG.with(|c| *c.borrow_mut() = Some(catalog.clone()));
-    Ok(catalog)
-}
+use crate::{clock, ondemand};
 
 /// The request got no HTTP answer at all (network down, CORS refusal, bad URL).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,21 +55,22 @@ pub async fn send(
     sandbox: &Sandbox,
 ) -> Result<HttpResponse, NetworkFailure> {
     match destination {
-        Destination::Sandbox if sandbox.needs_catalog(&request.url) => match catalog().await {
-            Ok(catalog) => Ok(sandbox
-                .clone()
-                .with_catalog(catalog)
-                .handle(request, clock::now())),
-            // Answered as the sandbox would: a 503 that says what went wrong.
-            Err(message) => Ok(HttpResponse::json(
-                503,
-                &Value::object([(
-                    "error",
-                    Value::object([("status", 503u64.into()), ("message", message.into())]),
-                )]),
-            )),
-        },
-        Destination::Sandbox => Ok(sandbox.handle(request, clock::now())),
+        Destination::Sandbox => {
+            match ondemand::sandbox(request, clock::now(), sandbox.token_lifetime()).await {
+                Ok(response) => Ok(response),
+                // Answered as the sandbox would: a 503 that says what went wrong.
+                Err(why) => Ok(HttpResponse::json(
+                    503,
+                    &Value::object([(
+                        "error",
+                        Value::object([
+                            ("status", 503u64.into()),
+                            ("message", format!("The sandbox could not be loaded ({why}). Check that the playground's server is running, then run the cell again.").into()),
+                        ]),
+                    )]),
+                )),
+            }
+        }
         Destination::Network { url, .. } => fetch(url, request).await,
     }
 }

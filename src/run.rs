@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use playground_core::classify::{self, TokenOutcome};
+use playground_core::exchange::{self, Answer, Exchange, RunRecord, Went};
 use playground_core::keys::ACCESS_TOKEN;
 use playground_core::lesson::{self, KeySave};
 use playground_core::request;
@@ -37,6 +38,65 @@ struct Current {
     renewed: Option<(String, String)>,
 }
 
+/// A cell's requests: those of the run under way, and its last runs (memory only, for the
+/// visit). Copyable handles only.
+#[derive(Clone, Copy)]
+pub struct Trail {
+    /// The run under way: when it started (Unix ms) and its requests so far.
+    current: StoredValue<(u64, Vec<Exchange>)>,
+    /// The finished runs, oldest first, at most `exchange::HISTORY_LEN`.
+    pub history: RwSignal<Vec<RunRecord>>,
+    /// False while a run is under way: its output shows no requests yet.
+    pub shown: RwSignal<bool>,
+}
+
+impl Default for Trail {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Trail {
+    pub fn new() -> Self {
+        Trail {
+            current: StoredValue::new((0, Vec::new())),
+            history: RwSignal::new(Vec::new()),
+            shown: RwSignal::new(false),
+        }
+    }
+
+    /// A run starts.
+    pub fn begin(self) {
+        self.current.set_value((clock::now().0, Vec::new()));
+        self.shown.set(false);
+    }
+
+    fn record(self, exchange: Exchange) {
+        self.current.update_value(|(_, list)| list.push(exchange));
+    }
+
+    /// The run ended: it joins the history, and its requests show in the output.
+    pub fn end(self) {
+        let (started, exchanges) = self
+            .current
+            .try_update_value(std::mem::take)
+            .unwrap_or_default();
+        self.history.update(|h| {
+            let serial = h.last().map_or(1, |r| r.serial + 1);
+            exchange::remember(
+                h,
+                RunRecord {
+                    serial,
+                    time: clock::local_time_seconds(started / 1000),
+                    millis: clock::now().0.saturating_sub(started),
+                    exchanges,
+                },
+            )
+        });
+        self.shown.set(true);
+    }
+}
+
 /// What a run needs to know of its cell.
 pub struct CellInfo {
     pub id: String,
@@ -54,6 +114,7 @@ pub struct Runs {
     /// What the cell shows.
     pub output: RwSignal<Option<CellOutput>>,
     cell: StoredValue<CellInfo>,
+    pub trail: Trail,
     /// One stored value for the whole run (docs/benchmarks.md: each stored type costs code).
     current: StoredValue<Current, LocalStorage>,
 }
@@ -66,6 +127,7 @@ impl Runs {
             running: RwSignal::new(false),
             output: pg.new_output(),
             cell: StoredValue::new(cell),
+            trail: Trail::new(),
             current: StoredValue::new_local(Current::default()),
         }
     }
@@ -121,6 +183,7 @@ impl Runs {
             c.renewed = None;
         });
         self.output.set(None);
+        self.trail.begin();
         let started = worker::Run::start(&script, move |event| self.on_event(generation, event));
         match started {
             Ok(run) => {
@@ -204,7 +267,8 @@ impl Runs {
             Some((old, new)) => with_token(&request, &old, &new),
             None => request,
         };
-        let mut result = send(&pg, &request).await;
+        let trail = Some(self.trail);
+        let mut result = send(&pg, &request, trail).await;
         if self.generation() != generation {
             return;
         }
@@ -218,7 +282,7 @@ impl Runs {
                 t.as_ref()
                     .is_none_or(|t| t.expires_at <= clock::now_seconds())
             });
-            match renew(&pg).await {
+            match renew(&pg, trail).await {
                 Ok(token) => {
                     if self.generation() != generation {
                         return;
@@ -240,7 +304,7 @@ impl Runs {
                     self.current.update_value(|c| {
                         c.renewed = Some((old, token.access_token.clone()));
                     });
-                    result = send(&pg, &request).await;
+                    result = send(&pg, &request, trail).await;
                     if self.generation() != generation {
                         return;
                     }
@@ -296,6 +360,7 @@ impl Runs {
             timeout.clear();
         }
         self.running.set(false);
+        self.trail.end();
         let pg = self.pg;
         let now = clock::now_seconds();
         let verdict = verdict::run_verdict(end, log, now, target);
@@ -348,7 +413,7 @@ fn with_token(request: &HttpRequest, old: &str, new: &str) -> HttpRequest {
 
 /// Gets a new token with the first lesson's request and the keys panel's credentials, and
 /// keeps it as the Save dialog does. The error says what to do instead.
-pub async fn renew(pg: &Playground) -> Result<SavedToken, String> {
+pub async fn renew(pg: &Playground, trail: Option<Trail>) -> Result<SavedToken, String> {
     let names = pg.course.with_value(|c| c.credentials.clone());
     let credentials = names.as_ref().and_then(|(id, secret)| {
         let id = pg.keys.with_untracked(|k| k.get(id).map(str::to_owned))?;
@@ -373,7 +438,7 @@ pub async fn renew(pg: &Playground) -> Result<SavedToken, String> {
             "The token was refused, and it cannot be renewed: the keys panel has no {labels}. Type them there, or get and save a new token in the first lesson."
         ));
     };
-    let response = send(pg, &request::token_request(&id, &secret))
+    let response = send(pg, &request::token_request(&id, &secret), trail)
         .await
         .map_err(|_| "The token was refused, and renewing it failed: the token endpoint could not be reached.".to_owned())?;
     match classify::token_response(&response, &[]) {
@@ -402,8 +467,12 @@ enum Unsent {
     NoAnswer(CellOutput),
 }
 
-/// Sends through the routing layer.
-async fn send(pg: &Playground, request: &HttpRequest) -> Result<HttpResponse, Unsent> {
+/// Sends through the routing layer, and records what went over the wire in `trail`.
+async fn send(
+    pg: &Playground,
+    request: &HttpRequest,
+    trail: Option<Trail>,
+) -> Result<HttpResponse, Unsent> {
     let destination = route(
         pg.target.get_untracked(),
         &pg.relay.get_untracked(),
@@ -418,21 +487,44 @@ async fn send(pg: &Playground, request: &HttpRequest) -> Result<HttpResponse, Un
         }
     );
     let sandbox = pg.sandbox.get_value();
-    net::send(&destination, request, &sandbox)
-        .await
-        .map_err(|e| {
-            let explained = playground_core::classify::network_failure(via_relay);
-            Unsent::NoAnswer(failure(
-                Some(format!("Error: {}", e.message)),
-                explained.headline,
-                explained.explanation,
-            ))
-        })
+    let started = clock::now().0;
+    let result = net::send(&destination, request, &sandbox).await;
+    if let Some(trail) = trail {
+        trail.record(Exchange {
+            request: request.clone(),
+            went: match &destination {
+                Destination::Sandbox => Went::Sandbox,
+                Destination::Network {
+                    url,
+                    via_relay: true,
+                } => Went::Relay(url.clone()),
+                Destination::Network { .. } => Went::Direct,
+            },
+            answer: match &result {
+                Ok(r) => Answer::Http {
+                    status: r.status,
+                    headers: r.headers.clone(),
+                    size: r.body.len(),
+                    relay_error: via_relay.then(|| classify::relay_code(r)).flatten(),
+                },
+                Err(e) => Answer::Failed(e.message.clone()),
+            },
+            millis: clock::now().0.saturating_sub(started),
+        });
+    }
+    result.map_err(|e| {
+        let explained = playground_core::classify::network_failure(via_relay);
+        Unsent::NoAnswer(failure(
+            Some(format!("Error: {}", e.message)),
+            explained.headline,
+            explained.explanation,
+        ))
+    })
 }
 
 /// The validate cell: its hidden implementation's request with the saved token. Returns what
 /// the cell shows, and whether the token works.
-pub async fn validate(pg: &Playground) -> (CellOutput, bool) {
+pub async fn validate(pg: &Playground, trail: Trail) -> (CellOutput, bool) {
     let Some(saved) = pg.saved.get_untracked() else {
         let output = failure(
             None,
@@ -442,7 +534,7 @@ pub async fn validate(pg: &Playground) -> (CellOutput, bool) {
         return (output, false);
     };
     let request = playground_core::request::validation_request(&saved.access_token);
-    match send(pg, &request).await {
+    match send(pg, &request, Some(trail)).await {
         Ok(response) => verdict::validate_verdict(&response, &saved, clock::now_seconds()),
         Err(Unsent::NotSpotify(message)) => (failure(None, "Not sent".into(), message), false),
         Err(Unsent::NoAnswer(output)) => (output, false),

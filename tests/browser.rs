@@ -5,6 +5,8 @@ use serde_json::{json, Value};
 
 mod course;
 use course::*;
+mod inspector;
+use inspector::*;
 
 const SANDBOX: &str = "/?target=sandbox";
 const SANDBOX_ID: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
@@ -53,6 +55,12 @@ fn main() -> std::process::ExitCode {
         auto_renewal_retries_once_and_only_when_on,
         an_embedded_lesson_posts_lesson_completed,
         every_lesson_is_accessible,
+        the_inspector_shows_each_request_in_the_sandbox,
+        the_inspector_shows_each_request_through_the_relay,
+        a_relay_error_is_shown_apart,
+        the_history_keeps_each_run,
+        the_inspector_works_by_keyboard,
+        exports_run_against_the_sandbox,
     ])
 }
 

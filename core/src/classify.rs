@@ -131,6 +131,14 @@ fn issued_token(json: &Value) -> Option<IssuedToken> {
     })
 }
 
+/// The code of a relay's own error (`{"error":"relay_…"}`), if the relay, not Spotify,
+/// answered.
+pub fn relay_code(response: &HttpResponse) -> Option<String> {
+    let json = Value::parse(&response.body).ok()?;
+    let code = json.get("error")?.as_str()?;
+    code.starts_with("relay_").then(|| code.to_owned())
+}
+
 /// A relay's own error (`{"error":"relay_…"}`), told apart from Spotify's.
 fn relay_error(response: &HttpResponse, json: Option<&Value>) -> Option<Explained> {
     let code = json?.get("error")?.as_str()?;
@@ -644,6 +652,23 @@ mod tests {
                 "{body}: {}",
                 e.explanation
             );
+        }
+    }
+
+    #[test]
+    fn relay_codes_are_told_from_spotify_errors() {
+        let cases = [
+            (
+                r#"{"error":"relay_upstream_unreachable"}"#,
+                Some("relay_upstream_unreachable"),
+            ),
+            (r#"{"error":"invalid_client"}"#, None),
+            (r#"{"error":{"status":401,"message":"relay_x"}}"#, None),
+            ("not json", None),
+        ];
+        for (body, code) in cases {
+            let response = HttpResponse::json_text(502, body.to_owned());
+            assert_eq!(relay_code(&response).as_deref(), code, "{body}");
         }
     }
 

@@ -5,10 +5,13 @@
 //! "Include my values" need them. It lives in the page's memory for the visit only and
 //! crosses to the on-demand inspector as JSON text (`to_json`, `from_json`).
 
-use sandbox::json::{self, Object, Value};
+use sandbox::http::{headers_from_json, headers_to_json};
+use sandbox::json::{Object, Value};
 use sandbox::HttpRequest;
 
+use crate::export::Lang;
 use crate::html::{escape, Markup};
+use crate::runner::Secrets;
 
 /// Where a request went.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,16 +59,17 @@ impl Exchange {
         }
     }
 
+    /// The credentials the request carries (the Authorization value, a Basic pair's secret).
+    pub fn secrets(&self) -> Secrets {
+        let mut secrets = Secrets::default();
+        secrets.add_credential_of(&self.request);
+        secrets
+    }
+
     /// The exchange as JSON text, for the on-demand inspector.
     pub fn to_json(&self) -> String {
-        let pairs = |list: &[(String, String)]| {
-            json::array(list.iter().map(|(n, v)| json::array([quote(n), quote(v)])))
-        };
         let mut o = Object::default();
-        o.str("method", &self.request.method)
-            .str("url", &self.request.url)
-            .raw("headers", &pairs(&self.request.headers))
-            .str("body", &self.request.body)
+        o.raw("request", &self.request.to_json())
             .num("millis", self.millis);
         match &self.went {
             Went::Sandbox => o.str("went", "sandbox"),
@@ -80,7 +84,7 @@ impl Exchange {
                 relay_error,
             } => {
                 o.num("status", u64::from(*status))
-                    .raw("response_headers", &pairs(headers))
+                    .raw("response_headers", &headers_to_json(headers))
                     .num("size", *size as u64);
                 if let Some(code) = relay_error {
                     o.str("relay_error", code);
@@ -96,18 +100,6 @@ impl Exchange {
     /// Reads what `to_json` wrote.
     pub fn from_json(text: &str) -> Result<Exchange, String> {
         let v = Value::parse(text).map_err(|e| e.to_string())?;
-        let pairs = |key: &str| -> Vec<(String, String)> {
-            v.items(key)
-                .iter()
-                .filter_map(|p| {
-                    let p = p.as_array()?;
-                    Some((
-                        p.first()?.as_str()?.to_owned(),
-                        p.get(1)?.as_str()?.to_owned(),
-                    ))
-                })
-                .collect()
-        };
         let went = match v.text("went")?.as_str() {
             "sandbox" => Went::Sandbox,
             "relay" => Went::Relay(v.text("relay_url")?),
@@ -116,19 +108,14 @@ impl Exchange {
         let answer = match v.get("status").and_then(Value::as_u64) {
             Some(status) => Answer::Http {
                 status: status as u16,
-                headers: pairs("response_headers"),
+                headers: headers_from_json(v.items("response_headers")),
                 size: v.get("size").and_then(Value::as_u64).unwrap_or(0) as usize,
                 relay_error: v.text("relay_error").ok(),
             },
             None => Answer::Failed(v.text("failed")?),
         };
         Ok(Exchange {
-            request: HttpRequest {
-                method: v.text("method")?,
-                url: v.text("url")?,
-                headers: pairs("headers"),
-                body: v.text("body")?,
-            },
+            request: HttpRequest::from_json(v.get("request").ok_or("no request")?)?,
             went,
             answer,
             millis: v.get("millis").and_then(Value::as_u64).unwrap_or(0),
@@ -136,13 +123,11 @@ impl Exchange {
     }
 }
 
-fn quote(text: &str) -> String {
-    Value::from(text).to_string()
-}
-
 /// A finished run of a cell, as its history keeps it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RunRecord {
+    /// The run's number in its cell, from 1: disclosures name their run by it.
+    pub serial: usize,
     /// Local wall-clock time the run started, "14:02:11".
     pub time: String,
     pub millis: u64,
@@ -170,6 +155,14 @@ pub fn remember(history: &mut Vec<RunRecord>, run: RunRecord) {
     }
 }
 
+/// The run's requests and run `serial` of `history`, if it is still kept.
+pub fn find(history: &[RunRecord], serial: usize, i: usize) -> Option<&Exchange> {
+    history
+        .iter()
+        .find(|r| r.serial == serial)
+        .and_then(|r| r.exchanges.get(i))
+}
+
 /// One `<details>` per request; the summary begins with the method and the Spotify URL.
 /// The body is filled in by the inspector when the disclosure is first opened.
 pub fn requests_markup(run: usize, exchanges: &[Exchange]) -> Markup {
@@ -193,7 +186,9 @@ pub fn requests_markup(run: usize, exchanges: &[Exchange]) -> Markup {
         out.push(Markup::from_static("\"><summary>"));
         out.push(escape(&format!(
             "{} {} ({answer}, {} ms)",
-            e.request.method, e.request.url, e.millis
+            e.request.method,
+            e.secrets().mask(&e.request.url),
+            e.millis
         )));
         out.push(Markup::from_static(
             "</summary><div class=\"inspect\"></div></details>",
@@ -208,7 +203,7 @@ pub fn history_markup(history: &[RunRecord]) -> Markup {
         return Markup::default();
     }
     let mut out = Markup::from_static("<ol class=\"history\" aria-label=\"Run history\">");
-    for (n, run) in history.iter().enumerate().rev() {
+    for run in history.iter().rev() {
         out.push(Markup::from_static("<li><details><summary>"));
         let requests = match run.exchanges.len() {
             1 => "1 request".to_owned(),
@@ -221,10 +216,150 @@ pub fn history_markup(history: &[RunRecord]) -> Markup {
             run.millis
         )));
         out.push(Markup::from_static("</summary>"));
-        out.push(requests_markup(n, &run.exchanges));
+        out.push(requests_markup(run.serial, &run.exchanges));
         out.push(Markup::from_static("</details></li>"));
     }
     out.push(Markup::from_static("</ol>"));
+    out
+}
+
+/// How the inspector shows an Authorization value: masked (`Bearer •••`), revealed, and for
+/// Basic also decoded, as `id:••••` or, revealed, `id:secret`.
+pub fn auth_display(value: &str, reveal: bool, decode: bool) -> String {
+    let (scheme, credential) = value.split_once(' ').unwrap_or(("", value));
+    if decode && scheme.eq_ignore_ascii_case("basic") {
+        let pair = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, credential)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok());
+        if let Some((id, secret)) = pair.as_deref().and_then(|p| p.split_once(':')) {
+            let secret = if reveal { secret } else { "••••" };
+            return format!("{scheme} base64 of {id}:{secret}");
+        }
+    }
+    if reveal {
+        value.to_owned()
+    } else if scheme.is_empty() {
+        "•••".to_owned()
+    } else {
+        format!("{scheme} •••")
+    }
+}
+
+fn row(name: &str, value: Markup) -> Markup {
+    let mut out = Markup::from_static("<tr><th scope=\"row\">");
+    out.push(escape(name));
+    out.push(Markup::from_static("</th><td>"));
+    out.push(value);
+    out.push(Markup::from_static("</td></tr>"));
+    out
+}
+
+fn code(text: &str) -> Markup {
+    escape(text).wrap("<code>", "</code>")
+}
+
+fn header_table(caption: &'static str, headers: &[(String, String)], secrets: &Secrets) -> Markup {
+    let mut out = Markup::from_static("<table class=\"headers\"><caption>");
+    out.push(Markup::from_static(caption));
+    out.push(Markup::from_static("</caption>"));
+    if headers.is_empty() {
+        out.push(row("(none)", Markup::default()));
+    }
+    for (name, value) in headers {
+        let cell = if name.eq_ignore_ascii_case("authorization") {
+            let basic = value.starts_with("Basic ");
+            let mut cell = escape(&auth_display(value, false, false))
+                .wrap("<code class=\"auth\">", "</code> ");
+            cell.push(Markup::from_static(
+                "<button type=\"button\" data-act=\"reveal\" aria-pressed=\"false\">Reveal</button>",
+            ));
+            if basic {
+                cell.push(Markup::from_static(
+                    " <button type=\"button\" data-act=\"decode\" aria-pressed=\"false\">Decode</button>",
+                ));
+            }
+            cell
+        } else {
+            code(&secrets.mask(value))
+        };
+        out.push(row(name, cell));
+    }
+    out.push(Markup::from_static("</table>"));
+    out
+}
+
+/// The body of a request's disclosure: where it went, how long it took, headers (the
+/// Authorization value masked, with Reveal and, for Basic, Decode), body, status, the
+/// response's headers and size, a relay's error apart, and the export controls. `n` makes the
+/// radio group's name unique on the page.
+pub fn inspect_markup(e: &Exchange, n: usize) -> Markup {
+    let secrets = e.secrets();
+    let mut out = Markup::from_static("<table class=\"facts\"><caption>Request</caption>");
+    let went = match &e.went {
+        Went::Sandbox => "the in-page sandbox (nothing left the browser)".to_owned(),
+        Went::Relay(url) => format!("the relay, as {}", secrets.mask(url)),
+        Went::Direct => "Spotify, directly from the browser".to_owned(),
+    };
+    out.push(row("Method", code(&e.request.method)));
+    out.push(row("URL", code(&secrets.mask(&e.request.url))));
+    out.push(row("Sent to", escape(&went)));
+    out.push(row("Duration", escape(&format!("{} ms", e.millis))));
+    out.push(Markup::from_static("</table>"));
+    out.push(header_table(
+        "Request headers",
+        &e.request.headers,
+        &secrets,
+    ));
+    let body = if e.request.body.is_empty() {
+        escape("(empty)")
+    } else {
+        code(&secrets.mask(&e.request.body))
+    };
+    out.push(body.wrap("<p>Request body: ", "</p>"));
+    match &e.answer {
+        Answer::Http {
+            status,
+            headers,
+            size,
+            relay_error,
+        } => {
+            if let Some(relay_code) = relay_error {
+                out.push(Markup::from_static("<p class=\"relay-error\">"));
+                out.push(escape(&format!(
+                    "The relay answered {status} with its own error, {relay_code}: this is not Spotify's answer. The request did not reach Spotify, or Spotify's answer did not come back."
+                )));
+                out.push(Markup::from_static("</p>"));
+            }
+            out.push(escape(&format!("Status {status}, body {size} bytes")).wrap("<p>", "</p>"));
+            out.push(header_table("Response headers", headers, &secrets));
+        }
+        Answer::Failed(message) => {
+            out.push(
+                escape(&format!("No answer: {message}")).wrap("<p class=\"relay-error\">", "</p>"),
+            );
+        }
+    }
+    out.push(Markup::from_static(
+        "<fieldset class=\"export\" role=\"radiogroup\"><legend>Export target</legend><label><input type=\"radio\" value=\"spotify\" checked name=\"export-",
+    ));
+    out.push(escape(&n.to_string()));
+    out.push(Markup::from_static(
+        "\"> Spotify</label> <label><input type=\"radio\" value=\"sandbox\" name=\"export-",
+    ));
+    out.push(escape(&n.to_string()));
+    out.push(Markup::from_static(
+        "\"> This server's sandbox</label></fieldset><p><label><input type=\"checkbox\" data-act=\"include\"> Include my values</label></p><p class=\"warn\" hidden>Snippets now hold your credentials and token. Do not share them or commit them.</p><p class=\"export-buttons\">",
+    ));
+    for lang in Lang::ALL {
+        out.push(Markup::from_static("<button type=\"button\" data-lang=\""));
+        out.push(escape(lang.label()));
+        out.push(Markup::from_static("\">Copy as "));
+        out.push(escape(lang.label()));
+        out.push(Markup::from_static("</button> "));
+    }
+    out.push(Markup::from_static(
+        "</p><p class=\"copied\" role=\"status\"></p><div class=\"manual\" hidden><p>The browser refused the clipboard. The snippet is selected below: copy it with Ctrl+C (Cmd+C on a Mac).</p><textarea readonly rows=\"12\" aria-label=\"Snippet\"></textarea></div>",
+    ));
     out
 }
 
@@ -285,12 +420,66 @@ mod tests {
     }
 
     #[test]
+    fn authorization_is_masked_revealed_and_decoded() {
+        let basic = crate::request::basic_authorization("the-id", "the-secret");
+        let cases = [
+            ("Bearer tok123", false, false, "Bearer •••"),
+            ("Bearer tok123", true, false, "Bearer tok123"),
+            ("Bearer tok123", false, true, "Bearer •••"),
+            (basic.as_str(), false, false, "Basic •••"),
+            (basic.as_str(), false, true, "Basic base64 of the-id:••••"),
+            (
+                basic.as_str(),
+                true,
+                true,
+                "Basic base64 of the-id:the-secret",
+            ),
+            (basic.as_str(), true, false, basic.as_str()),
+            ("Basic !!notbase64", false, true, "Basic •••"),
+            ("opaque", false, false, "•••"),
+        ];
+        for (value, reveal, decode, shown) in cases {
+            assert_eq!(
+                auth_display(value, reveal, decode),
+                shown,
+                "{value} {reveal} {decode}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_inspector_masks_credentials_and_shows_relay_errors_apart() {
+        let mut e = token_exchange();
+        e.request.url.push_str("&echo=sec\\ret");
+        let html = inspect_markup(&e, 7).into_string();
+        assert!(!html.contains("sec\\ret"), "{html}");
+        assert!(
+            html.contains("<code class=\"auth\">Basic •••</code>"),
+            "{html}"
+        );
+        assert!(html.contains("data-act=\"decode\""));
+        assert!(html.contains("its own error, relay_upstream_unreachable"));
+        assert!(html.contains("name=\"export-7\""));
+        // Positive control: a Spotify answer has no relay note.
+        e.answer = Answer::Http {
+            status: 200,
+            headers: vec![],
+            size: 3,
+            relay_error: None,
+        };
+        let html = inspect_markup(&e, 7).into_string();
+        assert!(!html.contains("relay-error"));
+        assert!(html.contains("Status 200, body 3 bytes"));
+    }
+
+    #[test]
     fn history_keeps_the_last_twenty_newest_first() {
         let mut history = Vec::new();
         for n in 0..25 {
             remember(
                 &mut history,
                 RunRecord {
+                    serial: n as usize + 1,
                     time: format!("t{n}"),
                     millis: n,
                     exchanges: vec![],

@@ -1,6 +1,9 @@
 //! Plain HTTP-shaped values shared by the sandbox, the page's request builder and the server.
 //!
 //! These carry no I/O: the page turns them into `fetch` calls, the server into axum responses.
+//! As JSON text they cross from the page to its on-demand module, which runs the sandbox.
+
+use crate::json::{self, Object, Value};
 
 /// A request as the lesson's code would send it: absolute URL, headers, body text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,6 +82,70 @@ impl HttpResponse {
     /// The first header with this name, compared case-insensitively.
     pub fn header_value(&self, name: &str) -> Option<&str> {
         find_header(&self.headers, name)
+    }
+}
+
+/// Headers as a JSON array of `[name, value]` pairs (order and duplicates kept).
+pub fn headers_to_json(headers: &[(String, String)]) -> String {
+    json::array(
+        headers
+            .iter()
+            .map(|(n, v)| json::array([Value::from(n).to_string(), Value::from(v).to_string()])),
+    )
+}
+
+/// Reads what [`headers_to_json`] wrote; anything else in the array is skipped.
+pub fn headers_from_json(list: &[Value]) -> Vec<(String, String)> {
+    list.iter()
+        .filter_map(|pair| {
+            let pair = pair.as_array()?;
+            Some((
+                pair.first()?.as_str()?.to_owned(),
+                pair.get(1)?.as_str()?.to_owned(),
+            ))
+        })
+        .collect()
+}
+
+impl HttpRequest {
+    /// The request as JSON text, to cross to another WebAssembly module.
+    pub fn to_json(&self) -> String {
+        Object::default()
+            .str("method", &self.method)
+            .str("url", &self.url)
+            .raw("headers", &headers_to_json(&self.headers))
+            .str("body", &self.body)
+            .end()
+    }
+
+    /// Reads what [`HttpRequest::to_json`] wrote.
+    pub fn from_json(v: &Value) -> Result<Self, String> {
+        Ok(Self {
+            method: v.text("method")?,
+            url: v.text("url")?,
+            headers: headers_from_json(v.items("headers")),
+            body: v.text("body")?,
+        })
+    }
+}
+
+impl HttpResponse {
+    /// The response as JSON text, to cross to another WebAssembly module.
+    pub fn to_json(&self) -> String {
+        Object::default()
+            .num("status", u64::from(self.status))
+            .raw("headers", &headers_to_json(&self.headers))
+            .str("body", &self.body)
+            .end()
+    }
+
+    /// Reads what [`HttpResponse::to_json`] wrote.
+    pub fn from_json(v: &Value) -> Result<Self, String> {
+        Ok(Self {
+            status: v.get("status").and_then(Value::as_u64).ok_or("no status")? as u16,
+            headers: headers_from_json(v.items("headers")),
+            body: v.text("body")?,
+        })
     }
 }
 
@@ -190,6 +257,37 @@ mod tests {
         assert_eq!(bare.path, "/");
         assert_eq!(bare.query, None);
         assert_eq!(split_url("/relative"), None);
+    }
+
+    #[test]
+    fn requests_and_responses_cross_as_json() {
+        let requests = [
+            HttpRequest::new("GET", "https://api.spotify.com/v1/search?q=a%20b"),
+            HttpRequest::new("POST", "https://accounts.spotify.com/api/token")
+                .header("Authorization", "Basic \"x\"\n")
+                .header("X-Twice", "1")
+                .header("x-twice", "2")
+                .body("é\u{1}&=🎵"),
+        ];
+        for r in requests {
+            let v = Value::parse(&r.to_json()).expect("JSON");
+            assert_eq!(HttpRequest::from_json(&v), Ok(r));
+        }
+        let responses = [
+            HttpResponse::json_text(200, "{\"a\":[1]}".into()).with_header("retry-after", "3"),
+            HttpResponse {
+                status: 503,
+                headers: vec![],
+                body: String::new(),
+            },
+        ];
+        for r in responses {
+            let v = Value::parse(&r.to_json()).expect("JSON");
+            assert_eq!(HttpResponse::from_json(&v), Ok(r));
+        }
+        let missing = Value::parse("{}").expect("JSON");
+        assert!(HttpResponse::from_json(&missing).is_err());
+        assert!(HttpRequest::from_json(&missing).is_err());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use leptos::either::Either;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
+use playground_core::exchange::{self, history_markup, requests_markup};
 use playground_core::highlight;
 use playground_core::lesson::{Cell, CellAction};
 use playground_core::token::mm_ss;
@@ -11,7 +12,7 @@ use playground_core::verdict::{CellOutput, End};
 use wasm_bindgen::JsCast;
 
 use super::run_button_id;
-use crate::run::{self, CellInfo, Runs};
+use crate::run::{self, CellInfo, Runs, Trail};
 use crate::state::Playground;
 use crate::storage;
 
@@ -68,21 +69,63 @@ fn Editor(
     }
 }
 
-/// `role="log"`: what the cell printed, then the verdict and what to do next.
+/// `role="log"`: what the cell printed, then the verdict and what to do next, then a closed
+/// disclosure per request the run made; below, the cell's run history. The first opening of
+/// a request's disclosure loads the inspector into it.
 #[component]
 fn OutputLog(
     /// The cell's output, if it ran.
     output: RwSignal<Option<CellOutput>>,
     /// Accessible name of the log.
     label: String,
+    trail: Trail,
 ) -> impl IntoView {
+    let requests = move || {
+        trail.shown.get().then(|| {
+            trail.history.with(|h| {
+                h.last()
+                    .map(|run| requests_markup(run.serial, &run.exchanges).into_string())
+            })
+        })
+    };
+    // Opening a request (a click on its summary, also by keyboard) fills it once.
+    let on_click = move |ev: web_sys::MouseEvent| {
+        let summary = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|t| t.closest("details.exchange > summary").ok().flatten());
+        let Some(details) = summary.and_then(|s| s.parent_element()) else {
+            return;
+        };
+        let Some(body) = details.query_selector(".inspect").ok().flatten() else {
+            return;
+        };
+        if crate::ondemand::filled(&body) {
+            return;
+        }
+        let number = |name: &str| {
+            details
+                .get_attribute(name)
+                .and_then(|v| v.parse::<usize>().ok())
+        };
+        let json = trail.history.with_untracked(|h| {
+            exchange::find(h, number("data-run")?, number("data-i")?).map(|e| e.to_json())
+        });
+        if let Some(json) = json {
+            leptos::task::spawn_local(crate::ondemand::mount(body, json));
+        }
+    };
     view! {
-        <div class="output" role="log" aria-label=label>
-            {move || output.get().map(|out| view! {
-                {out.printed.map(|p| view! { <pre class="printed">{p}</pre> })}
-                {out.headline.map(|h| view! { <p class="verdict" class:ok=out.ok class:error=!out.ok>{h}</p> })}
-                {out.explanation.map(|e| view! { <p class="explain">{e}</p> })}
-            })}
+        <div class="output-wrap" on:click=on_click>
+            <div class="output" role="log" aria-label=label>
+                {move || output.get().map(|out| view! {
+                    {out.printed.map(|p| view! { <pre class="printed">{p}</pre> })}
+                    {out.headline.map(|h| view! { <p class="verdict" class:ok=out.ok class:error=!out.ok>{h}</p> })}
+                    {out.explanation.map(|e| view! { <p class="explain">{e}</p> })}
+                })}
+            </div>
+            <div class="requests" inner_html=requests></div>
+            <div inner_html=move || trail.history.with(|h| history_markup(h).into_string())></div>
         </div>
     }
 }
@@ -101,6 +144,8 @@ fn CellFrame(
     /// What Stop does (editable cells only).
     stop: Callback<()>,
     output: RwSignal<Option<CellOutput>>,
+    /// The cell's requests and run history.
+    trail: Trail,
 ) -> impl IntoView {
     let pg = expect_context::<Playground>();
     let heading_id = format!("cell-{}-title", cell.id);
@@ -163,7 +208,7 @@ fn CellFrame(
                     {move || wait_left().map(|left| format!("Rate limited: you can run again in {}.", mm_ss(left)))}
                 </span>
             </div>
-            <OutputLog output=output label=format!("Output of {}", cell.title) />
+            <OutputLog output=output label=format!("Output of {}", cell.title) trail=trail />
         </section>
     }
 }
@@ -200,12 +245,14 @@ pub fn CodeCell(
                     start=Callback::new(move |_| runs.start())
                     stop=Callback::new(move |_| runs.finish(End::Stopped))
                     output=runs.output
+                    trail=runs.trail
                 />
             }
         }
         CellAction::ValidateToken => {
             let running = RwSignal::new(false);
             let output = pg.new_output();
+            let trail = Trail::new();
             let id = cell.id.clone();
             view! {
                 <CellFrame
@@ -214,9 +261,11 @@ pub fn CodeCell(
                     running=running
                     start=Callback::new(move |_| {
                         running.set(true);
+                        trail.begin();
                         let id = id.clone();
                         leptos::task::spawn_local(async move {
-                            let (result, valid) = run::validate(&pg).await;
+                            let (result, valid) = run::validate(&pg, trail).await;
+                            trail.end();
                             pg.cell_done(&id, valid);
                             output.set(Some(result));
                             running.set(false);
@@ -224,6 +273,7 @@ pub fn CodeCell(
                     })
                     stop=Callback::new(|_| ())
                     output=output
+                    trail=trail
                 />
             }
         }

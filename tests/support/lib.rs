@@ -26,7 +26,8 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
-fn artifacts() -> PathBuf {
+/// Where tests write what they leave behind (logs, pages, scratch files): target/e2e/.
+pub fn artifacts() -> PathBuf {
     let dir = root().join("target").join("e2e");
     let _ = std::fs::create_dir_all(&dir);
     dir

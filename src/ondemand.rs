@@ -1,0 +1,126 @@
+//! The only module that loads the page's on-demand module (crate `ondemand`, built by Trunk
+//! beside the page as `ondemand.js` and `ondemand_bg.wasm`): the sandbox and the request
+//! inspector. The first load of the page does not carry it. It is fetched, once for the
+//! visit, the first time the sandbox answers a request or a request's disclosure opens.
+//!
+//! Its script is wasm-bindgen's `no-modules` output, which declares the global
+//! `wasm_bindgen`: the init function, which also holds the module's exports.
+
+use std::cell::RefCell;
+
+use js_sys::{Function, Promise, Reflect};
+use sandbox::json::Value;
+use sandbox::{HttpRequest, HttpResponse, UnixMillis};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Element, HtmlElement};
+
+#[wasm_bindgen]
+extern "C" {
+    /// The on-demand script's global; read only after the script has run.
+    #[wasm_bindgen(thread_local_v2, js_name = wasm_bindgen)]
+    static ONDEMAND: JsValue;
+}
+
+thread_local! {
+    /// The load, started once: its script, then its WebAssembly.
+    static LOADED: RefCell<Option<Promise>> = const { RefCell::new(None) };
+}
+
+/// Runs the script, then its init function, which fetches `ondemand_bg.wasm` next to it.
+async fn script_and_init() -> Result<JsValue, JsValue> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let script: HtmlElement = document.create_element("script")?.unchecked_into();
+    let ran = Promise::new(&mut |resolve, reject| {
+        script.set_onload(Some(&resolve));
+        script.set_onerror(Some(&reject));
+    });
+    script.set_attribute("src", "ondemand.js")?;
+    document.head().ok_or("no head")?.append_child(&script)?;
+    JsFuture::from(ran).await?;
+    let init: Promise = ONDEMAND
+        .with(|init| init.unchecked_ref::<Function>().call0(&JsValue::NULL))?
+        .dyn_into()?;
+    JsFuture::from(init).await
+}
+
+/// The whole load as one promise, made at once, so that every opening awaits the same one.
+fn load() -> Promise {
+    Promise::new(&mut |resolve, reject| {
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = match script_and_init().await {
+                Ok(_) => resolve.call0(&JsValue::NULL),
+                Err(e) => reject.call1(&JsValue::NULL, &e),
+            };
+        });
+    })
+}
+
+async fn loaded() -> Result<(), JsValue> {
+    let promise = LOADED.with(|l| l.borrow_mut().get_or_insert_with(load).clone());
+    let result = JsFuture::from(promise).await.map(drop);
+    if result.is_err() {
+        // Let the next opening try again.
+        LOADED.with(|l| *l.borrow_mut() = None);
+    }
+    result
+}
+
+/// Calls the export `name` of the module, loading it first if need be.
+async fn call(name: &str, args: &js_sys::Array) -> Result<JsValue, JsValue> {
+    loaded().await?;
+    let function: Function = ONDEMAND
+        .with(|m| Reflect::get(m, &JsValue::from_str(name)))?
+        .dyn_into()?;
+    function.apply(&JsValue::NULL, args)
+}
+
+/// The sandbox's answer to `request` at `now`, with tokens that last `token_lifetime`
+/// seconds; or why the module could not be loaded.
+pub async fn sandbox(
+    request: &HttpRequest,
+    now: UnixMillis,
+    token_lifetime: u64,
+) -> Result<HttpResponse, String> {
+    let args = js_sys::Array::of3(
+        &JsValue::from_str(&request.to_json()),
+        &JsValue::from_f64(now.0 as f64),
+        &JsValue::from_f64(token_lifetime as f64),
+    );
+    let answer = call("sandbox", &args)
+        .await
+        .map_err(|e| format!("{e:?}"))?
+        .as_string()
+        .ok_or("no answer")?;
+    let value = Value::parse(&answer).map_err(|e| e.to_string())?;
+    HttpResponse::from_json(&value)
+}
+
+/// True once `body` has been filled, or is being filled.
+pub fn filled(body: &Element) -> bool {
+    body.has_attribute("data-filled")
+}
+
+/// Fills `body` (a disclosure's body) with the inspector of `exchange_json`; says so in
+/// `body` if the module cannot be loaded, and lets the next opening try again.
+pub async fn mount(body: Element, exchange_json: String) {
+    body.set_attribute("data-filled", "").ok();
+    body.set_text_content(Some("Loading the inspector…"));
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    let args = js_sys::Array::of3(
+        &body,
+        &JsValue::from_str(&exchange_json),
+        &JsValue::from_str(&origin),
+    );
+    if call("mount", &args).await.is_err() {
+        body.set_text_content(Some(
+            "The inspector could not be loaded. Check that the playground's server is running, then close and open this request again.",
+        ));
+        body.remove_attribute("data-filled").ok();
+    }
+}

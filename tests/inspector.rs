@@ -1,0 +1,557 @@
+//! The request inspector, code export and run history, as a learner uses them; and the
+//! exported snippets run for real against this server's `/sandbox/`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::*;
+
+/// The first request disclosure in `cell`'s output (not its history).
+fn request_of(b: &Browser, cell: &Element) -> Element {
+    b.find(
+        "a request's disclosure",
+        "return arguments[0].querySelector('.requests details.exchange');",
+        vec![cell.into()],
+    )
+}
+
+/// Opens `details` with a click on its summary and waits for the inspector in it.
+fn open_inspector(b: &Browser, details: &Element) {
+    b.click(&b.css("summary", Some(details)));
+    wait_for_inspector(b, details);
+}
+
+fn wait_for_inspector(b: &Browser, details: &Element) {
+    b.wait("the inspector", || {
+        let ready = b.js(
+            "return arguments[0].open && arguments[0].querySelector('.inspect button[data-lang]') !== null;",
+            vec![details.into()],
+        );
+        (ready == json!(true)).then_some(())
+    });
+}
+
+fn summary_text(b: &Browser, details: &Element) -> String {
+    b.text(&b.css("summary", Some(details)))
+}
+
+/// The Authorization value as the inspector shows it.
+fn shown_auth(b: &Browser, details: &Element) -> String {
+    b.text(&b.css("code.auth", Some(details)))
+}
+
+/// Replaces the clipboard's `writeText`: it keeps what it is given, or refuses.
+fn stub_clipboard(b: &Browser, refuse: bool) {
+    b.js(
+        "const refuse = arguments[0];
+         window.copied = [];
+         Object.defineProperty(navigator.clipboard, 'writeText', {configurable: true, value: (t) => {
+           if (refuse) return Promise.reject(new DOMException('Write permission denied.', 'NotAllowedError'));
+           window.copied.push(t);
+           return Promise.resolve();
+         }});",
+        vec![json!(refuse)],
+    );
+}
+
+/// Presses "Copy as {label}" in `details` and returns what reached the clipboard.
+fn copy_as(b: &Browser, details: &Element, label: &str) -> String {
+    let before = b.js("return window.copied.length;", vec![]);
+    b.click(&b.button(&format!("Copy as {label}"), Some(details)));
+    let status = b.css("[role=status].copied", Some(details));
+    b.wait(&format!("the {label} snippet on the clipboard"), || {
+        let now = b.js("return window.copied.length;", vec![]);
+        (now != before && b.text(&status).starts_with("Copied")).then_some(())
+    });
+    b.js("return window.copied[window.copied.length - 1];", vec![])
+        .as_str()
+        .expect("text")
+        .to_owned()
+}
+
+/// The token request and a validate call, inspected: where each went, headers with the
+/// Authorization masked until revealed, the answer; axe clean with the inspector open.
+fn inspect_the_lesson(b: &Browser, relay: bool) {
+    if relay {
+        b.open("/");
+        type_credentials(b, SANDBOX_ID, SANDBOX_SECRET);
+        let dialog = run_token(b);
+        b.click(&b.button("Save", Some(&dialog)));
+    } else {
+        b.open(SANDBOX);
+        get_and_save(b);
+    }
+    let token = stored_token(b)["access_token"]
+        .as_str()
+        .expect("a saved token")
+        .to_owned();
+    let cell = token_cell(b);
+    let details = request_of(b, &cell);
+    assert_eq!(
+        b.property(&details, "open"),
+        json!(false),
+        "closed by default"
+    );
+    let summary = summary_text(b, &details);
+    assert!(
+        summary.starts_with(
+            "POST https://accounts.spotify.com/api/token?grant_type=client_credentials"
+        ),
+        "{summary}"
+    );
+    open_inspector(b, &details);
+    let text = b.text(&details);
+    let went = if relay {
+        "Sent to the relay, as /relay/https://accounts.spotify.com/api/token"
+    } else {
+        "Sent to the in-page sandbox (nothing left the browser)"
+    };
+    assert!(text.contains(went), "{text}");
+    assert!(
+        text.contains("content-type application/x-www-form-urlencoded"),
+        "{text}"
+    );
+    assert!(text.contains("Status 200, body"), "{text}");
+    assert!(text.contains("content-type application/json"), "{text}");
+    assert!(text.contains("Duration"), "{text}");
+    assert!(
+        !text.contains("relay answered"),
+        "Spotify's answer, not the relay's: {text}"
+    );
+    // Masked, then decoded (id shown, secret not), then revealed.
+    let basic = base64_basic(SANDBOX_ID, SANDBOX_SECRET);
+    assert_eq!(shown_auth(b, &details), "Basic •••");
+    for secret in [SANDBOX_SECRET, basic.as_str(), token.as_str()] {
+        assert!(!b.text(&cell).contains(secret), "the cell shows a secret");
+    }
+    assert_accessible(b, "with the inspector open");
+    b.click(&b.button("Decode", Some(&details)));
+    assert_eq!(
+        shown_auth(b, &details),
+        format!("Basic base64 of {SANDBOX_ID}:••••")
+    );
+    b.click(&b.button("Reveal", Some(&details)));
+    assert_eq!(
+        shown_auth(b, &details),
+        format!("Basic base64 of {SANDBOX_ID}:{SANDBOX_SECRET}")
+    );
+    assert_eq!(
+        b.property(&b.button("Reveal", Some(&details)), "ariaPressed"),
+        json!("true")
+    );
+    b.click(&b.button("Decode", Some(&details)));
+    assert_eq!(shown_auth(b, &details), format!("Basic {basic}"));
+    b.click(&b.button("Reveal", Some(&details)));
+    assert_eq!(shown_auth(b, &details), "Basic •••");
+
+    let validate = validate_cell(b);
+    b.click(&b.button("Run", Some(&validate)));
+    b.wait_for_text(&log_of(b, &validate), "The access token is valid.");
+    let details = request_of(b, &validate);
+    assert!(
+        summary_text(b, &details)
+            .starts_with("GET https://api.spotify.com/v1/tracks/2TpxZ7JUBn3uw46aR7qd6V (200"),
+        "{}",
+        summary_text(b, &details)
+    );
+    open_inspector(b, &details);
+    assert_eq!(shown_auth(b, &details), "Bearer •••");
+    assert!(!b.text(&validate).contains(&token));
+    assert!(
+        b.js(
+            "return button('Decode', arguments[0]) === null;",
+            vec![(&details).into()]
+        ) == json!(true),
+        "Decode is for Basic only"
+    );
+    b.click(&b.button("Reveal", Some(&details)));
+    assert_eq!(shown_auth(b, &details), format!("Bearer {token}"));
+    assert_accessible(b, "with two inspectors open");
+}
+
+pub fn the_inspector_shows_each_request_in_the_sandbox(s: &Servers) {
+    inspect_the_lesson(&s.browser(), false);
+}
+
+pub fn the_inspector_shows_each_request_through_the_relay(s: &Servers) {
+    inspect_the_lesson(&s.browser(), true);
+}
+
+/// A relay's own error is the relay's, apart from Spotify's answer.
+pub fn a_relay_error_is_shown_apart(s: &Servers) {
+    let b = s.browser();
+    b.open_url(&format!("{}/?target=spotify", s.unreachable_url));
+    type_credentials(&b, SANDBOX_ID, SANDBOX_SECRET);
+    let cell = token_cell(&b);
+    b.click(&b.button("Run", Some(&cell)));
+    b.wait_for_text(&log_of(&b, &cell), "relay_upstream_unreachable");
+    let details = b.wait("the request", || {
+        b.exists(".requests details.exchange")
+            .then(|| request_of(&b, &cell))
+    });
+    assert!(
+        summary_text(&b, &details).contains("(502 from the relay,"),
+        "{}",
+        summary_text(&b, &details)
+    );
+    open_inspector(&b, &details);
+    let note = b.text(&b.css(".relay-error", Some(&details)));
+    assert!(
+        note.contains("The relay answered 502 with its own error, relay_upstream_unreachable: this is not Spotify's answer."),
+        "{note}"
+    );
+}
+
+/// Three runs: the history lists them newest first; the oldest still opens in the inspector.
+pub fn the_history_keeps_each_run(s: &Servers) {
+    let b = s.browser();
+    b.open(SANDBOX);
+    get_and_save(&b);
+    let cell = validate_cell(&b);
+    assert_eq!(
+        b.js(
+            "return document.querySelectorAll('.history').length;",
+            vec![]
+        ),
+        json!(1),
+        "only the token cell has run"
+    );
+    for _ in 0..3 {
+        let before = b.js(
+            "return arguments[0].querySelectorAll('[aria-label=\"Run history\"] > li').length;",
+            vec![(&cell).into()],
+        );
+        b.click(&b.button("Run", Some(&cell)));
+        b.wait("the run in the history", || {
+            let now = b.js(
+                "return arguments[0].querySelectorAll('[aria-label=\"Run history\"] > li').length;",
+                vec![(&cell).into()],
+            );
+            (now != before).then_some(())
+        });
+    }
+    let history = b.css("ol[aria-label=\"Run history\"]", Some(&cell));
+    let items: Vec<String> = serde_json::from_value(b.js(
+        "return [...arguments[0].children].map((li) => text(li.querySelector('summary')));",
+        vec![(&history).into()],
+    ))
+    .expect("strings");
+    assert_eq!(items.len(), 3, "{items:?}");
+    for item in &items {
+        // "14:02:11: 200, 12 ms, 1 request"
+        let (time, rest) = item.split_at(8);
+        assert!(time.chars().filter(|c| *c == ':').count() == 2, "{item}");
+        assert!(
+            rest.starts_with(": 200, ") && rest.ends_with(" ms, 1 request"),
+            "{item}"
+        );
+    }
+    // The oldest run, last in the list, opens, and so does its request.
+    let oldest = b.find(
+        "the oldest run",
+        "return arguments[0].lastElementChild.querySelector('details');",
+        vec![(&history).into()],
+    );
+    b.click(&b.css("summary", Some(&oldest)));
+    let request = b.css("details.exchange", Some(&oldest));
+    assert!(summary_text(&b, &request).starts_with("GET https://api.spotify.com/v1/tracks/"));
+    open_inspector(&b, &request);
+    assert_eq!(shown_auth(&b, &request), "Bearer •••");
+    // Memory only: nothing of the history is stored.
+    let stored = b.js(
+        "return JSON.stringify({...localStorage}) + JSON.stringify({...sessionStorage});",
+        vec![],
+    );
+    let stored = stored.as_str().unwrap_or_default();
+    assert!(!stored.contains("api.spotify.com/v1/tracks"), "{stored}");
+    assert!(
+        stored.contains("spotify-playground"),
+        "positive control: storage is readable"
+    );
+}
+
+/// Keyboard only: open a request, reveal, pick a target, copy; a refused clipboard shows the
+/// snippet selected.
+pub fn the_inspector_works_by_keyboard(s: &Servers) {
+    let b = s.browser();
+    b.open(SANDBOX);
+    get_and_save(&b);
+    let cell = token_cell(&b);
+    let details = request_of(&b, &cell);
+    let summary = b.css("summary", Some(&details));
+    b.js("arguments[0].focus();", vec![(&summary).into()]);
+    b.type_text(&summary, "\u{E007}"); // Enter
+    wait_for_inspector(&b, &details);
+    let focus_is = |selector: &str| {
+        b.js(
+            "return document.activeElement === arguments[0].querySelector(arguments[1]);",
+            vec![(&details).into(), json!(selector)],
+        ) == json!(true)
+    };
+    // Tab from the summary reaches Reveal first.
+    b.type_text(&summary, "\u{E004}"); // Tab
+    assert!(focus_is("button[data-act=reveal]"), "Tab goes to Reveal");
+    let reveal = b.button("Reveal", Some(&details));
+    b.type_text(&reveal, " ");
+    assert!(
+        shown_auth(&b, &details).starts_with("Basic ") && shown_auth(&b, &details) != "Basic •••"
+    );
+    // The radio group is one Tab stop; arrow keys choose.
+    let spotify = b.css("input[value=spotify]", Some(&details));
+    b.js("arguments[0].focus();", vec![(&spotify).into()]);
+    b.type_text(&spotify, "\u{E015}"); // ArrowDown
+    assert!(
+        focus_is("input[value=sandbox]:checked"),
+        "arrow keys pick the sandbox"
+    );
+    stub_clipboard(&b, true);
+    let curl = b.button("Copy as curl", Some(&details));
+    b.js("arguments[0].focus();", vec![(&curl).into()]);
+    b.type_text(&curl, "\u{E007}");
+    let status = b.css("[role=status].copied", Some(&details));
+    b.wait_for_text(&status, "The clipboard was refused");
+    let area = b.css(".manual textarea", Some(&details));
+    let selected = b.js(
+        "const a = arguments[0]; return [document.activeElement === a, a.selectionStart, a.selectionEnd, a.value.length, a.value];",
+        vec![(&area).into()],
+    );
+    assert_eq!(selected[0], json!(true), "the snippet has the focus");
+    assert_eq!(selected[1], json!(0));
+    assert_eq!(selected[2], selected[3], "all of it is selected");
+    let snippet = selected[4].as_str().unwrap_or_default();
+    assert!(snippet.contains("/sandbox/accounts/api/token"), "{snippet}");
+    // Positive control: with a working clipboard the note goes away.
+    stub_clipboard(&b, false);
+    b.js("arguments[0].focus();", vec![(&curl).into()]);
+    b.type_text(&curl, "\u{E007}");
+    b.wait_for_text(&status, "Copied the curl snippet.");
+    assert!(!b.shown(".manual"));
+}
+
+/// Runs `program args` with `env`, and returns its standard output; fails on a non-zero exit.
+fn run_program(program: &str, args: &[&Path], env: &[(&str, &str)], what: &str) -> String {
+    let out = Command::new(program)
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap_or_else(|e| panic!("{what}: {program}: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{what} failed: {}\n{stdout}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+fn node_present() -> bool {
+    Command::new("node").arg("--version").output().is_ok()
+}
+
+/// The exports of the token request and of a validate call, with the sandbox as their target,
+/// run for real: curl with sh, Python with requests, fetch and Node.js with node, Rust with
+/// reqwest in a scratch crate. No secret is in a snippet unless "Include my values" is checked.
+pub fn exports_run_against_the_sandbox(s: &Servers) {
+    let b = s.browser();
+    b.open(SANDBOX);
+    get_and_save(&b);
+    let saved = stored_token(&b)["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let validate = validate_cell(&b);
+    b.click(&b.button("Run", Some(&validate)));
+    b.wait_for_text(&log_of(&b, &validate), "The access token is valid.");
+    stub_clipboard(&b, false);
+    let dir = e2e::artifacts().join("exports");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let langs = ["curl", "fetch", "Node.js", "Python", "Rust"];
+    let basic = base64_basic(SANDBOX_ID, SANDBOX_SECRET);
+
+    let mut snippets = Vec::new();
+    for (cell, secrets) in [
+        (token_cell(&b), vec![SANDBOX_SECRET, basic.as_str()]),
+        (validate, vec![saved.as_str()]),
+    ] {
+        let details = request_of(&b, &cell);
+        open_inspector(&b, &details);
+        // Spotify is the default target.
+        let spotify = copy_as(&b, &details, "curl");
+        assert!(spotify.contains("https://"), "{spotify}");
+        assert!(!spotify.contains("/sandbox/"), "{spotify}");
+        b.click(&b.css("input[value=sandbox]", Some(&details)));
+        let mut texts = Vec::new();
+        for lang in langs {
+            let text = copy_as(&b, &details, lang);
+            for secret in &secrets {
+                assert!(!text.contains(secret), "{lang} holds a secret:\n{text}");
+            }
+            assert!(
+                text.contains(&format!("{}/sandbox/", s.base_url)),
+                "{lang}:\n{text}"
+            );
+            texts.push(text);
+        }
+        // Positive control: checked, the box puts the values in, under a warning.
+        let include = b.css("input[data-act=include]", Some(&details));
+        let warned = || {
+            b.js(
+                "return arguments[0].querySelector('.warn').checkVisibility();",
+                vec![(&details).into()],
+            ) == json!(true)
+        };
+        assert!(!warned());
+        b.click(&include);
+        b.wait("the warning", || warned().then_some(()));
+        for lang in langs {
+            let text = copy_as(&b, &details, lang);
+            assert!(text.contains(secrets[0]), "{lang} lacks the value:\n{text}");
+        }
+        b.click(&include);
+        snippets.push(texts);
+    }
+    let [token_snippets, track_snippets] = [&snippets[0], &snippets[1]];
+    let credentials = [
+        ("SPOTIFY_CLIENT_ID", SANDBOX_ID),
+        ("SPOTIFY_CLIENT_SECRET", SANDBOX_SECRET),
+    ];
+    let write = |name: &str, text: &str| -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, text).expect("write snippet");
+        path
+    };
+
+    // curl: a token, which the other snippets' Web API calls then use.
+    let out = run_program(
+        "sh",
+        &[&write("token.sh", &token_snippets[0])],
+        &credentials,
+        "curl token",
+    );
+    assert!(out.contains("HTTP status 200"), "{out}");
+    let body = out
+        .lines()
+        .find(|l| l.starts_with('{'))
+        .expect("a JSON body");
+    let token: Value = serde_json::from_str(body).expect("JSON");
+    let token = token["access_token"].as_str().expect("a token").to_owned();
+    let bearer = [("SPOTIFY_ACCESS_TOKEN", token.as_str())];
+    let out = run_program(
+        "sh",
+        &[&write("track.sh", &track_snippets[0])],
+        &bearer,
+        "curl track",
+    );
+    assert!(
+        out.contains("\"name\":\"Wild Island\"") && out.contains("HTTP status 200"),
+        "{out}"
+    );
+
+    // Python, with the requests package (spotipy's venv has it).
+    let python = std::env::var("SPOTIPY_PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = run_program(
+        &python,
+        &[&write("get-token.py", &token_snippets[3])],
+        &credentials,
+        "python token",
+    );
+    assert!(
+        out.starts_with("200 OK") && out.contains("\"access_token\""),
+        "{out}"
+    );
+    let out = run_program(
+        &python,
+        &[&write("get-track.py", &track_snippets[3])],
+        &bearer,
+        "python track",
+    );
+    assert!(
+        out.starts_with("200 OK") && out.contains("Wild Island"),
+        "{out}"
+    );
+    // The error check: a refused token prints the status and fails.
+    let refused = Command::new(&python)
+        .arg(dir.join("get-track.py"))
+        .env("SPOTIFY_ACCESS_TOKEN", "not-a-token")
+        .output()
+        .expect("python");
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stdout).starts_with("401"));
+
+    // fetch and Node.js, with node.
+    if node_present() {
+        for (n, file) in [(1, "mjs"), (2, "js")] {
+            let out = run_program(
+                "node",
+                &[&write(&format!("token-{n}.{file}"), &token_snippets[n])],
+                &credentials,
+                "node token",
+            );
+            assert!(
+                out.starts_with("200 OK") && out.contains("\"access_token\""),
+                "{out}"
+            );
+            let out = run_program(
+                "node",
+                &[&write(&format!("track-{n}.{file}"), &track_snippets[n])],
+                &bearer,
+                "node track",
+            );
+            assert!(
+                out.starts_with("200 OK") && out.contains("Wild Island"),
+                "{out}"
+            );
+        }
+    }
+
+    // Rust: a scratch crate with reqwest and tokio (offline, from the workspace's lock file).
+    let krate = e2e::artifacts().join("export-rust");
+    std::fs::create_dir_all(krate.join("src/bin")).expect("scratch crate");
+    std::fs::write(
+        krate.join("Cargo.toml"),
+        "[package]\nname = \"export-rust\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+         [workspace]\n\n[dependencies]\n# Plain HTTP only: the sandbox is http://127.0.0.1.\n\
+         reqwest = { version = \"0.12\", default-features = false }\n\
+         tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }\n",
+    )
+    .expect("Cargo.toml");
+    std::fs::copy(e2e::root().join("Cargo.lock"), krate.join("Cargo.lock")).expect("lock file");
+    std::fs::write(krate.join("src/bin/token.rs"), &token_snippets[4]).expect("token.rs");
+    std::fs::write(krate.join("src/bin/track.rs"), &track_snippets[4]).expect("track.rs");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let target = e2e::root().join("target/export-rust");
+    let run_rust = |bin: &str, env: &[(&str, &str)]| {
+        let out = Command::new(&cargo)
+            .args([
+                "run",
+                "--quiet",
+                "--offline",
+                "--bin",
+                bin,
+                "--manifest-path",
+            ])
+            .arg(krate.join("Cargo.toml"))
+            .env("CARGO_TARGET_DIR", &target)
+            .envs(env.iter().copied())
+            .output()
+            .expect("cargo");
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "the Rust {bin} snippet failed: {}\n{stdout}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout
+    };
+    let out = run_rust("token", &credentials);
+    assert!(
+        out.starts_with("200 OK") && out.contains("\"access_token\""),
+        "{out}"
+    );
+    let out = run_rust("track", &bearer);
+    assert!(
+        out.starts_with("200 OK") && out.contains("Wild Island"),
+        "{out}"
+    );
+}
