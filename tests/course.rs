@@ -39,7 +39,7 @@ fn go_to(b: &Browser, lesson: usize) {
 }
 
 /// Runs the cell titled `title` and returns its log once the verdict is in.
-fn run_cell(b: &Browser, title: &str) -> String {
+pub fn run_cell(b: &Browser, title: &str) -> String {
     let cell = b.region(title);
     b.click(&b.button("Run", Some(&cell)));
     b.wait(&format!("the verdict of {title}"), || {
@@ -292,6 +292,37 @@ pub fn auto_renewal_retries_once_and_only_when_on(s: &Servers) {
     );
     assert_eq!(log.matches("renewed at").count(), 1, "once: {log}");
     assert!(log.contains("Spotify answered 200 OK."), "{log}");
+    // The run's requests, in the order they went: refused, renewed, sent again.
+    let requests: Vec<String> = serde_json::from_value(b.js(
+        "return [...arguments[0].querySelectorAll('.requests details.exchange > summary')].map(text);",
+        vec![(&b.region("Search for artists")).into()],
+    ))
+    .expect("summaries");
+    let starts: Vec<String> = requests
+        .iter()
+        .map(|r| {
+            r.split(" (")
+                .next()
+                .unwrap_or_default()
+                .split('?')
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        starts,
+        [
+            "GET https://api.spotify.com/v1/search",
+            "POST https://accounts.spotify.com/api/token",
+            "GET https://api.spotify.com/v1/search"
+        ],
+        "{requests:?}"
+    );
+    assert!(
+        requests[0].contains("(401,") && requests[2].contains("(200,"),
+        "{requests:?}"
+    );
     let second = stored_token(&b);
     assert_ne!(second["access_token"], first["access_token"]);
     assert!(second["expires_at"].as_u64() > first["expires_at"].as_u64());

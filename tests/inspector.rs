@@ -270,44 +270,82 @@ pub fn the_history_keeps_each_run(s: &Servers) {
     );
 }
 
-/// Keyboard only: open a request, reveal, pick a target, copy; a refused clipboard shows the
-/// snippet selected.
+/// Presses `key` (a WebDriver key code) where the focus is.
+fn press(b: &Browser, key: &str) {
+    let active = b.find(
+        "the focused element",
+        "return document.activeElement;",
+        vec![],
+    );
+    b.type_text(&active, key);
+}
+
+const TAB: &str = "\u{E004}";
+const ENTER: &str = "\u{E007}";
+const DOWN: &str = "\u{E015}";
+
+/// Keyboard only, from the Run button: Tab reaches the request, Enter opens it, and Tab goes
+/// through Reveal, Decode, the export target (arrow keys choose), Include my values and the
+/// Copy buttons. A refused clipboard leaves the snippet selected, with the focus on it.
 pub fn the_inspector_works_by_keyboard(s: &Servers) {
     let b = s.browser();
     b.open(SANDBOX);
-    get_and_save(&b);
+    b.click(&b.button("Use sandbox credentials", None));
     let cell = token_cell(&b);
+    let run = b.button("Run", Some(&cell));
+    b.js("arguments[0].focus();", vec![(&run).into()]);
+    press(&b, ENTER);
+    b.wait_for_text(&log_of(&b, &cell), "Status: 200 OK");
+    // The Save dialog takes the focus; Escape closes it and gives it back to Run.
+    b.wait("the Save dialog", || {
+        b.exists("[role=dialog]:not([hidden])").then_some(())
+    });
+    press(&b, "\u{E00C}");
+    b.wait("the focus back on Run", || {
+        (b.js(
+            "return document.activeElement === arguments[0];",
+            vec![(&run).into()],
+        ) == json!(true))
+        .then_some(())
+    });
     let details = request_of(&b, &cell);
-    let summary = b.css("summary", Some(&details));
-    b.js("arguments[0].focus();", vec![(&summary).into()]);
-    b.type_text(&summary, "\u{E007}"); // Enter
-    wait_for_inspector(&b, &details);
-    let focus_is = |selector: &str| {
+    let focused = |selector: &str| {
         b.js(
             "return document.activeElement === arguments[0].querySelector(arguments[1]);",
             vec![(&details).into(), json!(selector)],
         ) == json!(true)
     };
-    // Tab from the summary reaches Reveal first.
-    b.type_text(&summary, "\u{E004}"); // Tab
-    assert!(focus_is("button[data-act=reveal]"), "Tab goes to Reveal");
-    let reveal = b.button("Reveal", Some(&details));
-    b.type_text(&reveal, " ");
-    assert!(
-        shown_auth(&b, &details).starts_with("Basic ") && shown_auth(&b, &details) != "Basic •••"
+    press(&b, TAB);
+    assert!(focused("summary"), "Tab from Run reaches the request");
+    press(&b, ENTER);
+    wait_for_inspector(&b, &details);
+    press(&b, TAB);
+    assert!(focused("button[data-act=reveal]"), "then Reveal");
+    press(&b, " ");
+    assert_eq!(
+        shown_auth(&b, &details),
+        format!("Basic {}", base64_basic(SANDBOX_ID, SANDBOX_SECRET))
     );
-    // The radio group is one Tab stop; arrow keys choose.
-    let spotify = b.css("input[value=spotify]", Some(&details));
-    b.js("arguments[0].focus();", vec![(&spotify).into()]);
-    b.type_text(&spotify, "\u{E015}"); // ArrowDown
+    press(&b, TAB);
+    assert!(focused("button[data-act=decode]"), "then Decode");
+    press(&b, ENTER);
+    assert_eq!(
+        shown_auth(&b, &details),
+        format!("Basic base64 of {SANDBOX_ID}:{SANDBOX_SECRET}")
+    );
+    press(&b, TAB);
+    assert!(focused("input[value=spotify]"), "then the export target");
+    press(&b, DOWN);
     assert!(
-        focus_is("input[value=sandbox]:checked"),
+        focused("input[value=sandbox]:checked"),
         "arrow keys pick the sandbox"
     );
+    press(&b, TAB);
+    assert!(focused("input[data-act=include]"), "then Include my values");
+    press(&b, TAB);
+    assert!(focused("button[data-lang=curl]"), "then Copy as curl");
     stub_clipboard(&b, true);
-    let curl = b.button("Copy as curl", Some(&details));
-    b.js("arguments[0].focus();", vec![(&curl).into()]);
-    b.type_text(&curl, "\u{E007}");
+    press(&b, ENTER);
     let status = b.css("[role=status].copied", Some(&details));
     b.wait_for_text(&status, "The clipboard was refused");
     let area = b.css(".manual textarea", Some(&details));
@@ -320,10 +358,12 @@ pub fn the_inspector_works_by_keyboard(s: &Servers) {
     assert_eq!(selected[2], selected[3], "all of it is selected");
     let snippet = selected[4].as_str().unwrap_or_default();
     assert!(snippet.contains("/sandbox/accounts/api/token"), "{snippet}");
+    assert!(!snippet.contains(SANDBOX_SECRET), "{snippet}");
     // Positive control: with a working clipboard the note goes away.
     stub_clipboard(&b, false);
+    let curl = b.button("Copy as curl", Some(&details));
     b.js("arguments[0].focus();", vec![(&curl).into()]);
-    b.type_text(&curl, "\u{E007}");
+    press(&b, ENTER);
     b.wait_for_text(&status, "Copied the curl snippet.");
     assert!(!b.shown(".manual"));
 }
@@ -348,6 +388,49 @@ fn node_present() -> bool {
     Command::new("node").arg("--version").output().is_ok()
 }
 
+/// The five exports of the first request in `cell`'s output, to this server's sandbox, with
+/// none of `secrets` in them; with "Include my values" checked (positive control) they hold
+/// the first.
+fn exports_of(b: &Browser, s: &Servers, cell: &Element, secrets: &[&str]) -> Vec<String> {
+    let details = request_of(b, cell);
+    open_inspector(b, &details);
+    // Spotify is the default target.
+    let spotify = copy_as(b, &details, "curl");
+    assert!(spotify.contains("https://"), "{spotify}");
+    assert!(!spotify.contains("/sandbox/"), "{spotify}");
+    b.click(&b.css("input[value=sandbox]", Some(&details)));
+    let mut texts = Vec::new();
+    for lang in LANGS {
+        let text = copy_as(b, &details, lang);
+        for secret in secrets {
+            assert!(!text.contains(secret), "{lang} holds a secret:\n{text}");
+        }
+        assert!(
+            text.contains(&format!("{}/sandbox/", s.base_url)),
+            "{lang}:\n{text}"
+        );
+        texts.push(text);
+    }
+    let include = b.css("input[data-act=include]", Some(&details));
+    let warned = || {
+        b.js(
+            "return arguments[0].querySelector('.warn').checkVisibility();",
+            vec![(&details).into()],
+        ) == json!(true)
+    };
+    assert!(!warned());
+    b.click(&include);
+    b.wait("the warning", || warned().then_some(()));
+    for lang in LANGS {
+        let text = copy_as(b, &details, lang);
+        assert!(text.contains(secrets[0]), "{lang} lacks the value:\n{text}");
+    }
+    b.click(&include);
+    texts
+}
+
+const LANGS: [&str; 5] = ["curl", "fetch", "Node.js", "Python", "Rust"];
+
 /// The exports of the token request and of a validate call, with the sandbox as their target,
 /// run for real: curl with sh, Python with requests, fetch and Node.js with node, Rust with
 /// reqwest in a scratch crate. No secret is in a snippet unless "Include my values" is checked.
@@ -366,52 +449,15 @@ pub fn exports_run_against_the_sandbox(s: &Servers) {
     let dir = e2e::artifacts().join("exports");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("scratch dir");
-    let langs = ["curl", "fetch", "Node.js", "Python", "Rust"];
     let basic = base64_basic(SANDBOX_ID, SANDBOX_SECRET);
-
-    let mut snippets = Vec::new();
-    for (cell, secrets) in [
-        (token_cell(&b), vec![SANDBOX_SECRET, basic.as_str()]),
-        (validate, vec![saved.as_str()]),
-    ] {
-        let details = request_of(&b, &cell);
-        open_inspector(&b, &details);
-        // Spotify is the default target.
-        let spotify = copy_as(&b, &details, "curl");
-        assert!(spotify.contains("https://"), "{spotify}");
-        assert!(!spotify.contains("/sandbox/"), "{spotify}");
-        b.click(&b.css("input[value=sandbox]", Some(&details)));
-        let mut texts = Vec::new();
-        for lang in langs {
-            let text = copy_as(&b, &details, lang);
-            for secret in &secrets {
-                assert!(!text.contains(secret), "{lang} holds a secret:\n{text}");
-            }
-            assert!(
-                text.contains(&format!("{}/sandbox/", s.base_url)),
-                "{lang}:\n{text}"
-            );
-            texts.push(text);
-        }
-        // Positive control: checked, the box puts the values in, under a warning.
-        let include = b.css("input[data-act=include]", Some(&details));
-        let warned = || {
-            b.js(
-                "return arguments[0].querySelector('.warn').checkVisibility();",
-                vec![(&details).into()],
-            ) == json!(true)
-        };
-        assert!(!warned());
-        b.click(&include);
-        b.wait("the warning", || warned().then_some(()));
-        for lang in langs {
-            let text = copy_as(&b, &details, lang);
-            assert!(text.contains(secrets[0]), "{lang} lacks the value:\n{text}");
-        }
-        b.click(&include);
-        snippets.push(texts);
-    }
-    let [token_snippets, track_snippets] = [&snippets[0], &snippets[1]];
+    let token_snippets = exports_of(&b, s, &token_cell(&b), &[SANDBOX_SECRET, &basic]);
+    let track_snippets = exports_of(&b, s, &validate, &[&saved]);
+    // Lesson 2's search: a query string, from the learner's own (editable) code.
+    b.open("/?lesson=search&target=sandbox");
+    run_cell(&b, "Search for artists");
+    b.click(&b.button("Cancel", Some(&b.region("Save ARTIST_ID"))));
+    stub_clipboard(&b, false);
+    let search_snippets = exports_of(&b, s, &b.region("Search for artists"), &[&saved]);
     let credentials = [
         ("SPOTIFY_CLIENT_ID", SANDBOX_ID),
         ("SPOTIFY_CLIENT_SECRET", SANDBOX_SECRET),
@@ -422,10 +468,10 @@ pub fn exports_run_against_the_sandbox(s: &Servers) {
         path
     };
 
-    // curl: a token, which the other snippets' Web API calls then use.
+    // curl first: its token is what the other snippets' Web API calls use.
     let out = run_program(
         "sh",
-        &[&write("token.sh", &token_snippets[0])],
+        &[&write("first-token.sh", &token_snippets[0])],
         &credentials,
         "curl token",
     );
@@ -437,39 +483,54 @@ pub fn exports_run_against_the_sandbox(s: &Servers) {
     let token: Value = serde_json::from_str(body).expect("JSON");
     let token = token["access_token"].as_str().expect("a token").to_owned();
     let bearer = [("SPOTIFY_ACCESS_TOKEN", token.as_str())];
-    let out = run_program(
-        "sh",
-        &[&write("track.sh", &track_snippets[0])],
-        &bearer,
-        "curl track",
-    );
-    assert!(
-        out.contains("\"name\":\"Wild Island\"") && out.contains("HTTP status 200"),
-        "{out}"
-    );
 
-    // Python, with the requests package (spotipy's venv has it).
     let python = std::env::var("SPOTIPY_PYTHON").unwrap_or_else(|_| "python3".into());
-    let out = run_program(
-        &python,
-        &[&write("get-token.py", &token_snippets[3])],
-        &credentials,
-        "python token",
-    );
-    assert!(
-        out.starts_with("200 OK") && out.contains("\"access_token\""),
-        "{out}"
-    );
-    let out = run_program(
-        &python,
-        &[&write("get-track.py", &track_snippets[3])],
-        &bearer,
-        "python track",
-    );
-    assert!(
-        out.starts_with("200 OK") && out.contains("Wild Island"),
-        "{out}"
-    );
+    let node = node_present();
+    let calls: [(&str, &[String], &[(&str, &str)], &str); 3] = [
+        ("token", &token_snippets, &credentials, "\"access_token\""),
+        ("track", &track_snippets, &bearer, "Wild Island"),
+        ("search", &search_snippets, &bearer, "The Paper Moons"),
+    ];
+    let krate = e2e::artifacts().join("export-rust");
+    std::fs::create_dir_all(krate.join("src/bin")).expect("scratch crate");
+    for (name, snippets, env, expect) in calls {
+        let what = |lang: &str| format!("the {lang} snippet of the {name} request");
+        let out = run_program(
+            "sh",
+            &[&write(&format!("{name}.sh"), &snippets[0])],
+            env,
+            &what("curl"),
+        );
+        assert!(
+            out.contains(expect) && out.contains("HTTP status 200"),
+            "{out}"
+        );
+        // Python, with the requests package (spotipy's venv has it).
+        let out = run_program(
+            &python,
+            &[&write(&format!("get-{name}.py"), &snippets[3])],
+            env,
+            &what("Python"),
+        );
+        assert!(out.starts_with("200 OK") && out.contains(expect), "{out}");
+        if node {
+            let out = run_program(
+                "node",
+                &[&write(&format!("{name}.mjs"), &snippets[1])],
+                env,
+                &what("fetch"),
+            );
+            assert!(out.starts_with("200 OK") && out.contains(expect), "{out}");
+            let out = run_program(
+                "node",
+                &[&write(&format!("{name}.js"), &snippets[2])],
+                env,
+                &what("Node.js"),
+            );
+            assert!(out.starts_with("200 OK") && out.contains(expect), "{out}");
+        }
+        std::fs::write(krate.join(format!("src/bin/{name}.rs")), &snippets[4]).expect("Rust file");
+    }
     // The error check: a refused token prints the status and fails.
     let refused = Command::new(&python)
         .arg(dir.join("get-track.py"))
@@ -479,35 +540,7 @@ pub fn exports_run_against_the_sandbox(s: &Servers) {
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stdout).starts_with("401"));
 
-    // fetch and Node.js, with node.
-    if node_present() {
-        for (n, file) in [(1, "mjs"), (2, "js")] {
-            let out = run_program(
-                "node",
-                &[&write(&format!("token-{n}.{file}"), &token_snippets[n])],
-                &credentials,
-                "node token",
-            );
-            assert!(
-                out.starts_with("200 OK") && out.contains("\"access_token\""),
-                "{out}"
-            );
-            let out = run_program(
-                "node",
-                &[&write(&format!("track-{n}.{file}"), &track_snippets[n])],
-                &bearer,
-                "node track",
-            );
-            assert!(
-                out.starts_with("200 OK") && out.contains("Wild Island"),
-                "{out}"
-            );
-        }
-    }
-
     // Rust: a scratch crate with reqwest and tokio (offline, from the workspace's lock file).
-    let krate = e2e::artifacts().join("export-rust");
-    std::fs::create_dir_all(krate.join("src/bin")).expect("scratch crate");
     std::fs::write(
         krate.join("Cargo.toml"),
         "[package]\nname = \"export-rust\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
@@ -517,18 +550,16 @@ pub fn exports_run_against_the_sandbox(s: &Servers) {
     )
     .expect("Cargo.toml");
     std::fs::copy(e2e::root().join("Cargo.lock"), krate.join("Cargo.lock")).expect("lock file");
-    std::fs::write(krate.join("src/bin/token.rs"), &token_snippets[4]).expect("token.rs");
-    std::fs::write(krate.join("src/bin/track.rs"), &track_snippets[4]).expect("track.rs");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let target = e2e::root().join("target/export-rust");
-    let run_rust = |bin: &str, env: &[(&str, &str)]| {
+    for (name, _, env, expect) in calls {
         let out = Command::new(&cargo)
             .args([
                 "run",
                 "--quiet",
                 "--offline",
                 "--bin",
-                bin,
+                name,
                 "--manifest-path",
             ])
             .arg(krate.join("Cargo.toml"))
@@ -539,19 +570,12 @@ pub fn exports_run_against_the_sandbox(s: &Servers) {
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
         assert!(
             out.status.success(),
-            "the Rust {bin} snippet failed: {}\n{stdout}",
+            "the Rust snippet of the {name} request failed: {}\n{stdout}",
             String::from_utf8_lossy(&out.stderr)
         );
-        stdout
-    };
-    let out = run_rust("token", &credentials);
-    assert!(
-        out.starts_with("200 OK") && out.contains("\"access_token\""),
-        "{out}"
-    );
-    let out = run_rust("track", &bearer);
-    assert!(
-        out.starts_with("200 OK") && out.contains("Wild Island"),
-        "{out}"
-    );
+        assert!(
+            stdout.starts_with("200 OK") && stdout.contains(expect),
+            "{stdout}"
+        );
+    }
 }

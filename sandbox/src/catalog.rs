@@ -2,9 +2,9 @@
 //! objects the Web API builds from them, with the 2026 Development Mode field set
 //! (docs/spotify-protocol.md, "Objects"). Removed fields are absent, not `null`.
 //!
-//! The catalog is data read at run time: the server embeds the file, and the page fetches it
-//! the first time its sandbox answers a Web API call, so the page's first load does not carry
-//! it (docs/benchmarks.md). The build checks the file (`build.rs`).
+//! The catalog is data read at run time: the server and the page's on-demand module (which
+//! the page loads the first time its sandbox answers) embed the file, so the page's first load
+//! does not carry it (docs/benchmarks.md). The build checks the file (`build.rs`).
 
 use crate::json::{self, Object, Value};
 

@@ -53,7 +53,8 @@ impl UnixMillis {
 #[derive(Clone, Debug)]
 pub struct Sandbox {
     token_lifetime: u64,
-    /// `None` until the caller hands it the catalog (the page loads it on first use).
+    /// `None` until the caller hands it the catalog (the server and the page's on-demand
+    /// module hand it the built-in one); without it the Web API answers 503.
     catalog: Option<Arc<Catalog>>,
 }
 
@@ -79,12 +80,6 @@ impl Sandbox {
     pub fn with_catalog(mut self, catalog: Arc<Catalog>) -> Self {
         self.catalog = Some(catalog);
         self
-    }
-
-    /// Whether the Web API needs a catalog this sandbox does not have yet.
-    pub fn needs_catalog(&self, url: &str) -> bool {
-        self.catalog.is_none()
-            && http::split_url(url).is_some_and(|u| u.authority.eq_ignore_ascii_case(API_HOST))
     }
 
     /// Seconds a new token lasts.
