@@ -429,6 +429,9 @@ fn exports_of(b: &Browser, s: &Servers, cell: &Element, secrets: &[&str]) -> Vec
     texts
 }
 
+/// A request's name, its five snippets, the environment they need, and what the answer holds.
+type Call<'a> = (&'a str, &'a [String], &'a [(&'a str, &'a str)], &'a str);
+
 const LANGS: [&str; 5] = ["curl", "fetch", "Node.js", "Python", "Rust"];
 
 /// The exports of the token request and of a validate call, with the sandbox as their target,
@@ -486,7 +489,7 @@ pub fn exports_run_against_the_sandbox(s: &Servers) {
 
     let python = std::env::var("SPOTIPY_PYTHON").unwrap_or_else(|_| "python3".into());
     let node = node_present();
-    let calls: [(&str, &[String], &[(&str, &str)], &str); 3] = [
+    let calls: [Call; 3] = [
         ("token", &token_snippets, &credentials, "\"access_token\""),
         ("track", &track_snippets, &bearer, "Wild Island"),
         ("search", &search_snippets, &bearer, "The Paper Moons"),
