@@ -202,7 +202,9 @@ pub fn history_markup(history: &[RunRecord]) -> Markup {
     if history.is_empty() {
         return Markup::default();
     }
-    let mut out = Markup::from_static("<ol class=\"history\" aria-label=\"Run history\">");
+    let mut out = Markup::from_static(
+        "<p class=\"history-title\">Run history, newest first</p><ol class=\"history\" aria-label=\"Run history\">",
+    );
     for run in history.iter().rev() {
         out.push(Markup::from_static("<li><details><summary>"));
         let requests = match run.exchanges.len() {
@@ -489,7 +491,7 @@ mod tests {
         assert_eq!(history.len(), HISTORY_LEN);
         assert_eq!(history[0].time, "t5");
         let html = history_markup(&history).into_string();
-        assert!(html.starts_with(
+        assert!(html.contains(
             "<ol class=\"history\" aria-label=\"Run history\"><li><details><summary>t24: no request, 24 ms, 0 requests"
         ));
         assert!(history_markup(&[]).as_str().is_empty());
