@@ -5,7 +5,6 @@
 
 use gloo_net::http::{Method, RequestBuilder};
 use playground_core::routing::Destination;
-use sandbox::json::Value;
 use sandbox::{HttpRequest, HttpResponse, Sandbox};
 use web_sys::{RequestCache, RequestCredentials};
 
@@ -55,22 +54,10 @@ pub async fn send(
     sandbox: &Sandbox,
 ) -> Result<HttpResponse, NetworkFailure> {
     match destination {
-        Destination::Sandbox => {
-            match ondemand::sandbox(request, clock::now(), sandbox.token_lifetime()).await {
-                Ok(response) => Ok(response),
-                // Answered as the sandbox would: a 503 that says what went wrong.
-                Err(why) => Ok(HttpResponse::json(
-                    503,
-                    &Value::object([(
-                        "error",
-                        Value::object([
-                            ("status", 503u64.into()),
-                            ("message", format!("The sandbox could not be loaded ({why}). Check that the playground's server is running, then run the cell again.").into()),
-                        ]),
-                    )]),
-                )),
-            }
-        }
+        // If the sandbox's code cannot be loaded, nothing answered: like a network failure.
+        Destination::Sandbox => ondemand::sandbox(request, clock::now(), sandbox.token_lifetime())
+            .await
+            .map_err(|message| NetworkFailure { message }),
         Destination::Network { url, .. } => fetch(url, request).await,
     }
 }

@@ -78,6 +78,15 @@ async fn call(name: &str, args: &js_sys::Array) -> Result<JsValue, JsValue> {
     function.apply(&JsValue::NULL, args)
 }
 
+/// Why the module could not be used, in words: an error's message, or that its file did not
+/// load (a script's `error` event says no more).
+fn reason(error: &JsValue) -> String {
+    match error.dyn_ref::<js_sys::Error>() {
+        Some(e) => String::from(e.message()),
+        None => "ondemand.js did not load".to_owned(),
+    }
+}
+
 /// The sandbox's answer to `request` at `now`, with tokens that last `token_lifetime`
 /// seconds; or why the module could not be loaded.
 pub async fn sandbox(
@@ -92,7 +101,7 @@ pub async fn sandbox(
     );
     let answer = call("sandbox", &args)
         .await
-        .map_err(|e| format!("{e:?}"))?
+        .map_err(|e| reason(&e))?
         .as_string()
         .ok_or("no answer")?;
     let value = Value::parse(&answer).map_err(|e| e.to_string())?;

@@ -143,6 +143,8 @@ impl Runs {
     /// Substitutes the keys and starts a fresh worker, or says which key is missing.
     pub fn start(self) {
         let pg = self.pg;
+        // The last run's requests leave the output now, even if nothing runs.
+        self.trail.begin();
         let values = pg.keys.get_untracked();
         let saved = pg.saved.get_untracked();
         let names: Vec<String> = pg
@@ -183,7 +185,6 @@ impl Runs {
             c.renewed = None;
         });
         self.output.set(None);
-        self.trail.begin();
         let started = worker::Run::start(&script, move |event| self.on_event(generation, event));
         match started {
             Ok(run) => {
@@ -513,7 +514,7 @@ async fn send(
         });
     }
     result.map_err(|e| {
-        let explained = playground_core::classify::network_failure(via_relay);
+        let explained = playground_core::classify::network_failure(&destination);
         Unsent::NoAnswer(failure(
             Some(format!("Error: {}", e.message)),
             explained.headline,

@@ -61,6 +61,7 @@ fn main() -> std::process::ExitCode {
         the_history_keeps_each_run,
         the_inspector_works_by_keyboard,
         exports_run_against_the_sandbox,
+        a_missing_on_demand_module_is_explained,
     ])
 }
 

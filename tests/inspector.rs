@@ -582,3 +582,35 @@ pub fn exports_run_against_the_sandbox(s: &Servers) {
         );
     }
 }
+
+/// The on-demand module cannot be fetched: the sandbox's answer and the inspector say so, and
+/// what to do. Once it can be fetched again, both work without a reload.
+pub fn a_missing_on_demand_module_is_explained(s: &Servers) {
+    let b = s.browser();
+    b.cdp("Network.enable", json!({}));
+    b.cdp("Network.setBlockedURLs", json!({"urls": ["*ondemand*"]}));
+    b.open(SANDBOX);
+    b.click(&b.button("Use sandbox credentials", None));
+    let cell = token_cell(&b);
+    b.click(&b.button("Run", Some(&cell)));
+    let log = b.wait_for_text(&log_of(&b, &cell), "The sandbox could not be loaded");
+    assert!(
+        log.contains("Check that the server is still running, then run the cell again."),
+        "{log}"
+    );
+    assert!(
+        !log.contains("CORS") && !log.contains("relay"),
+        "not blamed on the network: {log}"
+    );
+    let details = request_of(&b, &cell);
+    let summary = b.css("summary", Some(&details));
+    b.click(&summary);
+    b.wait_for_text(&details, "The inspector could not be loaded.");
+    // The server is back: closing and opening the request loads the inspector, and Run works.
+    b.cdp("Network.setBlockedURLs", json!({"urls": []}));
+    b.click(&summary);
+    b.click(&summary);
+    wait_for_inspector(&b, &details);
+    b.click(&b.button("Run", Some(&cell)));
+    b.wait_for_text(&log_of(&b, &cell), "Status: 200 OK");
+}

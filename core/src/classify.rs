@@ -10,6 +10,7 @@ use sandbox::json::Value;
 use sandbox::HttpResponse;
 
 use crate::keys::{KeyHint, Whitespace};
+use crate::routing::Destination;
 
 /// A token the endpoint issued.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -189,20 +190,27 @@ fn unexpected(response: &HttpResponse, what: &str) -> Explained {
     }
 }
 
-/// A network-level failure (`fetch` rejected): the request never got an answer.
-pub fn network_failure(via_relay: bool) -> Explained {
+/// A network-level failure (`fetch` rejected): the request never got an answer. For the
+/// sandbox, its code (the page's on-demand module) could not be loaded.
+pub fn network_failure(destination: &Destination) -> Explained {
+    let (headline, explanation) = match destination {
+        Destination::Sandbox => (
+            "The sandbox could not be loaded",
+            "The sandbox's code comes from this playground's server the first time the sandbox answers. Check that the server is still running, then run the cell again.",
+        ),
+        Destination::Network { via_relay: true, .. } => (
+            "The relay could not be reached",
+            "The browser got no answer from the relay. Check the relay prefix in Settings and that the relay is running. A relay on another site works only if this server's operator allows it (--connect-src). Or switch the target to the sandbox to continue the lesson.",
+        ),
+        Destination::Network { .. } => (
+            "Spotify could not be reached from this page",
+            "The browser blocked the request or got no answer. Spotify's token endpoint does not allow browser requests (CORS), so the real target needs a relay. Set one in Settings, or switch the target to the sandbox.",
+        ),
+    };
     Explained {
         kind: FailureKind::Unreachable,
-        headline: if via_relay {
-            "The relay could not be reached".to_owned()
-        } else {
-            "Spotify could not be reached from this page".to_owned()
-        },
-        explanation: if via_relay {
-            "The browser got no answer from the relay. Check the relay prefix in Settings and that the relay is running. A relay on another site works only if this server's operator allows it (--connect-src). Or switch the target to the sandbox to continue the lesson.".to_owned()
-        } else {
-            "The browser blocked the request or got no answer. Spotify's token endpoint does not allow browser requests (CORS), so the real target needs a relay. Set one in Settings, or switch the target to the sandbox.".to_owned()
-        },
+        headline: headline.to_owned(),
+        explanation: explanation.to_owned(),
     }
 }
 
@@ -691,8 +699,33 @@ mod tests {
             failed(token_response(&html, &[])).kind,
             FailureKind::Unexpected
         );
-        assert_eq!(network_failure(true).kind, FailureKind::Unreachable);
-        assert!(network_failure(false).explanation.contains("CORS"));
+        let network = |via_relay| Destination::Network {
+            url: "https://accounts.spotify.com/api/token".into(),
+            via_relay,
+        };
+        let cases = [
+            (network(true), "The relay could not be reached", "Settings"),
+            (
+                network(false),
+                "Spotify could not be reached from this page",
+                "CORS",
+            ),
+            (
+                Destination::Sandbox,
+                "The sandbox could not be loaded",
+                "server is still running",
+            ),
+        ];
+        for (destination, headline, advice) in cases {
+            let explained = network_failure(&destination);
+            assert_eq!(explained.kind, FailureKind::Unreachable);
+            assert_eq!(explained.headline, headline);
+            assert!(
+                explained.explanation.contains(advice),
+                "{}",
+                explained.explanation
+            );
+        }
     }
 
     #[test]
