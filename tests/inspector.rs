@@ -487,7 +487,13 @@ pub fn exports_run_against_the_sandbox(s: &Servers) {
     let token = token["access_token"].as_str().expect("a token").to_owned();
     let bearer = [("SPOTIFY_ACCESS_TOKEN", token.as_str())];
 
-    let python = std::env::var("SPOTIPY_PYTHON").unwrap_or_else(|_| "python3".into());
+    // The spotipy venv (where `cargo xtask setup` put spotipy) has the requests package.
+    let python = std::env::var("SPOTIPY_PYTHON").unwrap_or_else(|_| {
+        e2e::root()
+            .join("target/tools/spotipy/bin/python")
+            .display()
+            .to_string()
+    });
     let node = node_present();
     let calls: [Call; 3] = [
         ("token", &token_snippets, &credentials, "\"access_token\""),
