@@ -11,6 +11,7 @@ use sandbox::HttpRequest;
 
 use crate::export::Lang;
 use crate::html::{escape, Markup};
+use crate::request::basic_credentials;
 use crate::runner::Secrets;
 
 /// Where a request went.
@@ -228,15 +229,14 @@ pub fn history_markup(history: &[RunRecord]) -> Markup {
 /// How the inspector shows an Authorization value: masked (`Bearer •••`), revealed, and for
 /// Basic also decoded, as `id:••••` or, revealed, `id:secret`.
 pub fn auth_display(value: &str, reveal: bool, decode: bool) -> String {
-    let (scheme, credential) = value.split_once(' ').unwrap_or(("", value));
-    if decode && scheme.eq_ignore_ascii_case("basic") {
-        let pair = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, credential)
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok());
-        if let Some((id, secret)) = pair.as_deref().and_then(|p| p.split_once(':')) {
-            let secret = if reveal { secret } else { "••••" };
-            return format!("{scheme} base64 of {id}:{secret}");
-        }
+    let (scheme, _) = value.split_once(' ').unwrap_or(("", value));
+    if let Some((id, secret)) = decode.then(|| basic_credentials(value)).flatten() {
+        let secret = if reveal {
+            secret.as_str()
+        } else {
+            "••••"
+        };
+        return format!("{scheme} base64 of {id}:{secret}");
     }
     if reveal {
         value.to_owned()

@@ -11,7 +11,6 @@
 //! Every literal goes through one quoting function per language, tested as tables and, where
 //! the interpreter is present, by running the quoted text.
 
-use base64::Engine as _;
 use sandbox::HttpRequest;
 
 /// The languages, in the order the inspector offers them.
@@ -157,15 +156,7 @@ fn plan(request: &HttpRequest, endpoint: Endpoint) -> Plan {
     let mut vars: Vec<(Var, String)> = Vec::new();
     let mut auth = Auth::None;
     if let Some(value) = request.header_value("authorization") {
-        let basic = value.strip_prefix("Basic ").and_then(|b64| {
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(b64.trim())
-                .ok()?;
-            let pair = String::from_utf8(bytes).ok()?;
-            let (id, secret) = pair.split_once(':')?;
-            Some((id.to_owned(), secret.to_owned()))
-        });
-        if let Some((id, secret)) = basic {
+        if let Some((id, secret)) = crate::request::basic_credentials(value) {
             auth = Auth::Basic;
             vars.push((Var::ClientId, id));
             vars.push((Var::ClientSecret, secret));
@@ -177,7 +168,8 @@ fn plan(request: &HttpRequest, endpoint: Endpoint) -> Plan {
             vars.push((Var::Authorization, value.to_owned()));
         }
     }
-    // Client credentials sent in a form body instead of the header.
+    // Client credentials sent in a form body instead of the header. The values are kept as
+    // written (not percent-decoded), so that they are found, and replaced, in the body's text.
     for pair in request.body.split('&') {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         let var = match key {

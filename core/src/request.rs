@@ -16,6 +16,22 @@ pub fn basic_authorization(client_id: &str, client_secret: &str) -> String {
     )
 }
 
+/// The client id and secret in a `Basic` Authorization value (scheme in any case), if its
+/// credential decodes to `id:secret`. The one reader of Basic values: masking, the inspector's
+/// Decode and code export all use it.
+pub fn basic_credentials(authorization: &str) -> Option<(String, String)> {
+    let (scheme, credential) = authorization.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(credential.trim())
+        .ok()?;
+    let pair = String::from_utf8(bytes).ok()?;
+    let (id, secret) = pair.split_once(':')?;
+    Some((id.to_owned(), secret.to_owned()))
+}
+
 /// What the token cell's code sends: POST, `grant_type` in the query string, an empty body,
 /// the form content type and the Basic header. Values are used as typed, like the course's
 /// `Buffer.from('{{CLIENT_ID}}:{{CLIENT_SECRET}}')`, so a copied newline is sent too.
@@ -43,6 +59,25 @@ pub fn validation_request(access_token: &str) -> HttpRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn basic_values_decode_to_their_pair() {
+        let pair = |id: &str, secret: &str| Some((id.to_owned(), secret.to_owned()));
+        let cases = [
+            (basic_authorization("id", "se:cret"), pair("id", "se:cret")),
+            (
+                format!("basic {}", &basic_authorization("a", "b")[6..]),
+                pair("a", "b"),
+            ),
+            ("Bearer abc".to_owned(), None),
+            ("Basic !!!".to_owned(), None),
+            ("Basic bm9jb2xvbg==".to_owned(), None), // "nocolon"
+            ("Basic".to_owned(), None),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(basic_credentials(&value), expected, "{value}");
+        }
+    }
 
     #[test]
     fn known_basic_vectors() {

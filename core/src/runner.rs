@@ -2,7 +2,6 @@
 //! the messages to and from the worker, the output cap, masking, and the token in the output.
 //! The page's `worker` module starts the worker; its `run` module drives a run.
 
-use base64::Engine as _;
 use sandbox::json::Value;
 use sandbox::{HttpRequest, HttpResponse};
 
@@ -145,17 +144,10 @@ impl Secrets {
         let Some(value) = request.header_value("authorization") else {
             return;
         };
-        let (scheme, credential) = value.trim().split_once(' ').unwrap_or(("", value));
-        let credential = credential.trim();
-        self.add(credential);
-        if scheme.eq_ignore_ascii_case("basic") {
-            let decoded = base64::engine::general_purpose::STANDARD
-                .decode(credential)
-                .ok()
-                .and_then(|bytes| String::from_utf8(bytes).ok());
-            if let Some((_, secret)) = decoded.as_deref().and_then(|p| p.split_once(':')) {
-                self.add(secret);
-            }
+        let (_, credential) = value.trim().split_once(' ').unwrap_or(("", value));
+        self.add(credential.trim());
+        if let Some((_, secret)) = crate::request::basic_credentials(value) {
+            self.add(&secret);
         }
     }
 
