@@ -511,6 +511,7 @@ async fn send(
                 Err(e) => Answer::Failed(e.message.clone()),
             },
             millis: clock::now().0.saturating_sub(started),
+            known_secrets: pg.secret_values(),
         });
     }
     result.map_err(|e| {

@@ -116,21 +116,31 @@ impl Playground {
         output
     }
 
-    /// Every secret the page knows now: the values of the keys the lesson marks secret, and
-    /// the saved token. A run adds the credentials it sends and the tokens it gets.
-    pub fn secrets(&self) -> Secrets {
-        let mut secrets = Secrets::default();
+    /// Every secret value the page knows now: the values of the keys the lesson marks
+    /// secret, and the saved token.
+    pub fn secret_values(&self) -> Vec<String> {
+        let mut found = Vec::new();
         self.keys.with_untracked(|values| {
             self.key_specs.with_value(|specs| {
                 for spec in specs.iter().filter(|s| s.secret) {
                     if let Some(value) = values.get(&spec.name) {
-                        secrets.add(value);
+                        found.push(value.to_owned());
                     }
                 }
             })
         });
         if let Some(token) = self.saved.get_untracked() {
-            secrets.add(&token.access_token);
+            found.push(token.access_token);
+        }
+        found
+    }
+
+    /// [`Playground::secret_values`] as a mask. A run adds the credentials it sends and the
+    /// tokens it gets.
+    pub fn secrets(&self) -> Secrets {
+        let mut secrets = Secrets::default();
+        for value in self.secret_values() {
+            secrets.add(&value);
         }
         secrets
     }

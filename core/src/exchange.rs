@@ -6,10 +6,10 @@
 //! crosses to the on-demand inspector as JSON text (`to_json`, `from_json`).
 
 use sandbox::http::{headers_from_json, headers_to_json};
-use sandbox::json::{Object, Value};
+use sandbox::json::{self, Object, Value};
 use sandbox::HttpRequest;
 
-use crate::export::Lang;
+use crate::export::{self, Endpoint, Lang};
 use crate::html::{escape, Markup};
 use crate::request::basic_credentials;
 use crate::runner::Secrets;
@@ -49,6 +49,9 @@ pub struct Exchange {
     pub answer: Answer,
     /// Milliseconds from sending to the whole answer.
     pub millis: u64,
+    /// The secret values the page knew when it sent the request (the lesson's secret keys,
+    /// the saved token): masked wherever they appear, and never put in a snippet unasked.
+    pub known_secrets: Vec<String>,
 }
 
 impl Exchange {
@@ -60,18 +63,52 @@ impl Exchange {
         }
     }
 
-    /// The credentials the request carries (the Authorization value, a Basic pair's secret).
+    /// What the inspector masks: the secrets the page knew, and the credentials the request
+    /// carries (the Authorization value, a Basic pair's secret).
     pub fn secrets(&self) -> Secrets {
         let mut secrets = Secrets::default();
+        for value in &self.known_secrets {
+            secrets.add(value);
+        }
         secrets.add_credential_of(&self.request);
         secrets
+    }
+
+    /// The request as a snippet. Without `include_values`, a secret the page knows that is
+    /// sent elsewhere than in the Authorization header or as form credentials (a header or a
+    /// URL written by the learner's code) would stay in the snippet: then there is no snippet,
+    /// and the message says what to do.
+    pub fn snippet(
+        &self,
+        lang: Lang,
+        endpoint: Endpoint,
+        include_values: bool,
+    ) -> Result<String, String> {
+        let text = export::snippet(&self.request, lang, endpoint, include_values);
+        let mut known = Secrets::default();
+        for value in &self.known_secrets {
+            known.add(value);
+        }
+        if include_values || known.mask(&text) == text {
+            Ok(text)
+        } else {
+            Err("Not copied: this request sends a secret outside its Authorization header, so the snippet would hold it. Check \"Include my values\" to export it as it is, and keep the snippet to yourself.".to_owned())
+        }
     }
 
     /// The exchange as JSON text, for the on-demand inspector.
     pub fn to_json(&self) -> String {
         let mut o = Object::default();
         o.raw("request", &self.request.to_json())
-            .num("millis", self.millis);
+            .num("millis", self.millis)
+            .raw(
+                "secrets",
+                &json::array(
+                    self.known_secrets
+                        .iter()
+                        .map(|s| Value::from(s).to_string()),
+                ),
+            );
         match &self.went {
             Went::Sandbox => o.str("went", "sandbox"),
             Went::Relay(url) => o.str("went", "relay").str("relay_url", url),
@@ -120,6 +157,11 @@ impl Exchange {
             went,
             answer,
             millis: v.get("millis").and_then(Value::as_u64).unwrap_or(0),
+            known_secrets: v
+                .items("secrets")
+                .iter()
+                .filter_map(|s| s.as_str().map(str::to_owned))
+                .collect(),
         })
     }
 }
@@ -380,6 +422,7 @@ mod tests {
                 relay_error: Some("relay_upstream_unreachable".into()),
             },
             millis: 12,
+            known_secrets: vec!["sec\\ret".into()],
         }
     }
 
@@ -392,6 +435,7 @@ mod tests {
                 went: Went::Sandbox,
                 answer: Answer::Failed("TypeError: Failed to fetch".into()),
                 millis: 0,
+                known_secrets: vec![],
             },
             Exchange {
                 request: HttpRequest::new("GET", "https://api.spotify.com/v1/search?q=a%20b"),
@@ -403,6 +447,7 @@ mod tests {
                     relay_error: None,
                 },
                 millis: 5,
+                known_secrets: vec!["tok\"en".into(), "x".into()],
             },
         ];
         for case in cases {
@@ -472,6 +517,42 @@ mod tests {
         let html = inspect_markup(&e, 7).into_string();
         assert!(!html.contains("relay-error"));
         assert!(html.contains("Status 200, body 3 bytes"));
+    }
+
+    /// A secret the learner's code sends in its own header: masked in the inspector, and no
+    /// snippet unless asked. Control: the same secret in the Authorization header exports.
+    #[test]
+    fn a_secret_outside_the_authorization_header_is_never_exported_unasked() {
+        let secret = "the-client-secret";
+        let leaky = Exchange {
+            request: HttpRequest::new("GET", "https://api.spotify.com/v1/x")
+                .header("X-Mine", format!("v={secret}")),
+            went: Went::Sandbox,
+            answer: Answer::Failed("x".into()),
+            millis: 1,
+            known_secrets: vec![secret.into()],
+        };
+        let html = inspect_markup(&leaky, 1).into_string();
+        assert!(!html.contains(secret) && html.contains("v=•••"), "{html}");
+        for lang in Lang::ALL {
+            let refused = leaky.snippet(lang, Endpoint::Spotify, false);
+            assert!(
+                refused
+                    .as_ref()
+                    .is_err_and(|m| m.contains("Include my values")),
+                "{refused:?}"
+            );
+            let asked = leaky
+                .snippet(lang, Endpoint::Spotify, true)
+                .expect("asked for");
+            assert!(asked.contains(secret));
+            let mut fine = leaky.clone();
+            fine.request = crate::request::token_request("id", secret);
+            let text = fine
+                .snippet(lang, Endpoint::Spotify, false)
+                .expect("exported");
+            assert!(!text.contains(secret), "{text}");
+        }
     }
 
     #[test]

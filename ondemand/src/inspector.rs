@@ -9,7 +9,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use playground_core::exchange::{auth_display, inspect_markup, Exchange};
-use playground_core::export::{snippet, Endpoint, Lang};
+use playground_core::export::{Endpoint, Lang};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlInputElement, HtmlTextAreaElement};
@@ -129,12 +129,6 @@ impl Inspector {
     }
 
     async fn copy(&self, lang: Lang) {
-        let text = snippet(
-            &self.exchange.request,
-            lang,
-            self.endpoint(),
-            self.include(),
-        );
         let status = self.find(".copied");
         let say = |text: &str| {
             if let Some(status) = &status {
@@ -142,6 +136,10 @@ impl Inspector {
             }
         };
         say("");
+        let text = match self.exchange.snippet(lang, self.endpoint(), self.include()) {
+            Ok(text) => text,
+            Err(message) => return say(&message),
+        };
         let manual = self.find(".manual");
         if write_clipboard(&text).await {
             if let Some(manual) = &manual {
