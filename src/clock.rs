@@ -1,6 +1,6 @@
 //! The only place that reads the time; everything else takes it as an argument.
 
-use sandbox::UnixMillis;
+use wire::UnixMillis;
 
 /// Now, from the browser's `Date.now()` (`std::time` panics on wasm32).
 pub fn now() -> UnixMillis {

@@ -5,9 +5,9 @@
 use std::cell::Cell;
 
 use leptos::prelude::window_event_listener;
-use sandbox::json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use wire::json::Value;
 
 use playground_core::embed::{self, Command, HostLink};
 

@@ -5,8 +5,8 @@
 
 use gloo_net::http::{Method, RequestBuilder};
 use playground_core::routing::Destination;
-use sandbox::{HttpRequest, HttpResponse, Sandbox};
 use web_sys::{RequestCache, RequestCredentials};
+use wire::{HttpRequest, HttpResponse};
 
 use crate::{clock, ondemand};
 
@@ -51,11 +51,11 @@ pub async fn get_text(url: &str) -> Result<String, String> {
 pub async fn send(
     destination: &Destination,
     request: &HttpRequest,
-    sandbox: &Sandbox,
+    sandbox_token_lifetime: u64,
 ) -> Result<HttpResponse, NetworkFailure> {
     match destination {
         // If the sandbox's code cannot be loaded, nothing answered: like a network failure.
-        Destination::Sandbox => ondemand::sandbox(request, clock::now(), sandbox.token_lifetime())
+        Destination::Sandbox => ondemand::sandbox(request, clock::now(), sandbox_token_lifetime)
             .await
             .map_err(|message| NetworkFailure { message }),
         Destination::Network { url, .. } => fetch(url, request).await,

@@ -9,12 +9,12 @@
 use std::cell::RefCell;
 
 use js_sys::{Function, Promise, Reflect};
-use sandbox::json::Value;
-use sandbox::{HttpRequest, HttpResponse, UnixMillis};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Element, HtmlElement};
+use wire::json::Value;
+use wire::{HttpRequest, HttpResponse, UnixMillis};
 
 #[wasm_bindgen]
 extern "C" {

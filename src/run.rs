@@ -14,7 +14,7 @@ use playground_core::routing::{route, Destination};
 use playground_core::runner::{self, Event};
 use playground_core::token::SavedToken;
 use playground_core::verdict::{self, failure, CellOutput, End, RunLog};
-use sandbox::{HttpRequest, HttpResponse};
+use wire::{HttpRequest, HttpResponse};
 
 use crate::state::{KeyOffer, Playground};
 use crate::{clock, net, worker};
@@ -487,9 +487,8 @@ async fn send(
             ..
         }
     );
-    let sandbox = pg.sandbox.get_value();
     let started = clock::now().0;
-    let result = net::send(&destination, request, &sandbox).await;
+    let result = net::send(&destination, request, pg.sandbox_token_lifetime).await;
     if let Some(trail) = trail {
         trail.record(Exchange {
             request: request.clone(),

@@ -11,7 +11,6 @@ use playground_core::routing::{Relay, Target};
 use playground_core::runner::Secrets;
 use playground_core::token::SavedToken;
 use playground_core::verdict::CellOutput;
-use sandbox::Sandbox;
 
 use crate::{host, storage};
 
@@ -68,7 +67,8 @@ pub struct KeyOffer {
 pub struct Playground {
     pub target: RwSignal<Target>,
     pub relay: RwSignal<Relay>,
-    pub sandbox: StoredValue<Sandbox>,
+    /// Seconds a sandbox token lasts (`?sandbox_token_lifetime=`, else Spotify's hour).
+    pub sandbox_token_lifetime: u64,
     /// The keys the course has met by this lesson, from the lesson files.
     pub key_specs: StoredValue<Vec<KeySpec>>,
     /// The keys this lesson asks the learner to type (for its "keys" step).

@@ -4,8 +4,8 @@
 //! values live in memory for this visit and `is_degraded` turns true so the page can say so.
 
 use playground_core::keys::KeyValues;
-use sandbox::json::{Map, Value};
 use std::cell::{Cell, RefCell};
+use wire::json::{Map, Value};
 
 use playground_core::progress::CourseState;
 use playground_core::token::SavedToken;

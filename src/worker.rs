@@ -65,7 +65,7 @@ impl Run {
     }
 
     /// Answers the worker's `fetch` number `id`.
-    pub fn reply(&self, id: u64, result: &Result<sandbox::HttpResponse, String>) {
+    pub fn reply(&self, id: u64, result: &Result<wire::HttpResponse, String>) {
         let _ = self
             .worker
             .post_message(&JsValue::from_str(&runner::reply(id, result)));

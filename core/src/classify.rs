@@ -6,8 +6,8 @@
 //! the parameter to fix (docs/spotify-protocol.md, section 7). Errors made by a relay
 //! (`relay_…` codes) are kept apart from Spotify's.
 
-use sandbox::json::Value;
-use sandbox::HttpResponse;
+use wire::json::Value;
+use wire::HttpResponse;
 
 use crate::keys::{KeyHint, Whitespace};
 use crate::routing::Destination;

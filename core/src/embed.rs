@@ -3,7 +3,7 @@
 //!
 //! Every message is `{source: "spotify-playground", version: 1, type, …}`.
 
-use sandbox::json::Value;
+use wire::json::Value;
 
 use crate::html::escape;
 use crate::token::SavedToken;

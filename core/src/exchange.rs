@@ -5,13 +5,12 @@
 //! "Include my values" need them. It lives in the page's memory for the visit only and
 //! crosses to the on-demand inspector as JSON text (`to_json`, `from_json`).
 
-use sandbox::http::{headers_from_json, headers_to_json};
-use sandbox::json::{self, Object, Value};
-use sandbox::HttpRequest;
+use wire::http::{headers_from_json, headers_to_json};
+use wire::json::{self, Object, Value};
+use wire::{Authorization, HttpRequest};
 
 use crate::export::{self, Endpoint, Lang};
 use crate::html::{escape, Markup};
-use crate::request::basic_credentials;
 use crate::runner::Secrets;
 
 /// Where a request went.
@@ -271,21 +270,19 @@ pub fn history_markup(history: &[RunRecord]) -> Markup {
 /// How the inspector shows an Authorization value: masked (`Bearer •••`), revealed, and for
 /// Basic also decoded, as `id:••••` or, revealed, `id:secret`.
 pub fn auth_display(value: &str, reveal: bool, decode: bool) -> String {
-    let (scheme, _) = value.split_once(' ').unwrap_or(("", value));
-    if let Some((id, secret)) = decode.then(|| basic_credentials(value)).flatten() {
+    let parsed = Authorization::parse(value);
+    if let (Authorization::Basic { id, secret }, true) = (&parsed, decode) {
         let secret = if reveal {
             secret.as_str()
         } else {
             "••••"
         };
-        return format!("{scheme} base64 of {id}:{secret}");
+        return format!("Basic base64 of {id}:{secret}");
     }
-    if reveal {
-        value.to_owned()
-    } else if scheme.is_empty() {
-        "•••".to_owned()
-    } else {
-        format!("{scheme} •••")
+    match (reveal, parsed.scheme()) {
+        (true, _) => value.to_owned(),
+        (false, Some(scheme)) => format!("{scheme} •••"),
+        (false, None) => "•••".to_owned(),
     }
 }
 
@@ -310,8 +307,8 @@ fn header_table(caption: &'static str, headers: &[(String, String)], secrets: &S
         out.push(row("(none)", Markup::default()));
     }
     for (name, value) in headers {
-        let cell = if name.eq_ignore_ascii_case("authorization") {
-            let basic = value.starts_with("Basic ");
+        let cell = if name.eq_ignore_ascii_case(wire::auth::HEADER) {
+            let basic = matches!(Authorization::parse(value), Authorization::Basic { .. });
             let mut cell = escape(&auth_display(value, false, false))
                 .wrap("<code class=\"auth\">", "</code> ");
             cell.push(Markup::from_static(
@@ -468,7 +465,7 @@ mod tests {
 
     #[test]
     fn authorization_is_masked_revealed_and_decoded() {
-        let basic = crate::request::basic_authorization("the-id", "the-secret");
+        let basic = Authorization::basic("the-id", "the-secret").header_value();
         let cases = [
             ("Bearer tok123", false, false, "Bearer •••"),
             ("Bearer tok123", true, false, "Bearer tok123"),

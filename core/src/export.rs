@@ -11,7 +11,7 @@
 //! Every literal goes through one quoting function per language, tested as tables and, where
 //! the interpreter is present, by running the quoted text.
 
-use sandbox::HttpRequest;
+use wire::{Authorization, HttpRequest};
 
 /// The languages, in the order the inspector offers them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -155,17 +155,21 @@ struct Plan {
 fn plan(request: &HttpRequest, endpoint: Endpoint) -> Plan {
     let mut vars: Vec<(Var, String)> = Vec::new();
     let mut auth = Auth::None;
-    if let Some(value) = request.header_value("authorization") {
-        if let Some((id, secret)) = crate::request::basic_credentials(value) {
-            auth = Auth::Basic;
-            vars.push((Var::ClientId, id));
-            vars.push((Var::ClientSecret, secret));
-        } else if let Some(token) = value.strip_prefix("Bearer ") {
-            auth = Auth::Bearer;
-            vars.push((Var::AccessToken, token.to_owned()));
-        } else {
-            auth = Auth::Raw;
-            vars.push((Var::Authorization, value.to_owned()));
+    if let Some(value) = request.header_value(wire::auth::HEADER) {
+        match Authorization::parse(value) {
+            Authorization::Basic { id, secret } => {
+                auth = Auth::Basic;
+                vars.push((Var::ClientId, id));
+                vars.push((Var::ClientSecret, secret));
+            }
+            Authorization::Bearer(token) => {
+                auth = Auth::Bearer;
+                vars.push((Var::AccessToken, token));
+            }
+            Authorization::Other(value) => {
+                auth = Auth::Raw;
+                vars.push((Var::Authorization, value));
+            }
         }
     }
     // Client credentials sent in a form body instead of the header. The values are kept as
@@ -193,7 +197,7 @@ fn plan(request: &HttpRequest, endpoint: Endpoint) -> Plan {
         headers: request
             .headers
             .iter()
-            .filter(|(name, _)| !name.eq_ignore_ascii_case("authorization"))
+            .filter(|(name, _)| !name.eq_ignore_ascii_case(wire::auth::HEADER))
             .map(|(name, value)| (name.clone(), parts(value)))
             .collect(),
         body: (!no_body).then(|| parts(&request.body)),

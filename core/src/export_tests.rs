@@ -139,7 +139,7 @@ fn no_secret_unless_asked_in_every_language() {
             vec![ID, SECRET],
         ),
     ];
-    let basic = crate::request::basic_authorization(ID, SECRET);
+    let basic = wire::Authorization::basic(ID, SECRET).header_value();
     for (request, secrets) in &requests {
         for lang in Lang::ALL {
             for endpoint in [

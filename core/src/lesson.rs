@@ -1,8 +1,9 @@
 //! The lesson model, as written in `content/*.json`, and the checks every lesson must pass.
 //!
 //! The page's build script reads each content file with serde, runs [`Lesson::problems`] and
-//! fails the build on any problem; it then hands the page the lessons as Rust values, so the
-//! page parses nothing at start-up. docs/lessons.md describes the file format for authors.
+//! fails the build on any problem; it then hands the page the course's outline. The page
+//! loads and reads the shown lesson's file when it starts. docs/lessons.md describes the file
+//! format for authors.
 
 use serde::Deserialize;
 
@@ -188,7 +189,7 @@ impl KeySave {
     /// The items of the answer's list that have a text value, in order. An answer that is
     /// not JSON, or has no such list, offers nothing.
     pub fn choices(&self, body: &str) -> Vec<Choice> {
-        let Ok(root) = sandbox::json::Value::parse(body) else {
+        let Ok(root) = wire::json::Value::parse(body) else {
             return Vec::new();
         };
         let list = self
@@ -603,7 +604,7 @@ pub fn course_problems(lessons: &[Lesson]) -> Vec<String> {
 /// checked the file with serde and [`Lesson::check`]; this reads the same model, and a test
 /// compares the two readings for every content file.
 mod read {
-    use sandbox::json::Value;
+    use wire::json::Value;
 
     use super::*;
 
@@ -801,13 +802,10 @@ mod tests {
         let secret: Vec<_> = lesson.keys.iter().map(|k| k.secret).collect();
         assert_eq!(secret, [false, true]);
         let filled = |name: &str| lesson.key(name).and_then(|k| k.sandbox.clone());
-        assert_eq!(
-            filled(names[0]).as_deref(),
-            Some(sandbox::SANDBOX_CLIENT_ID)
-        );
+        assert_eq!(filled(names[0]).as_deref(), Some(wire::SANDBOX_CLIENT_ID));
         assert_eq!(
             filled(names[1]).as_deref(),
-            Some(sandbox::SANDBOX_CLIENT_SECRET)
+            Some(wire::SANDBOX_CLIENT_SECRET)
         );
         let suspects: Vec<_> = lesson
             .keys

@@ -1,7 +1,7 @@
 //! Text for a cell's output log, in the format of the lesson's `printResponse`/`printError` (pure).
 
-use sandbox::json::Value;
-use sandbox::HttpResponse;
+use wire::json::Value;
+use wire::HttpResponse;
 
 use crate::token::masked;
 
@@ -55,7 +55,7 @@ pub fn print_response(response: &HttpResponse) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sandbox::json::Value;
+    use wire::json::Value;
     /// A JSON literal, for test bodies.
     fn json(text: &str) -> Value {
         Value::parse(text).expect("test JSON")

@@ -1,6 +1,6 @@
 //! The page's URL parameters, parsed once at start-up (pure).
 
-use sandbox::http::parse_form;
+use wire::http::parse_form;
 
 use crate::embed::{parse_origin, HostLink, Theme};
 use crate::routing::{Relay, Target};

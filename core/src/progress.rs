@@ -1,7 +1,7 @@
 //! What the learner has done in the course, kept with their keys (pure): where each key's
 //! value came from, which lessons are done, and the auto-renewal setting.
 
-use sandbox::json::{Map, Value};
+use wire::json::{Map, Value};
 
 /// Where a key's value came from, as the keys panel says it.
 #[derive(Clone, Debug, PartialEq, Eq)]

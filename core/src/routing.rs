@@ -1,6 +1,6 @@
 //! Where a request goes: the in-page sandbox, a relay, or Spotify directly (pure decision).
 
-use sandbox::http::split_url;
+use wire::http::split_url;
 
 /// Which Spotify the page talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,8 +119,7 @@ impl std::fmt::Display for RouteError {
 /// True for `https://accounts.spotify.com/…` and `https://api.spotify.com/…`.
 pub fn is_spotify_url(url: &str) -> bool {
     split_url(url).is_some_and(|u| {
-        u.scheme == "https"
-            && (u.authority == sandbox::ACCOUNTS_HOST || u.authority == sandbox::API_HOST)
+        u.scheme == "https" && (u.authority == wire::ACCOUNTS_HOST || u.authority == wire::API_HOST)
     })
 }
 

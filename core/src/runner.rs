@@ -2,8 +2,8 @@
 //! the messages to and from the worker, the output cap, masking, and the token in the output.
 //! The page's `worker` module starts the worker; its `run` module drives a run.
 
-use sandbox::json::Value;
-use sandbox::{HttpRequest, HttpResponse};
+use wire::json::Value;
+use wire::{Authorization, HttpRequest, HttpResponse};
 
 use crate::keys::{segments, Segment, ACCESS_TOKEN};
 
@@ -141,12 +141,12 @@ impl Secrets {
     /// Adds the credential a request carries: whatever follows `Basic ` or `Bearer ` in its
     /// `Authorization` header (and, for Basic, the decoded `id:secret` pair's secret part).
     pub fn add_credential_of(&mut self, request: &HttpRequest) {
-        let Some(value) = request.header_value("authorization") else {
+        let Some(value) = request.header_value(wire::auth::HEADER) else {
             return;
         };
         let (_, credential) = value.trim().split_once(' ').unwrap_or(("", value));
         self.add(credential.trim());
-        if let Some((_, secret)) = crate::request::basic_credentials(value) {
+        if let Authorization::Basic { secret, .. } = Authorization::parse(value) {
             self.add(&secret);
         }
     }

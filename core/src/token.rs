@@ -1,6 +1,6 @@
 //! The saved access token, its expiry states and countdown text (pure; time is passed in).
 
-use sandbox::json::Value;
+use wire::json::Value;
 
 /// "Expires soon" margin in seconds, as spotipy uses.
 pub const EXPIRES_SOON_MARGIN: u64 = 60;

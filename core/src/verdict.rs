@@ -1,7 +1,7 @@
 //! What a cell's run means for the learner (pure): the log a run gathers, masked as it grows,
 //! and the verdict when it ends. The page's `run` module feeds it events and shows the result.
 
-use sandbox::{HttpRequest, HttpResponse};
+use wire::{HttpRequest, HttpResponse};
 
 use crate::classify::{self, ApiAnswer, TokenOutcome};
 use crate::keys::KeyHint;

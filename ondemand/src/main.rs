@@ -10,9 +10,10 @@
 //! calls these exports. Requests and responses cross as JSON text. This module does no HTTP
 //! and touches no storage.
 
-use sandbox::json::Value;
-use sandbox::{Catalog, HttpRequest, Sandbox, UnixMillis};
+use sandbox::{Catalog, Sandbox};
 use wasm_bindgen::prelude::*;
+use wire::json::Value;
+use wire::{HttpRequest, UnixMillis};
 
 mod inspector;
 

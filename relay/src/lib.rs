@@ -48,7 +48,7 @@ pub struct Config {
     #[arg(long, env = "PLAYGROUND_DIST", default_value = "dist")]
     pub dist: PathBuf,
     /// Lifetime in seconds of tokens issued by the sandbox at /sandbox/ (Spotify's is 3600).
-    #[arg(long, env = "PLAYGROUND_SANDBOX_TOKEN_LIFETIME", default_value_t = sandbox::DEFAULT_TOKEN_LIFETIME)]
+    #[arg(long, env = "PLAYGROUND_SANDBOX_TOKEN_LIFETIME", default_value_t = wire::DEFAULT_TOKEN_LIFETIME)]
     pub sandbox_token_lifetime: u64,
     /// Where the relay sends token requests. Change it only for test doubles or offline demos
     /// (for example http://127.0.0.1:8080/sandbox/accounts); never settable by a request.
@@ -542,9 +542,9 @@ async fn shutdown_signal() {
 }
 
 /// The wall clock, in the one place the server reads it.
-pub(crate) fn now() -> sandbox::UnixMillis {
+pub(crate) fn now() -> wire::UnixMillis {
     let since_epoch = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or(Duration::ZERO);
-    sandbox::UnixMillis(since_epoch.as_millis() as u64)
+    wire::UnixMillis(since_epoch.as_millis() as u64)
 }

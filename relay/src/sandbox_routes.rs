@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
-use sandbox::{HttpRequest, HttpResponse, ACCOUNTS_HOST, API_HOST};
+use wire::{HttpRequest, HttpResponse, ACCOUNTS_HOST, API_HOST};
 
 use crate::{AppState, MAX_BODY_BYTES};
 

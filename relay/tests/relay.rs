@@ -17,7 +17,8 @@ use relay::{app, AppState, Config};
 
 mod common;
 use common::{fake_dist, send};
-use sandbox::{HttpRequest, Sandbox, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET};
+use sandbox::Sandbox;
+use wire::{HttpRequest, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET};
 
 const TOKEN: &str = "/relay/https://accounts.spotify.com/api/token?grant_type=client_credentials";
 const TRACK: &str = "/relay/https://api.spotify.com/v1/tracks/2TpxZ7JUBn3uw46aR7qd6V";
@@ -103,7 +104,7 @@ async fn double(
             };
             let answer = Sandbox::default()
                 .with_catalog(sandbox::Catalog::builtin())
-                .handle(&request, sandbox::UnixMillis(1_800_000_000_000));
+                .handle(&request, wire::UnixMillis(1_800_000_000_000));
             let mut response = (
                 StatusCode::from_u16(answer.status).expect("status"),
                 answer.body,

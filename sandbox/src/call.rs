@@ -3,9 +3,9 @@
 //! body.
 
 use crate::catalog::Catalog;
-use crate::http::HttpResponse;
-use crate::json::Value;
 use crate::UnixMillis;
+use wire::http::HttpResponse;
+use wire::json::Value;
 
 /// One routed request: the parameters and what the endpoints need to know about it.
 pub struct Call<'a> {

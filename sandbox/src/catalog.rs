@@ -6,7 +6,7 @@
 //! the page loads the first time its sandbox answers) embed the file, so the page's first load
 //! does not carry it (docs/benchmarks.md). The build checks the file (`build.rs`).
 
-use crate::json::{self, Object, Value};
+use wire::json::{self, Object, Value};
 
 /// An artist. `genres` feed the `genre:` search filter; the object does not show them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,7 +64,7 @@ pub struct Catalog {
     pub albums: Vec<Album>,
 }
 
-/// The catalog file, for the server and the tests (the page fetches its copy instead).
+/// The catalog file, for the server, the page's on-demand module and the tests.
 #[cfg(any(test, feature = "builtin-catalog"))]
 pub const BUILTIN: &str = include_str!("../catalog.json");
 

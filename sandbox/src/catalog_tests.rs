@@ -9,6 +9,7 @@ use serde_json::{json, Value as Json};
 use super::*;
 use crate::paging::Page;
 use crate::search::{parse_query, Filter};
+use wire::json;
 
 const NOW: UnixMillis = UnixMillis(1_764_500_000_000); // 2025-11-30
 const API: &str = "https://api.spotify.com/v1";

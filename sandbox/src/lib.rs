@@ -9,8 +9,6 @@
 
 mod call;
 pub mod catalog;
-pub mod http;
-pub mod json;
 mod paging;
 mod search;
 mod token;
@@ -18,35 +16,14 @@ mod web_api;
 
 use std::sync::Arc;
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine as _;
 pub use catalog::Catalog;
-pub use http::{HttpRequest, HttpResponse};
-use json::Value;
 pub use token::{SandboxToken, TokenError};
-
-/// The sandbox app's Client ID, as shown by the page's "Use sandbox credentials" button.
-pub const SANDBOX_CLIENT_ID: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
-/// The sandbox app's Client Secret. Public on purpose: it only works in the sandbox.
-pub const SANDBOX_CLIENT_SECRET: &str = "f9e8d7c6b5a4039281706f5e4d3c2b1a";
-/// Spotify's token lifetime in seconds.
-pub const DEFAULT_TOKEN_LIFETIME: u64 = 3600;
-
-/// Host of the token endpoint.
-pub const ACCOUNTS_HOST: &str = "accounts.spotify.com";
-/// Host of the Web API.
-pub const API_HOST: &str = "api.spotify.com";
-
-/// Milliseconds since the Unix epoch, supplied by the caller.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct UnixMillis(pub u64);
-
-impl UnixMillis {
-    /// Whole seconds since the epoch.
-    pub fn seconds(self) -> u64 {
-        self.0 / 1000
-    }
-}
+use wire::http::{self, HttpRequest, HttpResponse};
+use wire::json::Value;
+use wire::{
+    Authorization, UnixMillis, ACCOUNTS_HOST, API_HOST, DEFAULT_TOKEN_LIFETIME, SANDBOX_CLIENT_ID,
+    SANDBOX_CLIENT_SECRET,
+};
 
 /// The emulator. Cheap to clone; holds configuration and the catalog it answers from, and
 /// keeps no state between requests.
@@ -152,8 +129,11 @@ impl Sandbox {
             }
         }
 
-        let credentials = match request.header_value("authorization") {
-            Some(header) => basic_credentials(header),
+        let credentials = match request.header_value(wire::auth::HEADER) {
+            Some(header) => match Authorization::parse(header) {
+                Authorization::Basic { id, secret } => Some((id, secret)),
+                _ => None,
+            },
             None => match (param("client_id"), param("client_secret")) {
                 (Some(id), Some(secret)) => Some((id.to_owned(), secret.to_owned())),
                 _ => None,
@@ -179,19 +159,6 @@ impl Sandbox {
             ]),
         )
     }
-}
-
-/// `Basic base64(id:secret)` → `(id, secret)`; `None` for anything else.
-fn basic_credentials(header: &str) -> Option<(String, String)> {
-    let (scheme, value) = header.trim().split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return None;
-    }
-    // Strict, as Spotify is: the standard alphabet with canonical padding, nothing else.
-    let bytes = STANDARD.decode(value.trim()).ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    let (id, secret) = text.split_once(':')?;
-    Some((id.to_owned(), secret.to_owned()))
 }
 
 /// The token endpoint's flat error body.

@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use crate::json::{self, Object};
+use wire::json::{self, Object};
 
 /// The position of a page in a list of `total` items.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

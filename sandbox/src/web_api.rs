@@ -5,11 +5,11 @@
 
 use crate::call::{api_error, is_base62_id, Call};
 use crate::catalog::{self, Album, Catalog};
-use crate::http::{self, HttpRequest, HttpResponse};
-use crate::json::Value;
 use crate::paging::{Order, Page};
 use crate::token::SandboxToken;
 use crate::{search, UnixMillis};
+use wire::http::{self, HttpRequest, HttpResponse};
+use wire::json::Value;
 
 /// The 401 message Spotify sends since 2026 for a missing, invalid or expired token.
 const UNAUTHORIZED: &str = "Missing/invalid/expired access token";

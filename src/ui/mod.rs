@@ -19,7 +19,6 @@ use playground_core::lesson::{self, Block, CellAction, Lesson, Part};
 use playground_core::navigation::Entry;
 use playground_core::params;
 use playground_core::routing::{Relay, Target};
-use sandbox::Sandbox;
 
 pub(crate) use crate::focus::{focus, press, run_button_id};
 use crate::state::{CourseMap, Playground};
@@ -103,10 +102,9 @@ fn LessonPage(
         .clone()
         .or_else(|| storage::load_relay().and_then(|s| Relay::parse(&s).ok()))
         .unwrap_or_default();
-    let sandbox = page_params
+    let sandbox_token_lifetime = page_params
         .sandbox_token_lifetime
-        .map(Sandbox::with_token_lifetime)
-        .unwrap_or_default();
+        .unwrap_or(wire::DEFAULT_TOKEN_LIFETIME);
     let remember = storage::remember();
     // The keys this lesson asks the learner to type: declared here, saved by no cell.
     let lesson_keys: Vec<String> = lesson
@@ -119,7 +117,7 @@ fn LessonPage(
     let playground = Playground {
         target: RwSignal::new(page_params.target.unwrap_or(Target::Spotify)),
         relay: RwSignal::new(relay),
-        sandbox: StoredValue::new(sandbox),
+        sandbox_token_lifetime,
         keys: RwSignal::new(storage::load_credentials()),
         remember: RwSignal::new(remember),
         saved: RwSignal::new(storage::load_token()),

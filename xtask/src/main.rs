@@ -43,6 +43,7 @@ fn run() -> Result {
             dist()
         }
         ["serve"] => serve(),
+        ["layers"] => check_layers(),
         ["test"] => test(),
         ["budget"] => {
             setup(Needs::All)?;
@@ -61,6 +62,7 @@ usage: cargo xtask <command>
   dist        build the release page into dist/ and the server into target/release/relay
   serve       dist, then serve the playground on http://127.0.0.1:8080
   test        every check CI runs: fmt, clippy, native tests, dist, size budget, browser tests
+  layers      check the crate graph (wire <- sandbox; wire <- core <- page) with cargo tree
   budget      measure what a browser transfers on a cold load (brotli and gzip) against the budget
   bench page  measure time to interactive in headless Chromium (see docs/benchmarks.md)
   bench relay measure relay throughput and latency against a direct call, and its memory
@@ -355,7 +357,7 @@ fn test() -> Result {
         "warnings",
     ]);
     step("cargo clippy -D warnings", clippy)?;
-    check_pure_crates()?;
+    check_layers()?;
     let mut native = command("cargo");
     native.args(["test", "--workspace", "--exclude", "e2e"]);
     step("native tests", native)?;
@@ -377,17 +379,42 @@ fn test() -> Result {
     )
 }
 
-/// Crates that reach browser APIs: the pure core and the sandbox must not depend on them,
-/// directly or through anything else.
+/// Crates that reach browser APIs.
 const BROWSER_CRATES: [&str; 5] = ["leptos", "web-sys", "js-sys", "wasm-bindgen", "gloo-net"];
 
-/// The architecture check: the dependency trees of the pure crates hold no browser crate.
-fn check_pure_crates() -> Result {
-    println!("==> the pure crates reach no browser API (cargo tree)");
-    for package in ["playground-core", "sandbox"] {
+/// The crate graph ARCHITECTURE.md promises: wire ← sandbox (a leaf, for the server and the
+/// on-demand module) and wire ← core ← page. Each line is a package; whether it is pure (no
+/// browser crate); what else its tree (normal and build edges, every target) must not hold;
+/// and what it must hold, the positive control that shows the check reads the tree at all.
+const LAYERS: [(&str, bool, &[&str], &[&str]); 5] = [
+    ("wire", true, &["sandbox", "playground-core"], &["base64"]),
+    ("sandbox", true, &["playground-core"], &["wire"]),
+    ("playground-core", true, &["sandbox"], &["wire"]),
+    (
+        "playground",
+        false,
+        &["sandbox"],
+        &["playground-core", "wire", "leptos"],
+    ),
+    (
+        "ondemand",
+        false,
+        &[],
+        &["sandbox", "playground-core", "wire"],
+    ),
+];
+
+/// The architecture check: each crate's dependency tree against [`LAYERS`].
+fn check_layers() -> Result {
+    println!("==> the crate graph points one way (cargo tree)");
+    for (package, pure, others, required) in LAYERS {
+        let mut forbidden: Vec<&str> = others.to_vec();
+        if pure {
+            forbidden.extend(BROWSER_CRATES);
+        }
         let output = command("cargo")
             .args(["tree", "--package", package, "--edges", "normal,build"])
-            .args(["--prefix", "none", "--format", "{p}"])
+            .args(["--target", "all", "--prefix", "none", "--format", "{p}"])
             .output()
             .map_err(|e| format!("cargo tree: {e}"))?;
         if !output.status.success() {
@@ -397,21 +424,34 @@ fn check_pure_crates() -> Result {
             ));
         }
         let tree = String::from_utf8_lossy(&output.stdout);
-        let found: Vec<&str> = tree
+        let names: Vec<&str> = tree
             .lines()
+            .skip(1) // the package itself
             .filter_map(|line| line.split_whitespace().next())
-            .filter(|name| BROWSER_CRATES.contains(name))
             .collect();
+        let in_tree = |list: &[&'static str], present: bool| -> Vec<&str> {
+            let keep = |name: &&str| names.contains(name) == present;
+            list.iter().copied().filter(keep).collect()
+        };
+        let found = in_tree(&forbidden, true);
         if !found.is_empty() {
             return Err(format!(
-                "{package} depends on {}: the pure crates must not reach browser APIs (see ARCHITECTURE.md)",
+                "{package} depends on {}, which ARCHITECTURE.md's layers forbid",
                 found.join(", ")
             ));
         }
+        let missing = in_tree(required, false);
+        if !missing.is_empty() {
+            return Err(format!(
+                "{package} does not depend on {}: the layers changed, or cargo tree's output is not what this check reads",
+                missing.join(", ")
+            ));
+        }
         println!(
-            "    {package}: {} crates, none of {}",
-            tree.lines().count(),
-            BROWSER_CRATES.join(", ")
+            "    {package}: {} crates, none of [{}], with [{}]",
+            names.len(),
+            forbidden.join(", "),
+            required.join(", ")
         );
     }
     Ok(())

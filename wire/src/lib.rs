@@ -1,0 +1,42 @@
+//! What every part of the playground speaks: the bottom crate of the workspace.
+//!
+//! The page, its pure core, its on-demand module, the sandbox (Spotify's emulator) and the
+//! server all exchange the values defined here: HTTP requests and responses, `Authorization`
+//! values, time as `UnixMillis`, Spotify's hosts, and JSON text. Nothing here does I/O or
+//! reads the clock, and nothing here emulates Spotify: that is the `sandbox` crate, a leaf
+//! that only the server and the on-demand module link.
+//!
+//! Invariant: this crate depends on no browser crate and on no other crate of the workspace.
+
+pub mod auth;
+pub mod http;
+pub mod json;
+
+pub use auth::Authorization;
+pub use http::{HttpRequest, HttpResponse};
+
+/// Host of Spotify's token endpoint.
+pub const ACCOUNTS_HOST: &str = "accounts.spotify.com";
+/// Host of the Web API.
+pub const API_HOST: &str = "api.spotify.com";
+/// Spotify's token endpoint, as on line 1 of the first lesson's code.
+pub const TOKEN_ENDPOINT: &str = "https://accounts.spotify.com/api/token";
+/// Spotify's token lifetime in seconds (`expires_in`).
+pub const DEFAULT_TOKEN_LIFETIME: u64 = 3600;
+
+/// The sandbox app's Client ID, as "Use sandbox credentials" fills it in. Public on purpose:
+/// it works only in the sandbox. The lesson files name it as the sandbox's value.
+pub const SANDBOX_CLIENT_ID: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
+/// The sandbox app's Client Secret. Public on purpose: it only works in the sandbox.
+pub const SANDBOX_CLIENT_SECRET: &str = "f9e8d7c6b5a4039281706f5e4d3c2b1a";
+
+/// Milliseconds since the Unix epoch, supplied by the caller (the page's clock, the server's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct UnixMillis(pub u64);
+
+impl UnixMillis {
+    /// Whole seconds since the epoch.
+    pub fn seconds(self) -> u64 {
+        self.0 / 1000
+    }
+}
