@@ -1,5 +1,6 @@
-//! Keyboard focus and presses by element id, for controls in other components (the dialog
-//! hands focus back to the Run button that opened it, say).
+//! Keyboard focus by element id, for controls in other components (the dialog hands focus
+//! back to the Run button that opened it, say). Nothing here presses a button: components
+//! share what a button does through the page's state (`Playground::run_token_cell`).
 
 use leptos::prelude::document;
 use wasm_bindgen::JsCast;
@@ -17,14 +18,6 @@ pub fn focus(id: &str, scroll: bool) {
             element.scroll_into_view();
         }
         let _ = element.focus();
-    }
-}
-
-/// Focuses the button with this id and presses it, as a learner would.
-pub fn press(id: &str) {
-    focus(id, true);
-    if let Some(element) = element(id) {
-        element.click();
     }
 }
 

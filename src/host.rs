@@ -7,9 +7,8 @@ use std::cell::Cell;
 use leptos::prelude::window_event_listener;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wire::json::Value;
 
-use playground_core::embed::{self, Command, HostLink};
+use playground_core::embed::{Command, HostLink, ToHost};
 
 /// The window that frames this page, if any.
 fn parent() -> Option<web_sys::Window> {
@@ -25,11 +24,11 @@ pub fn is_framed() -> bool {
 
 /// Posts `message` to the host at `link`'s target origin. A host of another origin than
 /// `parent_origin` receives nothing (the browser drops it).
-pub fn post(link: &HostLink, message: &Value) {
+pub fn post(link: &HostLink, message: &ToHost) {
     let Some(parent) = parent() else {
         return;
     };
-    if let Ok(data) = js_sys::JSON::parse(&message.to_string()) {
+    if let Ok(data) = js_sys::JSON::parse(&message.json_text()) {
         let _ = parent.post_message(&data, link.target_origin());
     }
 }
@@ -44,7 +43,7 @@ pub fn report_height(link: HostLink) {
     let on_resize = Closure::<dyn FnMut()>::new(move || {
         let height = target.get_bounding_client_rect().height().ceil() as u64;
         if height != last.replace(height) {
-            post(&link, &embed::resize(height));
+            post(&link, &ToHost::Resize { height });
         }
     });
     if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
@@ -73,10 +72,8 @@ pub fn on_command(link: HostLink, apply: impl Fn(Command) + 'static) {
         let text = js_sys::JSON::stringify(&event.data())
             .ok()
             .and_then(|t| t.as_string());
-        if let Some(data) = text.and_then(|t| Value::parse(&t).ok()) {
-            if let Some(command) = link.incoming(&event.origin(), &data) {
-                apply(command);
-            }
+        if let Some(command) = text.and_then(|data| link.incoming(&event.origin(), &data)) {
+            apply(command);
         }
     });
 }

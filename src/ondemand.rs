@@ -4,23 +4,35 @@
 //! visit, the first time the sandbox answers a request or a request's disclosure opens.
 //!
 //! Its script is wasm-bindgen's `no-modules` output, which declares the global
-//! `wasm_bindgen`: the init function, which also holds the module's exports.
+//! `wasm_bindgen`: the init function, which also holds the module's exports. Those are bound
+//! here by name and type, once (`extern` block below); values cross as JSON text written and
+//! read by the types' derived serializers.
 
 use std::cell::RefCell;
 
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Function, Promise};
+use playground_core::exchange::Exchange;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Element, HtmlElement};
-use wire::json::Value;
 use wire::{HttpRequest, HttpResponse, UnixMillis};
 
 #[wasm_bindgen]
 extern "C" {
-    /// The on-demand script's global; read only after the script has run.
+    /// The on-demand script's global, its init function; read only after the script has run.
     #[wasm_bindgen(thread_local_v2, js_name = wasm_bindgen)]
     static ONDEMAND: JsValue;
+
+    /// `ondemand::sandbox`: an `HttpRequest` as JSON, the time, the token lifetime; the
+    /// `HttpResponse` as JSON. Callable once [`loaded`] has succeeded.
+    #[wasm_bindgen(catch, js_namespace = wasm_bindgen, js_name = sandbox)]
+    fn ondemand_sandbox(request: &str, now_ms: f64, token_lifetime: f64)
+        -> Result<String, JsValue>;
+
+    /// `ondemand::mount`: fills `container` with the inspector of an `Exchange` (JSON).
+    #[wasm_bindgen(catch, js_namespace = wasm_bindgen, js_name = mount)]
+    fn ondemand_mount(container: &Element, exchange: &str, origin: &str) -> Result<(), JsValue>;
 }
 
 thread_local! {
@@ -69,15 +81,6 @@ async fn loaded() -> Result<(), JsValue> {
     result
 }
 
-/// Calls the export `name` of the module, loading it first if need be.
-async fn call(name: &str, args: &js_sys::Array) -> Result<JsValue, JsValue> {
-    loaded().await?;
-    let function: Function = ONDEMAND
-        .with(|m| Reflect::get(m, &JsValue::from_str(name)))?
-        .dyn_into()?;
-    function.apply(&JsValue::NULL, args)
-}
-
 /// Why the module could not be used, in words: an error's message, or that its file did not
 /// load (a script's `error` event says no more).
 fn reason(error: &JsValue) -> String {
@@ -94,18 +97,11 @@ pub async fn sandbox(
     now: UnixMillis,
     token_lifetime: u64,
 ) -> Result<HttpResponse, String> {
-    let args = js_sys::Array::of3(
-        &JsValue::from_str(&request.to_json()),
-        &JsValue::from_f64(now.0 as f64),
-        &JsValue::from_f64(token_lifetime as f64),
-    );
-    let answer = call("sandbox", &args)
-        .await
-        .map_err(|e| reason(&e))?
-        .as_string()
-        .ok_or("no answer")?;
-    let value = Value::parse(&answer).map_err(|e| e.to_string())?;
-    HttpResponse::from_json(&value)
+    loaded().await.map_err(|e| reason(&e))?;
+    let request = serde_json::to_string(request).map_err(|e| e.to_string())?;
+    let answer =
+        ondemand_sandbox(&request, now.0 as f64, token_lifetime as f64).map_err(|e| reason(&e))?;
+    serde_json::from_str(&answer).map_err(|e| e.to_string())
 }
 
 /// True once `body` has been filled, or is being filled.
@@ -113,20 +109,20 @@ pub fn filled(body: &Element) -> bool {
     body.has_attribute("data-filled")
 }
 
-/// Fills `body` (a disclosure's body) with the inspector of `exchange_json`; says so in
-/// `body` if the module cannot be loaded, and lets the next opening try again.
-pub async fn mount(body: Element, exchange_json: String) {
+/// Fills `body` (a disclosure's body) with the inspector of `exchange`; says so in `body` if
+/// the module cannot be loaded, and lets the next opening try again.
+pub async fn mount(body: Element, exchange: &Exchange) {
     body.set_attribute("data-filled", "").ok();
     body.set_text_content(Some("Loading the inspector…"));
     let origin = web_sys::window()
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default();
-    let args = js_sys::Array::of3(
-        &body,
-        &JsValue::from_str(&exchange_json),
-        &JsValue::from_str(&origin),
-    );
-    if call("mount", &args).await.is_err() {
+    let exchange = serde_json::to_string(exchange).expect("an exchange is plain data");
+    let mounted = match loaded().await {
+        Ok(()) => ondemand_mount(&body, &exchange, &origin),
+        Err(e) => Err(e),
+    };
+    if mounted.is_err() {
         body.set_text_content(Some(
             "The inspector could not be loaded. Check that the playground's server is running, then close and open this request again.",
         ));

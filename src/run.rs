@@ -9,11 +9,11 @@ use playground_core::classify::{self, TokenOutcome};
 use playground_core::exchange::{self, Answer, Exchange, RunRecord, Went};
 use playground_core::keys::ACCESS_TOKEN;
 use playground_core::lesson::{self, KeySave};
-use playground_core::request;
-use playground_core::routing::{route, Destination};
+use playground_core::routing::{route, Destination, Target};
 use playground_core::runner::{self, Event};
 use playground_core::token::SavedToken;
 use playground_core::verdict::{self, failure, CellOutput, End, RunLog};
+use playground_core::{renewal, request};
 use wire::{HttpRequest, HttpResponse};
 
 use crate::state::{KeyOffer, Playground};
@@ -28,7 +28,7 @@ struct Current {
     timeout: Option<TimeoutHandle>,
     log: RunLog,
     /// Where the run's requests went, which a saved token remembers.
-    target: &'static str,
+    target: Target,
     /// A redraw of the output is already scheduled.
     redraw_pending: bool,
     /// This run already tried to renew the token: it renews at most once.
@@ -179,7 +179,7 @@ impl Runs {
             c.generation = generation;
             c.log = RunLog::new(pg.secrets(), offset)
                 .token_expires_at(saved.as_ref().map(|t| t.expires_at));
-            c.target = pg.target.get_untracked().as_param();
+            c.target = pg.target.get_untracked();
             c.redraw_pending = false;
             c.renew_tried = false;
             c.renewed = None;
@@ -265,7 +265,7 @@ impl Runs {
         let pg = self.pg;
         let renewed = self.current.with_value(|c| c.renewed.clone());
         let mut request = match renewed {
-            Some((old, new)) => with_token(&request, &old, &new),
+            Some((old, new)) => renewal::with_token(&request, &old, &new),
             None => request,
         };
         let trail = Some(self.trail);
@@ -273,10 +273,14 @@ impl Runs {
         if self.generation() != generation {
             return;
         }
-        let refused = matches!(&result, Ok(r) if r.status == 401)
-            && !request.url.starts_with(request::TOKEN_ENDPOINT)
-            && pg.progress.with_untracked(|p| p.renew)
-            && !self.current.with_value(|c| c.renew_tried);
+        let refused = result.as_ref().is_ok_and(|r| {
+            renewal::should_renew(
+                &request,
+                r.status,
+                pg.progress.with_untracked(|p| p.renew),
+                self.current.with_value(|c| c.renew_tried),
+            )
+        });
         if refused {
             self.current.update_value(|c| c.renew_tried = true);
             let expired = pg.saved.with_untracked(|t| {
@@ -288,20 +292,13 @@ impl Runs {
                     if self.generation() != generation {
                         return;
                     }
-                    let old = bearer(&request).unwrap_or_default();
-                    let what = if expired {
-                        "Token expired"
-                    } else {
-                        "Token refused"
-                    };
+                    let old = renewal::bearer(&request).unwrap_or_default();
+                    let at = clock::local_time_seconds(clock::now_seconds());
                     self.log(|l| {
                         l.add_secret(&token.access_token);
-                        l.note(&format!(
-                            "{what}; renewed at {} and ran again.",
-                            clock::local_time_seconds(clock::now_seconds())
-                        ));
+                        l.note(&renewal::renewed_note(expired, &at));
                     });
-                    request = with_token(&request, &old, &token.access_token);
+                    request = renewal::with_token(&request, &old, &token.access_token);
                     self.current.update_value(|c| {
                         c.renewed = Some((old, token.access_token.clone()));
                     });
@@ -393,70 +390,31 @@ impl Runs {
     }
 }
 
-/// The token of a `Bearer` Authorization header.
-fn bearer(request: &HttpRequest) -> Option<String> {
-    request
-        .header_value("authorization")?
-        .strip_prefix("Bearer ")
-        .map(str::to_owned)
-}
-
-/// `request` with `new` in place of `old` in its Authorization header.
-fn with_token(request: &HttpRequest, old: &str, new: &str) -> HttpRequest {
-    let mut request = request.clone();
-    for (name, value) in &mut request.headers {
-        if name.eq_ignore_ascii_case("authorization") && !old.is_empty() {
-            *value = value.replace(old, new);
-        }
-    }
-    request
-}
-
 /// Gets a new token with the first lesson's request and the keys panel's credentials, and
 /// keeps it as the Save dialog does. The error says what to do instead.
 pub async fn renew(pg: &Playground, trail: Option<Trail>) -> Result<SavedToken, String> {
-    let names = pg.course.with_value(|c| c.credentials.clone());
-    let credentials = names.as_ref().and_then(|(id, secret)| {
-        let id = pg.keys.with_untracked(|k| k.get(id).map(str::to_owned))?;
-        let secret = pg
-            .keys
-            .with_untracked(|k| k.get(secret).map(str::to_owned))?;
-        (!id.trim().is_empty() && !secret.trim().is_empty()).then_some((id, secret))
-    });
-    let Some((id, secret)) = credentials else {
-        let labels = pg.key_specs.with_value(|specs| {
-            let label = |name: &str| {
-                specs
-                    .iter()
-                    .find(|s| s.name == name)
-                    .map_or(name.to_owned(), |s| s.label.clone())
-            };
-            names.map_or("your credentials".to_owned(), |(id, secret)| {
-                format!("{} and {}", label(&id), label(&secret))
+    let (id, secret) = pg.course.with_value(|course| {
+        pg.keys.with_untracked(|values| {
+            pg.key_specs.with_value(|specs| {
+                renewal::credentials(course.credentials.as_ref(), values, specs)
             })
-        });
-        return Err(format!(
-            "The token was refused, and it cannot be renewed: the keys panel has no {labels}. Type them there, or get and save a new token in the first lesson."
-        ));
-    };
+        })
+    })?;
     let response = send(pg, &request::token_request(&id, &secret), trail)
         .await
-        .map_err(|_| "The token was refused, and renewing it failed: the token endpoint could not be reached.".to_owned())?;
+        .map_err(|_| renewal::UNREACHABLE.to_owned())?;
     match classify::token_response(&response, &[]) {
         TokenOutcome::Issued(issued) => {
             let token = SavedToken {
                 expires_at: clock::now_seconds() + issued.expires_in,
                 access_token: issued.access_token,
                 token_type: issued.token_type,
-                target: pg.target.get_untracked().as_param().to_owned(),
+                target: pg.target.get_untracked(),
             };
             pg.keep_token(&token);
             Ok(token)
         }
-        TokenOutcome::Failed(e) => Err(format!(
-            "The token was refused, and renewing it failed: {}",
-            e.headline
-        )),
+        TokenOutcome::Failed(e) => Err(renewal::refused_note(&e.headline)),
     }
 }
 

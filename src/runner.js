@@ -3,6 +3,7 @@
 // sandbox, the relay or Spotify as the page's other cells do.
 var __playground = (() => {
   "use strict";
+  // Messages to the page, as `runner::FromWorker` reads them (serde's external tagging).
   const post = (message) => postMessage(JSON.stringify(message));
   const CAP = 1048576;
   let sent = 0, cut = false, pending = 0, finished = false, nextId = 0;
@@ -13,9 +14,9 @@ var __playground = (() => {
     sent += text.length;
     if (sent > CAP) {
       cut = true;
-      post({ t: "cut" });
+      post("cut");
     } else {
-      post({ t: "log", text });
+      post({ log: text });
     }
   };
   const show = (value) => {
@@ -34,7 +35,7 @@ var __playground = (() => {
   // The run ends when the code's promise has settled and no fetch or print is pending.
   const settle = () => {
     if (finished && pending === 0) {
-      setTimeout(() => { if (pending === 0) post({ t: "done" }); }, 0);
+      setTimeout(() => { if (pending === 0) post("done"); }, 0);
     }
   };
   const track = (promise) => {
@@ -54,7 +55,7 @@ var __playground = (() => {
     const id = nextId++;
     return track(new Promise((resolve, reject) => {
       waiting.set(id, { resolve, reject });
-      post({ t: "fetch", id, url, method, headers, body });
+      post({ fetch: { id, request: { method, url, headers, body } } });
     }));
   };
   self.onmessage = (event) => {
@@ -62,16 +63,17 @@ var __playground = (() => {
     const waiter = waiting.get(answer.id);
     if (!waiter) return;
     waiting.delete(answer.id);
-    if (answer.error !== undefined) {
+    const response = answer.response;
+    if (!response) {
       waiter.reject(new TypeError(answer.error));
     } else {
-      const empty = answer.status === 204 || answer.status === 304;
-      waiter.resolve(new Response(empty ? null : answer.body, { status: answer.status, headers: answer.headers }));
+      const empty = response.status === 204 || response.status === 304;
+      waiter.resolve(new Response(empty ? null : response.body, { status: response.status, headers: response.headers }));
     }
   };
 
   self.printResponse = (response) =>
-    track(response.text().then((body) => { if (!cut) post({ t: "print", status: response.status, body }); }));
+    track(response.text().then((body) => { if (!cut) post({ print: { status: response.status, body } }); }));
   self.printError = (error) => out(`Error: ${error && error.message !== undefined ? error.message : String(error)}`);
 
   // Buffer.from(…).toString(…) with utf8, base64 and hex, as lesson code uses them.
@@ -114,7 +116,7 @@ var __playground = (() => {
   const fail = (error) => {
     const where = String((error && error.stack) || "").match(/blob:[^\s)]*:(\d+):(\d+)/);
     const message = error instanceof Error ? `${error.name}: ${error.message}` : `Uncaught ${show(error)}`;
-    post({ t: "error", message, line: where ? +where[1] : undefined, column: where ? +where[2] : undefined });
+    post({ error: { message, line: where ? +where[1] : undefined, column: where ? +where[2] : undefined } });
   };
   self.addEventListener("unhandledrejection", (event) => { event.preventDefault(); fail(event.reason); });
 

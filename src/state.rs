@@ -1,11 +1,11 @@
 //! The page's shared state: copyable reactive handles that the components and the run
-//! controller both use. It decides nothing; the pure core does.
+//! controller both use. It holds state and gathers it for the pure core, which decides.
 
 use leptos::prelude::*;
 use playground_core::embed::{HostLink, Theme};
-use playground_core::keys::{KeyValues, ACCESS_TOKEN};
-use playground_core::lesson::{Choice, KeySpec, Progress, Step};
-use playground_core::navigation::Entry;
+use playground_core::keys::KeyValues;
+use playground_core::lesson::{self, Choice, KeySpec, Progress, Step};
+use playground_core::navigation::CourseMap;
 use playground_core::progress::CourseState;
 use playground_core::routing::{Relay, Target};
 use playground_core::runner::Secrets;
@@ -13,45 +13,6 @@ use playground_core::token::SavedToken;
 use playground_core::verdict::CellOutput;
 
 use crate::{host, storage};
-
-/// The course around the lesson on this page.
-#[derive(Clone, Debug, Default)]
-pub struct CourseMap {
-    /// Each lesson's id and title, in course order.
-    pub lessons: Vec<Entry>,
-    /// The index of the lesson this page shows.
-    pub current: usize,
-    /// For each key a lesson provides (the token, saved keys), that lesson's index.
-    pub providers: Vec<(String, usize)>,
-    /// The keys that auto-renewal sends: client id, then secret.
-    pub credentials: Option<(String, String)>,
-}
-
-impl CourseMap {
-    /// How to get `key` when another lesson provides it: "Run lesson 2, "Search for an
-    /// Item", and save ARTIST_ID first". `None` for keys typed here or provided here.
-    pub fn how_to_get(&self, key: &str) -> Option<String> {
-        let (_, index) = self.providers.iter().find(|(k, _)| k == key)?;
-        if *index == self.current {
-            return None;
-        }
-        let title = &self.lessons.get(*index)?.title;
-        let what = if key == ACCESS_TOKEN {
-            "the access token".to_owned()
-        } else {
-            key.to_owned()
-        };
-        Some(format!(
-            "Run lesson {}, \"{title}\", and save {what} first",
-            index + 1
-        ))
-    }
-
-    /// The id of the lesson this page shows.
-    pub fn lesson_id(&self) -> &str {
-        self.lessons.get(self.current).map_or("", |e| e.id.as_str())
-    }
-}
 
 /// A key that a run's answer can fill, waiting in its Save dialog.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,6 +57,9 @@ pub struct Playground {
     pub outputs: StoredValue<Vec<RwSignal<Option<CellOutput>>>>,
     /// The id of the token cell's Run button, if this lesson has one.
     pub token_run: StoredValue<Option<String>>,
+    /// What the token cell's Run button does, once the cell is on the page: "Get a new token"
+    /// runs it too.
+    pub run_token_cell: StoredValue<Option<Callback<()>>>,
     /// The page that embeds this one, if any: where messages go and whom to hear.
     pub host: StoredValue<HostLink>,
     pub theme: RwSignal<Theme>,
@@ -119,15 +83,9 @@ impl Playground {
     /// Every secret value the page knows now: the values of the keys the lesson marks
     /// secret, and the saved token.
     pub fn secret_values(&self) -> Vec<String> {
-        let mut found = Vec::new();
-        self.keys.with_untracked(|values| {
-            self.key_specs.with_value(|specs| {
-                for spec in specs.iter().filter(|s| s.secret) {
-                    if let Some(value) = values.get(&spec.name) {
-                        found.push(value.to_owned());
-                    }
-                }
-            })
+        let mut found = self.keys.with_untracked(|values| {
+            self.key_specs
+                .with_value(|specs| lesson::secret_values(specs, values))
         });
         if let Some(token) = self.saved.get_untracked() {
             found.push(token.access_token);

@@ -3,12 +3,13 @@
 //! Every access is fallible: storage can be blocked (privacy settings, some iframes). Then the
 //! values live in memory for this visit and `is_degraded` turns true so the page can say so.
 
-use playground_core::keys::KeyValues;
 use std::cell::{Cell, RefCell};
-use wire::json::{Map, Value};
 
+use playground_core::keys::KeyValues;
 use playground_core::progress::CourseState;
 use playground_core::token::SavedToken;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 const CREDENTIALS: &str = "spotify-playground.credentials";
 /// Where keys came from, lessons done, the renewal setting: kept where the credentials are.
@@ -93,6 +94,18 @@ fn remove_from_memory(area: Area, key: &str) {
     });
 }
 
+/// A stored value read with its type's derived reader; an entry that is missing or cannot
+/// be read counts as none (each type's reader keeps what it can of a damaged entry).
+fn read<T: DeserializeOwned + Default>(text: Option<String>) -> T {
+    text.and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default()
+}
+
+/// A value as stored: its type's derived JSON.
+fn write(value: &impl Serialize) -> String {
+    serde_json::to_string(value).expect("stored values are plain data")
+}
+
 /// True once any storage access failed and memory took over.
 pub fn is_degraded() -> bool {
     DEGRADED.with(Cell::get)
@@ -110,16 +123,7 @@ pub fn load_credentials() -> KeyValues {
     } else {
         Area::Session
     };
-    let stored = get(area, CREDENTIALS).and_then(|json| Value::parse(&json).ok());
-    let mut keys = KeyValues::default();
-    if let Some(map) = stored.as_ref().and_then(Value::as_object) {
-        for (name, value) in map.iter() {
-            if let Some(value) = value.as_str() {
-                keys.set(name, value.to_owned());
-            }
-        }
-    }
-    keys
+    read(get(area, CREDENTIALS))
 }
 
 /// Saves credentials: `localStorage` when remembered, else `sessionStorage`, never both.
@@ -138,11 +142,7 @@ pub fn save_credentials(credentials: &KeyValues, remember: bool) {
     if credentials.is_blank() {
         remove(keep, CREDENTIALS);
     } else {
-        let mut map = Map::default();
-        for (name, value) in credentials.iter() {
-            map.push(name, value);
-        }
-        set(keep, CREDENTIALS, &Value::Object(map).to_string());
+        set(keep, CREDENTIALS, &write(credentials));
     }
 }
 
@@ -153,9 +153,7 @@ pub fn load_course() -> CourseState {
     } else {
         Area::Session
     };
-    get(area, COURSE)
-        .map(|json| CourseState::from_json(&json))
-        .unwrap_or_default()
+    read(get(area, COURSE))
 }
 
 /// Saves the course's progress beside the credentials, in the same area.
@@ -169,18 +167,18 @@ pub fn save_course(state: &CourseState, remember: bool) {
     if state.is_empty() {
         remove(keep, COURSE);
     } else {
-        set(keep, COURSE, &state.to_json());
+        set(keep, COURSE, &write(state));
     }
 }
 
 /// The saved access token, if any (a corrupt entry counts as none).
 pub fn load_token() -> Option<SavedToken> {
-    get(Area::Local, TOKEN).and_then(|json| SavedToken::from_json(&json))
+    read(get(Area::Local, TOKEN))
 }
 
 /// Saves the access token with its absolute expiry.
 pub fn save_token(token: &SavedToken) {
-    set(Area::Local, TOKEN, &token.to_json());
+    set(Area::Local, TOKEN, &write(token));
 }
 
 /// Calls `changed` with the stored token whenever another page of this origin saves or

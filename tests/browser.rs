@@ -101,7 +101,7 @@ fn get_and_save(b: &Browser) {
     let dialog = run_token(b);
     b.click(&b.button("Save", Some(&dialog)));
     b.wait("the dialog to close", || {
-        (!b.exists("[role=dialog]:not([hidden])")).then_some(())
+        (!b.exists("dialog[open]")).then_some(())
     });
 }
 
@@ -207,7 +207,7 @@ fn sandbox_run_save_and_countdown(s: &Servers) {
 
     b.click(&b.button("Save", Some(&dialog)));
     b.wait("the dialog to close", || {
-        (!b.exists("[role=dialog]:not([hidden])")).then_some(())
+        (!b.exists("dialog[open]")).then_some(())
     });
     let saved = stored_token(&b);
     assert_eq!(saved["access_token"], json!(token));
@@ -284,10 +284,7 @@ fn wrong_secret_is_explained(s: &Servers) {
         "{log}"
     );
     assert!(log.contains("Client Secret is not"), "explained: {log}");
-    assert!(
-        !b.exists("[role=dialog]:not([hidden])"),
-        "no dialog after a failure"
-    );
+    assert!(!b.exists("dialog[open]"), "no dialog after a failure");
 
     // The classic cause: the right secret with a space copied after it.
     let secret = b.field("Client Secret");
@@ -348,15 +345,12 @@ fn short_sandbox_lifetime_shows_expiry(s: &Servers) {
     let log = b.wait_for_text(&log_of(&b, &cell), "The access token has expired.");
     assert!(log.contains("Status: 401 Unauthorized"), "{log}");
     // "Get a new token" really gets one: it runs the token cell, and the dialog saves it.
-    assert!(
-        !b.exists("[role=dialog]:not([hidden])"),
-        "no dialog before the click"
-    );
+    assert!(!b.exists("dialog[open]"), "no dialog before the click");
     b.click(&b.button("Get a new token", None));
     let dialog = b.region("Save access token");
     b.click(&b.button("Save", Some(&dialog)));
     b.wait("the dialog to close", || {
-        (!b.exists("[role=dialog]:not([hidden])")).then_some(())
+        (!b.exists("dialog[open]")).then_some(())
     });
     let new = stored_token(&b);
     assert_ne!(new["access_token"], old["access_token"], "a new token");
@@ -468,7 +462,7 @@ fn spotify_unreachable_upstream_is_the_relay_failing(s: &Servers) {
         "a way forward: {log}"
     );
     assert!(!log.contains(SANDBOX_SECRET), "{log}");
-    assert!(!b.exists("[role=dialog]:not([hidden])"));
+    assert!(!b.exists("dialog[open]"));
 }
 
 /// A course page on another origin embeds the lesson when the server lists it in
@@ -719,15 +713,29 @@ fn dialog_keeps_focus_cancel_and_escape_store_nothing(s: &Servers) {
         vec![],
     );
     assert_eq!(focused, json!("Save"), "focus moves into the dialog");
-    // Tab stays inside the modal dialog: from the last control to the first, and back.
+    // Tab never reaches the page behind the modal dialog (showModal makes it inert): from the
+    // last control focus leaves to the browser, as Chromium does for every modal dialog, and
+    // the next Tab comes back to the first control; Shift+Tab from the first wraps to the last.
     let active = "return text(document.activeElement);";
+    let outside = "return !!document.activeElement && document.activeElement !== document.body && !document.activeElement.closest('dialog[open]');";
     b.type_text(&b.button("Cancel", Some(&dialog)), "\u{E004}"); // Tab
+    assert_eq!(
+        b.js(outside, vec![]),
+        json!(false),
+        "focus left for the page"
+    );
+    b.keys("\u{E004}");
     assert_eq!(b.js(active, vec![]), json!("Reveal token"));
     b.type_text(&b.button("Reveal token", Some(&dialog)), "\u{E008}\u{E004}"); // Shift+Tab
     assert_eq!(b.js(active, vec![]), json!("Cancel"));
+    // Positive control: the page behind has focusable controls that Tab would otherwise reach.
+    assert!(
+        b.exists("main button"),
+        "the page has buttons behind the dialog"
+    );
     b.click(&b.button("Cancel", Some(&dialog)));
     b.wait("the dialog to close", || {
-        (!b.exists("[role=dialog]:not([hidden])")).then_some(())
+        (!b.exists("dialog[open]")).then_some(())
     });
     assert!(stored_token(&b).is_null());
     assert_eq!(b.text(&status(&b)), "No access token saved yet.");
@@ -736,7 +744,7 @@ fn dialog_keeps_focus_cancel_and_escape_store_nothing(s: &Servers) {
     b.region("Save access token");
     b.type_text(&b.button("Save", None), "\u{E00C}"); // Escape
     b.wait("Escape to close the dialog", || {
-        (!b.exists("[role=dialog]:not([hidden])")).then_some(())
+        (!b.exists("dialog[open]")).then_some(())
     });
     assert!(stored_token(&b).is_null());
 }
@@ -1289,7 +1297,8 @@ fn a_second_iframe_loads_the_wasm_from_the_cache(s: &Servers) {
 }
 
 /// Unedited, the code sends the lesson's request and prints exactly what the native run
-/// printed: the status line and the body with the token masked; then the Save dialog.
+/// printed: the status line and the body with the token masked, its members in the answer's
+/// order, which is not alphabetical (`token_type` before `expires_in`); then the Save dialog.
 fn unedited_code_prints_what_the_lesson_prints(s: &Servers) {
     let b = s.browser();
     b.open(SANDBOX);
@@ -1325,10 +1334,7 @@ fn edited_code_runs_as_written(s: &Servers) {
     let log = run_code(&b, &without_grant);
     assert!(log.contains("unsupported_grant_type"), "{log}");
     assert!(log.contains("grant_type parameter is missing"), "{log}");
-    assert!(
-        !b.exists("[role=dialog]:not([hidden])"),
-        "no token, no dialog"
-    );
+    assert!(!b.exists("dialog[open]"), "no token, no dialog");
 
     let log = run_code(
         &b,

@@ -73,7 +73,7 @@ fn save_key(b: &Browser, key: &str, name: &str) {
     );
     b.click(&b.button("Save", Some(&dialog)));
     b.wait("the dialog to close", || {
-        (!b.exists("[role=dialog]:not([hidden])")).then_some(())
+        (!b.exists("dialog[open]")).then_some(())
     });
 }
 
@@ -253,10 +253,7 @@ pub fn lesson_errors_are_explained(s: &Servers) {
         "{log}"
     );
     assert!(log.contains("at most 10"), "{log}");
-    assert!(
-        !b.exists("[role=dialog]:not([hidden])"),
-        "an error offers nothing to save"
-    );
+    assert!(!b.exists("dialog[open]"), "an error offers nothing to save");
 }
 
 /// With `sandbox_token_lifetime=5`: the setting off, an expired token fails and nothing is
@@ -419,7 +416,7 @@ pub fn every_lesson_is_accessible(s: &Servers) {
     // focus to Run, and nothing is saved.
     b.js("document.activeElement.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}));", vec![]);
     b.wait("the dialog to close", || {
-        (!b.exists("[role=dialog]:not([hidden])")).then_some(())
+        (!b.exists("dialog[open]")).then_some(())
     });
     assert_eq!(key_value(&b, "Artist ID"), "");
     assert_eq!(

@@ -297,9 +297,7 @@ pub fn the_inspector_works_by_keyboard(s: &Servers) {
     press(&b, ENTER);
     b.wait_for_text(&log_of(&b, &cell), "Status: 200 OK");
     // The Save dialog takes the focus; Escape closes it and gives it back to Run.
-    b.wait("the Save dialog", || {
-        b.exists("[role=dialog]:not([hidden])").then_some(())
-    });
+    b.wait("the Save dialog", || b.exists("dialog[open]").then_some(()));
     press(&b, "\u{E00C}");
     b.wait("the focus back on Run", || {
         (b.js(
@@ -382,10 +380,6 @@ fn run_program(program: &str, args: &[&Path], env: &[(&str, &str)], what: &str) 
         String::from_utf8_lossy(&out.stderr)
     );
     stdout
-}
-
-fn node_present() -> bool {
-    Command::new("node").arg("--version").output().is_ok()
 }
 
 /// The five exports of the first request in `cell`'s output, to this server's sandbox, with
@@ -494,7 +488,7 @@ pub fn exports_run_against_the_sandbox(s: &Servers) {
             .display()
             .to_string()
     });
-    let node = node_present();
+    e2e::require("node");
     let calls: [Call; 3] = [
         ("token", &token_snippets, &credentials, "\"access_token\""),
         ("track", &track_snippets, &bearer, "Wild Island"),
@@ -522,22 +516,20 @@ pub fn exports_run_against_the_sandbox(s: &Servers) {
             &what("Python"),
         );
         assert!(out.starts_with("200 OK") && out.contains(expect), "{out}");
-        if node {
-            let out = run_program(
-                "node",
-                &[&write(&format!("{name}.mjs"), &snippets[1])],
-                env,
-                &what("fetch"),
-            );
-            assert!(out.starts_with("200 OK") && out.contains(expect), "{out}");
-            let out = run_program(
-                "node",
-                &[&write(&format!("{name}.js"), &snippets[2])],
-                env,
-                &what("Node.js"),
-            );
-            assert!(out.starts_with("200 OK") && out.contains(expect), "{out}");
-        }
+        let out = run_program(
+            "node",
+            &[&write(&format!("{name}.mjs"), &snippets[1])],
+            env,
+            &what("fetch"),
+        );
+        assert!(out.starts_with("200 OK") && out.contains(expect), "{out}");
+        let out = run_program(
+            "node",
+            &[&write(&format!("{name}.js"), &snippets[2])],
+            env,
+            &what("Node.js"),
+        );
+        assert!(out.starts_with("200 OK") && out.contains(expect), "{out}");
         std::fs::write(krate.join(format!("src/bin/{name}.rs")), &snippets[4]).expect("Rust file");
     }
     // The error check: a refused token prints the status and fails.
@@ -559,8 +551,23 @@ pub fn exports_run_against_the_sandbox(s: &Servers) {
     )
     .expect("Cargo.toml");
     std::fs::copy(e2e::root().join("Cargo.lock"), krate.join("Cargo.lock")).expect("lock file");
+    std::fs::write(krate.join("src/bin/every_snippet.rs"), every_rust_snippet())
+        .expect("Rust file");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let target = e2e::root().join("target/export-rust");
+    // Every Rust snippet the page can write type-checks (and builds), not only the three run.
+    let out = Command::new(&cargo)
+        .args(["build", "--quiet", "--offline", "--bin", "every_snippet"])
+        .arg("--manifest-path")
+        .arg(krate.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .expect("cargo");
+    assert!(
+        out.status.success(),
+        "a Rust snippet the page can write does not compile: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     for (name, _, env, expect) in calls {
         let out = Command::new(&cargo)
             .args([
@@ -587,6 +594,60 @@ pub fn exports_run_against_the_sandbox(s: &Servers) {
             "{stdout}"
         );
     }
+}
+
+/// One program that holds, each in a module of its own, every kind of Rust snippet the page
+/// can write: Basic, Bearer, another scheme and no Authorization; credentials in a form body;
+/// each method; values that need escaping; Spotify's URL and the sandbox's; with the
+/// learner's values or from the environment.
+fn every_rust_snippet() -> String {
+    use playground_core::export::{snippet, Endpoint, Lang};
+    use wire::{Authorization, HttpRequest};
+    let hostile = "it's \"q\" \\ {0} $HOME\n\u{2028}é";
+    let token = "https://accounts.spotify.com/api/token?grant_type=client_credentials";
+    let track = "https://api.spotify.com/v1/tracks/2TpxZ7JUBn3uw46aR7qd6V";
+    let form = "application/x-www-form-urlencoded";
+    let requests = [
+        HttpRequest::new("POST", token)
+            .header("Content-Type", form)
+            .header(
+                "Authorization",
+                Authorization::basic("id", hostile).header_value(),
+            ),
+        HttpRequest::new("POST", "https://accounts.spotify.com/api/token")
+            .header("Content-Type", form)
+            .body(format!(
+                "grant_type=client_credentials&client_id=id&client_secret={hostile}"
+            )),
+        HttpRequest::new("GET", track).header(
+            "Authorization",
+            Authorization::Bearer("BQD".into()).header_value(),
+        ),
+        HttpRequest::new("GET", format!("{track}?market={hostile}"))
+            .header("Authorization", "Token abc")
+            .header("X-Note", hostile),
+        HttpRequest::new("GET", track),
+        HttpRequest::new("HEAD", track),
+        HttpRequest::new("PUT", track).body(hostile),
+        HttpRequest::new("DELETE", track),
+        HttpRequest::new("PATCH", track).body("{}"),
+        HttpRequest::new("PROPFIND", track),
+    ];
+    let mut out = String::from("#![allow(dead_code, unused_variables)]\nfn main() {}\n");
+    let mut n = 0;
+    for request in &requests {
+        for endpoint in [
+            Endpoint::Spotify,
+            Endpoint::Sandbox("http://127.0.0.1:8080"),
+        ] {
+            for include in [false, true] {
+                n += 1;
+                let text = snippet(request, Lang::Rust, endpoint, include);
+                out.push_str(&format!("mod case{n} {{\n{text}\n}}\n"));
+            }
+        }
+    }
+    out
 }
 
 /// The on-demand module cannot be fetched: the sandbox's answer and the inspector say so, and

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use e2e::{root, Browser, Servers};
 
 /// Everything the first load transfers, with brotli.
-const BUDGET_BYTES: u64 = 160 * 1024;
+const BUDGET_BYTES: u64 = 176 * 1024;
 
 /// One response of the load, as the browser measured it.
 struct Entry {
@@ -151,11 +151,11 @@ fn main() -> Result<(), String> {
     println!("      browser: {}", agent.as_str().unwrap_or("unknown"));
     if brotli_total > BUDGET_BYTES {
         return Err(format!(
-            "the page transfers {brotli_total} B with brotli, over the {BUDGET_BYTES} B (160 KiB) budget"
+            "the page transfers {brotli_total} B with brotli, over the {BUDGET_BYTES} B (176 KiB) budget"
         ));
     }
     println!(
-        "    budget: {brotli_total} B of {BUDGET_BYTES} B (160 KiB) with brotli; {} B to spare",
+        "    budget: {brotli_total} B of {BUDGET_BYTES} B (176 KiB) with brotli; {} B to spare",
         BUDGET_BYTES - brotli_total
     );
     Ok(())

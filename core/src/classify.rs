@@ -6,7 +6,7 @@
 //! the parameter to fix (docs/spotify-protocol.md, section 7). Errors made by a relay
 //! (`relay_…` codes) are kept apart from Spotify's.
 
-use wire::json::Value;
+use serde_json::Value;
 use wire::HttpResponse;
 
 use crate::keys::{KeyHint, Whitespace};
@@ -51,7 +51,7 @@ pub enum TokenOutcome {
 /// Classifies the token endpoint's answer. `hints` name the keys whose whitespace may explain
 /// an error (see `lesson::hints`); they never hold the values.
 pub fn token_response(response: &HttpResponse, hints: &[KeyHint]) -> TokenOutcome {
-    let json = Value::parse(&response.body).ok();
+    let json = serde_json::from_str::<Value>(&response.body).ok();
     if let Some(relay) = relay_error(response, json.as_ref()) {
         return TokenOutcome::Failed(relay);
     }
@@ -135,7 +135,7 @@ fn issued_token(json: &Value) -> Option<IssuedToken> {
 /// The code of a relay's own error (`{"error":"relay_…"}`), if the relay, not Spotify,
 /// answered.
 pub fn relay_code(response: &HttpResponse) -> Option<String> {
-    let json = Value::parse(&response.body).ok()?;
+    let json = serde_json::from_str::<Value>(&response.body).ok()?;
     let code = json.get("error")?.as_str()?;
     code.starts_with("relay_").then(|| code.to_owned())
 }
@@ -244,7 +244,7 @@ pub enum Validation {
 
 /// Classifies the validation call by HTTP status; `expires_at` and `now` are seconds.
 pub fn validation_response(response: &HttpResponse, expires_at: u64, now: u64) -> Validation {
-    let json = Value::parse(&response.body).ok();
+    let json = serde_json::from_str::<Value>(&response.body).ok();
     if let Some(relay) = relay_error(response, json.as_ref()) {
         return Validation::Failed(relay);
     }
@@ -344,7 +344,7 @@ pub enum ApiAnswer {
 /// 404, the error message then tells apart the cases docs/spotify-protocol.md lists (they say
 /// which parameter to fix). `expires_at` is the saved token's expiry (seconds), if any.
 pub fn api_answer(response: &HttpResponse, expires_at: Option<u64>, now: u64) -> ApiAnswer {
-    let json = Value::parse(&response.body).ok();
+    let json = serde_json::from_str::<Value>(&response.body).ok();
     if let Some(relay) = relay_error(response, json.as_ref()) {
         return ApiAnswer::Failed(relay);
     }
@@ -458,7 +458,7 @@ mod tests {
     use super::*;
     /// A JSON literal, for test bodies.
     fn json(text: &str) -> Value {
-        Value::parse(text).expect("test JSON")
+        serde_json::from_str::<Value>(text).expect("test JSON")
     }
 
     fn response(status: u16, body: Value) -> HttpResponse {
@@ -684,7 +684,7 @@ mod tests {
     fn relay_unreachable_and_non_json_answers() {
         for code in ["relay_upstream_unreachable", "relay_upstream_timeout"] {
             let e = failed(token_response(
-                &response(502, Value::object([("error", code.into())])),
+                &response(502, serde_json::json!({ "error": code })),
                 &[],
             ));
             assert_eq!(e.kind, FailureKind::Unreachable);
@@ -761,10 +761,7 @@ mod tests {
         let any_message = |status: u16, message: &str| {
             response(
                 status,
-                Value::object([(
-                    "error",
-                    Value::object([("status", status.into()), ("message", message.into())]),
-                )]),
+                serde_json::json!({ "error": { "status": status, "message": message } }),
             )
         };
         let cases = [

@@ -3,9 +3,10 @@
 //!
 //! Every message is `{source: "spotify-playground", version: 1, type, …}`.
 
-use wire::json::Value;
+use serde::{Deserialize, Serialize};
 
 use crate::html::escape;
+use crate::routing::Target;
 use crate::token::SavedToken;
 
 /// The `source` of every message, both ways.
@@ -13,8 +14,9 @@ pub const SOURCE: &str = "spotify-playground";
 /// The message format's version.
 pub const VERSION: u64 = 1;
 
-/// `?theme=`: light, dark, or whatever the system prefers.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// `?theme=`: light, dark, or whatever the system prefers (`set-theme` uses the same names).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Theme {
     Light,
     Dark,
@@ -99,32 +101,27 @@ impl HostLink {
     }
 
     /// `token-saved`: the expiry always; the token only under [`HostLink::shares_token`].
-    pub fn token_saved(&self, token: &SavedToken) -> Value {
-        let mut message = envelope("token-saved");
-        if let Value::Object(map) = &mut message {
-            map.push("expires_at", token.expires_at);
-            if self.shares_token() {
-                map.push("access_token", &token.access_token);
-                map.push("token_type", &token.token_type);
-            }
+    pub fn token_saved(&self, token: &SavedToken) -> ToHost {
+        let shared = self.shares_token();
+        ToHost::TokenSaved {
+            expires_at: token.expires_at,
+            access_token: shared.then(|| token.access_token.clone()),
+            token_type: shared.then(|| token.token_type.clone()),
         }
-        message
     }
 
-    /// A message from `origin` with JSON `data`, if the host may send it and it is one this
-    /// page understands.
-    pub fn incoming(&self, origin: &str, data: &Value) -> Option<Command> {
-        if self.parent_origin.as_deref() != Some(origin)
-            || data["source"].as_str() != Some(SOURCE)
-            || data["version"].as_u64() != Some(VERSION)
-        {
+    /// A message from `origin` with `data` (JSON text), if the host may send it and it is one
+    /// this page understands.
+    pub fn incoming(&self, origin: &str, data: &str) -> Option<Command> {
+        if self.parent_origin.as_deref() != Some(origin) {
             return None;
         }
-        match data["type"].as_str()? {
-            "set-theme" => data["theme"]
-                .as_str()
-                .and_then(Theme::from_param)
-                .map(Command::SetTheme),
+        let message: FromHost = serde_json::from_str(data).ok()?;
+        if message.source != SOURCE || message.version != VERSION {
+            return None;
+        }
+        match message.kind.as_str() {
+            "set-theme" => message.theme.map(Command::SetTheme),
             "reset" => Some(Command::Reset),
             _ => None,
         }
@@ -139,31 +136,56 @@ pub enum Command {
     Reset,
 }
 
-fn envelope(kind: &str) -> Value {
-    Value::object([
-        ("source", SOURCE.into()),
-        ("version", VERSION.into()),
-        ("type", kind.into()),
-    ])
+/// Every message to the host: `{source, version, type, …}`.
+#[derive(Serialize)]
+struct Envelope<M> {
+    source: String,
+    version: u64,
+    #[serde(flatten)]
+    message: M,
 }
 
-/// `lesson-completed`: the lesson (by id) whose cells have all run well. It carries nothing
-/// else, so there is nothing secret in it.
-pub fn lesson_completed(lesson: &str) -> Value {
-    let mut message = envelope("lesson-completed");
-    if let Value::Object(map) = &mut message {
-        map.push("lesson", lesson);
-    }
-    message
+/// A message to the host page (docs/embedding.md lists them).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum ToHost {
+    /// The learner saved a token: its expiry, and the token only if the author opted in.
+    TokenSaved {
+        expires_at: u64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        access_token: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        token_type: Option<String>,
+    },
+    /// The lesson (by id) whose cells have all run well. It carries nothing else, so there
+    /// is nothing secret in it.
+    LessonCompleted { lesson: String },
+    /// The content height in CSS pixels.
+    Resize { height: u64 },
 }
 
-/// `resize` with the content height in CSS pixels.
-pub fn resize(height: u64) -> Value {
-    let mut message = envelope("resize");
-    if let Value::Object(map) = &mut message {
-        map.push("height", height);
+impl ToHost {
+    /// The message as JSON text, in its envelope.
+    pub fn json_text(&self) -> String {
+        let envelope = Envelope {
+            source: SOURCE.to_owned(),
+            version: VERSION,
+            message: self,
+        };
+        serde_json::to_string(&envelope).expect("a message is plain data")
     }
-    message
+}
+
+/// A message from the host page: `{source, version, type: "set-theme", theme}` or
+/// `{…, type: "reset"}`. Read as one flat record (no buffering of tagged variants); a theme
+/// this page does not know makes the whole message unreadable, so it is ignored.
+#[derive(Deserialize)]
+struct FromHost {
+    source: String,
+    version: u64,
+    #[serde(rename = "type")]
+    kind: String,
+    theme: Option<Theme>,
 }
 
 /// What the Embed panel turns into a snippet.
@@ -173,8 +195,8 @@ pub struct SnippetSettings {
     pub page_origin: String,
     /// The iframe's accessible name.
     pub title: String,
-    /// `target` parameter value.
-    pub target: &'static str,
+    /// The target the embedded page starts on.
+    pub target: Target,
     /// The lesson's id; the first lesson needs none.
     pub lesson: Option<String>,
     /// Cell ids to show; empty for the whole lesson.
@@ -185,7 +207,7 @@ pub struct SnippetSettings {
 /// The iframe, plus a script that sizes it from `resize` messages. Values are escaped for an
 /// HTML attribute.
 pub fn snippet(s: &SnippetSettings) -> String {
-    let mut src = format!("{}/?embed=1&target={}", s.page_origin, s.target);
+    let mut src = format!("{}/?embed=1&target={}", s.page_origin, s.target.as_param());
     if let Some(lesson) = &s.lesson {
         src.push_str("&lesson=");
         src.push_str(lesson);
@@ -224,7 +246,7 @@ mod tests {
             access_token: "BQDsecret".into(),
             token_type: "Bearer".into(),
             expires_at: 1_800_000_000,
-            target: "sandbox".into(),
+            target: Target::Sandbox,
         }
     }
 
@@ -268,17 +290,14 @@ mod tests {
                 parent_origin: parent.map(str::to_owned),
                 share_token: share,
             };
-            let message = link.token_saved(&token());
+            let text = link.token_saved(&token()).json_text();
+            let message: serde_json::Value = serde_json::from_str(&text).expect("JSON");
             assert_eq!(link.target_origin(), target);
             assert_eq!(message["type"].as_str(), Some("token-saved"));
             assert_eq!(message["source"].as_str(), Some(SOURCE));
             assert_eq!(message["version"].as_u64(), Some(1));
             assert_eq!(message["expires_at"].as_u64(), Some(1_800_000_000));
-            assert_eq!(
-                message.to_string().contains("BQDsecret"),
-                carries,
-                "{parent:?} {share}"
-            );
+            assert_eq!(text.contains("BQDsecret"), carries, "{parent:?} {share}");
         }
     }
 
@@ -288,7 +307,7 @@ mod tests {
             parent_origin: Some("https://c.example".into()),
             share_token: false,
         };
-        let msg = |text: &str| Value::parse(text).unwrap();
+        let msg = |text: &str| text.to_owned();
         let dark =
             msg(r#"{"source":"spotify-playground","version":1,"type":"set-theme","theme":"dark"}"#);
         let reset = msg(r#"{"source":"spotify-playground","version":1,"type":"reset"}"#);
@@ -323,6 +342,7 @@ mod tests {
                 msg(r#"{"source":"spotify-playground","version":1,"type":"navigate"}"#),
             ),
             ("https://c.example", msg(r#""reset""#)),
+            ("https://c.example", msg("not JSON")),
         ];
         for (origin, data) in refused {
             assert_eq!(link.incoming(origin, &data), None, "{origin} {data}");
@@ -334,7 +354,7 @@ mod tests {
     #[test]
     fn resize_message() {
         assert_eq!(
-            resize(512).to_string(),
+            ToHost::Resize { height: 512 }.json_text(),
             r#"{"source":"spotify-playground","version":1,"type":"resize","height":512}"#
         );
     }
@@ -342,7 +362,10 @@ mod tests {
     #[test]
     fn lesson_completed_message() {
         assert_eq!(
-            lesson_completed("search").to_string(),
+            ToHost::LessonCompleted {
+                lesson: "search".into()
+            }
+            .json_text(),
             r#"{"source":"spotify-playground","version":1,"type":"lesson-completed","lesson":"search"}"#
         );
     }
@@ -352,7 +375,7 @@ mod tests {
         let s = snippet(&SnippetSettings {
             page_origin: "https://play.example".into(),
             title: "Spotify \"token\" lesson".into(),
-            target: "sandbox",
+            target: Target::Sandbox,
             lesson: None,
             cells: vec!["token".into(), "validate".into()],
             theme: Theme::Dark,
@@ -372,7 +395,7 @@ mod tests {
         let whole = snippet(&SnippetSettings {
             page_origin: "https://play.example".into(),
             title: "t".into(),
-            target: "spotify",
+            target: Target::Spotify,
             lesson: Some("artist-albums".into()),
             cells: vec![],
             theme: Theme::Auto,

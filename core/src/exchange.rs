@@ -3,10 +3,9 @@
 //!
 //! An exchange holds the request exactly as sent, secrets included, because Reveal and
 //! "Include my values" need them. It lives in the page's memory for the visit only and
-//! crosses to the on-demand inspector as JSON text (`to_json`, `from_json`).
+//! crosses to the on-demand inspector as JSON text (serde).
 
-use wire::http::{headers_from_json, headers_to_json};
-use wire::json::{self, Object, Value};
+use serde::{Deserialize, Serialize};
 use wire::{Authorization, HttpRequest};
 
 use crate::export::{self, Endpoint, Lang};
@@ -14,7 +13,7 @@ use crate::html::{escape, Markup};
 use crate::runner::Secrets;
 
 /// Where a request went.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Went {
     /// The in-page sandbox: nothing left the browser.
     Sandbox,
@@ -25,7 +24,7 @@ pub enum Went {
 }
 
 /// What came back.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Answer {
     /// An HTTP answer. `relay_error` holds the relay's own `relay_…` code when the relay, not
     /// Spotify, answered.
@@ -40,8 +39,9 @@ pub enum Answer {
     Failed(String),
 }
 
-/// One request and its answer.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One request and its answer; it crosses to the on-demand inspector with its derived
+/// serializer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Exchange {
     pub request: HttpRequest,
     pub went: Went,
@@ -93,75 +93,6 @@ impl Exchange {
         } else {
             Err("Not copied: this request sends a secret outside its Authorization header, so the snippet would hold it. Check \"Include my values\" to export it as it is, and keep the snippet to yourself.".to_owned())
         }
-    }
-
-    /// The exchange as JSON text, for the on-demand inspector.
-    pub fn to_json(&self) -> String {
-        let mut o = Object::default();
-        o.raw("request", &self.request.to_json())
-            .num("millis", self.millis)
-            .raw(
-                "secrets",
-                &json::array(
-                    self.known_secrets
-                        .iter()
-                        .map(|s| Value::from(s).to_string()),
-                ),
-            );
-        match &self.went {
-            Went::Sandbox => o.str("went", "sandbox"),
-            Went::Relay(url) => o.str("went", "relay").str("relay_url", url),
-            Went::Direct => o.str("went", "direct"),
-        };
-        match &self.answer {
-            Answer::Http {
-                status,
-                headers,
-                size,
-                relay_error,
-            } => {
-                o.num("status", u64::from(*status))
-                    .raw("response_headers", &headers_to_json(headers))
-                    .num("size", *size as u64);
-                if let Some(code) = relay_error {
-                    o.str("relay_error", code);
-                }
-            }
-            Answer::Failed(message) => {
-                o.str("failed", message);
-            }
-        }
-        o.end()
-    }
-
-    /// Reads what `to_json` wrote.
-    pub fn from_json(text: &str) -> Result<Exchange, String> {
-        let v = Value::parse(text).map_err(|e| e.to_string())?;
-        let went = match v.text("went")?.as_str() {
-            "sandbox" => Went::Sandbox,
-            "relay" => Went::Relay(v.text("relay_url")?),
-            _ => Went::Direct,
-        };
-        let answer = match v.get("status").and_then(Value::as_u64) {
-            Some(status) => Answer::Http {
-                status: status as u16,
-                headers: headers_from_json(v.items("response_headers")),
-                size: v.get("size").and_then(Value::as_u64).unwrap_or(0) as usize,
-                relay_error: v.text("relay_error").ok(),
-            },
-            None => Answer::Failed(v.text("failed")?),
-        };
-        Ok(Exchange {
-            request: HttpRequest::from_json(v.get("request").ok_or("no request")?)?,
-            went,
-            answer,
-            millis: v.get("millis").and_then(Value::as_u64).unwrap_or(0),
-            known_secrets: v
-                .items("secrets")
-                .iter()
-                .filter_map(|s| s.as_str().map(str::to_owned))
-                .collect(),
-        })
     }
 }
 
@@ -448,7 +379,8 @@ mod tests {
             },
         ];
         for case in cases {
-            assert_eq!(Exchange::from_json(&case.to_json()), Ok(case));
+            let text = serde_json::to_string(&case).expect("JSON");
+            assert_eq!(serde_json::from_str::<Exchange>(&text).ok(), Some(case));
         }
     }
 

@@ -3,14 +3,37 @@
 //! Which keys exist, which are secret and what they explain all come from the lesson file
 //! (`lesson::KeySpec`, and `lesson::hints`); nothing here names a lesson's keys.
 
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
 /// The key under which a saved access token is offered to later cells. Every lesson has it;
 /// no lesson declares it.
 pub const ACCESS_TOKEN: &str = "ACCESS_TOKEN";
 
-/// The values the learner typed, by key name, in the order they were first set.
-/// (A vector, not a map: a handful of keys, and no map code in the page bundle.)
+/// The values the learner typed, by key name, in the order they were first set. Stored as a
+/// JSON object of strings (`{"CLIENT_ID": "…"}`); a member that is not a string is left out
+/// when read, so that one damaged value does not lose the others.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct KeyValues(Vec<(String, String)>);
+
+impl Serialize for KeyValues {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for KeyValues {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<KeyValues, D::Error> {
+        let map = serde_json::Map::deserialize(d)?;
+        Ok(KeyValues(
+            map.into_iter()
+                .filter_map(|(name, value)| match value {
+                    serde_json::Value::String(text) => Some((name, text)),
+                    _ => None,
+                })
+                .collect(),
+        ))
+    }
+}
 
 impl KeyValues {
     /// The value of `name`, if set.
@@ -146,6 +169,21 @@ pub struct KeyHint {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_keys_read_back_in_order_and_survive_damage() {
+        let mut keys = KeyValues::default();
+        keys.set("CLIENT_SECRET", "s\n".into());
+        keys.set("CLIENT_ID", "id".into());
+        let text = serde_json::to_string(&keys).expect("JSON");
+        assert_eq!(text, r#"{"CLIENT_SECRET":"s\n","CLIENT_ID":"id"}"#);
+        assert_eq!(serde_json::from_str::<KeyValues>(&text).ok(), Some(keys));
+        let damaged: KeyValues =
+            serde_json::from_str(r#"{"A":"a","B":3,"C":null,"D":"d"}"#).expect("an object");
+        let names: Vec<(&str, &str)> = damaged.iter().collect();
+        assert_eq!(names, [("A", "a"), ("D", "d")]);
+        assert!(serde_json::from_str::<KeyValues>("[]").is_err());
+    }
 
     #[test]
     fn key_values() {

@@ -5,7 +5,7 @@
 //! loads and reads the shown lesson's file when it starts. docs/lessons.md describes the file
 //! format for authors.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::html::{escape, Markup};
 use crate::keys::{self, surrounding_whitespace, KeyHint, KeyValues, ACCESS_TOKEN};
@@ -32,7 +32,7 @@ pub struct Lesson {
 }
 
 /// A key the learner types, such as a client id.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KeySpec {
     /// Placeholder name used as `{{NAME}}` in code.
@@ -189,7 +189,7 @@ impl KeySave {
     /// The items of the answer's list that have a text value, in order. An answer that is
     /// not JSON, or has no such list, offers nothing.
     pub fn choices(&self, body: &str) -> Vec<Choice> {
-        let Ok(root) = wire::json::Value::parse(body) else {
+        let Ok(root) = serde_json::from_str::<serde_json::Value>(body) else {
             return Vec::new();
         };
         let list = self
@@ -243,6 +243,15 @@ impl ExplanationItem {
             format!("Lines {}–{}", self.from, self.to)
         }
     }
+}
+
+/// The values of the keys marked secret, as typed: masked wherever the page shows them.
+pub fn secret_values(specs: &[KeySpec], values: &KeyValues) -> Vec<String> {
+    specs
+        .iter()
+        .filter(|s| s.secret)
+        .filter_map(|s| values.get(&s.name).map(str::to_owned))
+        .collect()
 }
 
 /// The hints for every key the lesson marks as a suspect whose value has whitespace around
@@ -467,6 +476,16 @@ impl Lesson {
     pub fn saves(&self) -> impl Iterator<Item = &KeySave> {
         self.cells().flat_map(|c| c.saves.iter())
     }
+
+    /// The keys the learner types for this lesson: those it declares and no cell saves (its
+    /// "keys" step waits for them).
+    pub fn typed_keys(&self) -> Vec<String> {
+        self.keys
+            .iter()
+            .filter(|k| !self.saves().any(|s| s.key == k.name))
+            .map(|k| k.name.clone())
+            .collect()
+    }
 }
 
 /// The lesson (by index) whose cells give `key` a value: the one that saves it from an answer,
@@ -496,7 +515,7 @@ pub fn token_credentials(lessons: &[Lesson]) -> Option<(String, String)> {
 }
 
 /// A lesson as the course's outline knows it, before its file is loaded.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Outline {
     pub id: String,
     pub title: String,
@@ -507,9 +526,10 @@ pub struct Outline {
 }
 
 /// What the page knows of the whole course at start-up: the lessons' outlines, who provides
-/// each key, and the keys auto-renewal sends. The build writes it from the content files;
-/// the page loads only the shown lesson's file.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// each key, and the keys auto-renewal sends. The build writes it from the content files
+/// with its derived serializer (`course.json` in the build's output); the page reads it with
+/// the same derive, and loads only the shown lesson's file.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Course {
     pub lessons: Vec<Outline>,
     /// For each key a lesson provides (the token, saved keys), that lesson's index.
@@ -597,126 +617,6 @@ pub fn course_problems(lessons: &[Lesson]) -> Vec<String> {
         }
     }
     problems
-}
-
-/// Reading a lesson file at run time, with the page's small JSON reader instead of serde
-/// (docs/benchmarks.md: serde_json would cost the page more than this). The build already
-/// checked the file with serde and [`Lesson::check`]; this reads the same model, and a test
-/// compares the two readings for every content file.
-mod read {
-    use wire::json::Value;
-
-    use super::*;
-
-    fn optional(value: &Value, key: &str) -> Option<String> {
-        value.get(key).and_then(Value::as_str).map(str::to_owned)
-    }
-
-    fn flag(value: &Value, key: &str) -> Result<bool, String> {
-        value
-            .get(key)
-            .and_then(Value::as_bool)
-            .ok_or_else(|| format!("`{key}` is missing or not true/false"))
-    }
-
-    fn number(value: &Value, key: &str) -> Result<usize, String> {
-        value
-            .get(key)
-            .and_then(Value::as_u64)
-            .map(|n| n as usize)
-            .ok_or_else(|| format!("`{key}` is missing or not a number"))
-    }
-
-    /// Each item of an optional list, read with `item`.
-    fn list<T>(
-        value: &Value,
-        key: &str,
-        item: impl Fn(&Value) -> Result<T, String>,
-    ) -> Result<Vec<T>, String> {
-        // A loop rather than collecting into a Result: smaller in the page.
-        let mut out = Vec::new();
-        for v in value.items(key) {
-            out.push(item(v)?);
-        }
-        Ok(out)
-    }
-
-    fn cell(v: &Value) -> Result<Cell, String> {
-        Ok(Cell {
-            id: v.text("id")?,
-            title: v.text("title")?,
-            action: match v.text("action")?.as_str() {
-                "request_token" => CellAction::RequestToken,
-                "validate_token" => CellAction::ValidateToken,
-                "run" => CellAction::Run,
-                other => return Err(format!("unknown cell action `{other}`")),
-            },
-            language: v.text("language")?,
-            code: v.text("code")?,
-            implementation_hidden: flag(v, "implementation_hidden")?,
-            saves: list(v, "saves", |s| {
-                Ok(KeySave {
-                    key: s.text("key")?,
-                    list: s.text("list")?,
-                    value: s.text("value")?,
-                    name: s.text("name")?,
-                })
-            })?,
-        })
-    }
-
-    fn block(v: &Value) -> Result<Block, String> {
-        Ok(match v.text("kind")?.as_str() {
-            "heading" => Block::Heading {
-                text: v.text("text")?,
-            },
-            "paragraph" => Block::Paragraph {
-                text: v.text("text")?,
-            },
-            "note" => Block::Note {
-                text: v.text("text")?,
-            },
-            "cell" => Block::Cell(cell(v)?),
-            "explanation" => Block::Explanation {
-                items: list(v, "items", |i| {
-                    Ok(ExplanationItem {
-                        from: number(i, "from")?,
-                        to: number(i, "to")?,
-                        text: i.text("text")?,
-                    })
-                })?,
-            },
-            other => return Err(format!("unknown block kind `{other}`")),
-        })
-    }
-
-    impl Lesson {
-        /// Reads a lesson file's text.
-        pub fn from_json(json: &str) -> Result<Lesson, String> {
-            let v = Value::parse(json).map_err(|e| e.to_string())?;
-            Ok(Lesson {
-                id: v.text("id")?,
-                title: v.text("title")?,
-                summary: v.text("summary")?,
-                keys: list(&v, "keys", |k| {
-                    Ok(KeySpec {
-                        name: k.text("name")?,
-                        label: k.text("label")?,
-                        secret: flag(k, "secret")?,
-                        sandbox: optional(k, "sandbox"),
-                        suspect_for: optional(k, "suspect_for"),
-                    })
-                })?,
-                steps: list(&v, "steps", |s| {
-                    Ok(Step {
-                        label: s.text("label")?,
-                        done_when: Condition::try_from(s.text("done_when")?)?,
-                    })
-                })?,
-                blocks: list(&v, "blocks", block)?,
-            })
-        }
-    }
 }
 
 #[cfg(test)]
@@ -917,31 +817,6 @@ mod tests {
             .iter()
             .map(|(file, json)| parse(file, json).expect("valid content"))
             .collect()
-    }
-
-    #[test]
-    fn the_page_reads_every_lesson_file_as_serde_does() {
-        for (file, json) in content_files() {
-            let by_serde = parse(&file, &json).expect("valid content");
-            assert_eq!(Lesson::from_json(&json), Ok(by_serde), "{file}");
-        }
-        // What the reader refuses, it names.
-        let cases = [
-            ("not json", "expected"),
-            (r#"{"id":"x"}"#, "`title` is missing"),
-            (
-                r#"{"id":"x","title":"t","summary":"s","blocks":[{"kind":"video"}]}"#,
-                "unknown block kind `video`",
-            ),
-            (
-                r#"{"id":"x","title":"t","summary":"s","blocks":[{"kind":"cell","id":"a","title":"A","action":"fly","language":"js","code":"","implementation_hidden":false}]}"#,
-                "unknown cell action `fly`",
-            ),
-        ];
-        for (json, needle) in cases {
-            let err = Lesson::from_json(json).expect_err(json);
-            assert!(err.contains(needle), "{json}: {err}");
-        }
     }
 
     #[test]
@@ -1163,6 +1038,32 @@ mod tests {
                 "{problems}\nshould say: {needle}"
             );
         }
+    }
+
+    #[test]
+    fn typed_keys_are_the_declared_ones_no_cell_saves() {
+        let lessons = course();
+        let typed: Vec<(&str, Vec<String>)> = lessons
+            .iter()
+            .map(|l| (l.id.as_str(), l.typed_keys()))
+            .collect();
+        assert_eq!(
+            typed[0],
+            ("token", vec!["CLIENT_ID".into(), "CLIENT_SECRET".into()])
+        );
+        assert_eq!(typed[1], ("search", vec![]), "search saves ARTIST_ID");
+        assert!(lessons[1].keys.iter().any(|k| k.name == "ARTIST_ID"));
+    }
+
+    #[test]
+    fn secret_values_are_those_of_secret_keys() {
+        let lessons = course();
+        let mut values = KeyValues::default();
+        values.set("CLIENT_ID", "id".into());
+        values.set("CLIENT_SECRET", "s3cret".into());
+        values.set("ARTIST_ID", "a".into());
+        let specs: Vec<KeySpec> = lessons.iter().flat_map(|l| l.keys.clone()).collect();
+        assert_eq!(secret_values(&specs, &values), ["s3cret"]);
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //! - content: `lesson` (the model the build reads from `content/*.json`), `keys`
 //! - requests: `request`, `routing`, `classify`, `output`, `exchange` (what went over the
 //!   wire), `export` (snippets in five languages)
-//! - running code: `runner` (keys into code, worker messages), `verdict` (what a run means)
+//! - running code: `runner` (keys into code, worker messages), `verdict` (what a run means),
+//!   `renewal` (auto-renewal's decisions and messages)
 //! - page state: `token`, `params`, `embed`, `progress`, `navigation`
 //! - markup: `html`, `highlight`
 
@@ -24,6 +25,7 @@ pub mod navigation;
 pub mod output;
 pub mod params;
 pub mod progress;
+pub mod renewal;
 pub mod request;
 pub mod routing;
 pub mod runner;

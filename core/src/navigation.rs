@@ -1,8 +1,11 @@
-//! The course's navigation as markup (pure): the index of lessons and the Previous/Next links.
-//! They are static but for the "done" marks, so the page sets them as HTML rather than as
-//! views, which is far smaller in the bundle (docs/benchmarks.md).
+//! The course around the shown lesson (pure): where the page is in it and how to get a key
+//! another lesson provides ([`CourseMap`]); and its navigation as markup, the index of
+//! lessons and the Previous/Next links. Those are static but for the "done" marks, so the
+//! page sets them as HTML rather than as views, which is far smaller in the bundle
+//! (docs/benchmarks.md).
 
 use crate::html::{escape, Markup};
+use crate::keys::ACCESS_TOKEN;
 use crate::params::lesson_href;
 
 /// A lesson as the navigation names it.
@@ -10,6 +13,45 @@ use crate::params::lesson_href;
 pub struct Entry {
     pub id: String,
     pub title: String,
+}
+
+/// The course around the lesson on this page.
+#[derive(Clone, Debug, Default)]
+pub struct CourseMap {
+    /// Each lesson's id and title, in course order.
+    pub lessons: Vec<Entry>,
+    /// The index of the lesson this page shows.
+    pub current: usize,
+    /// For each key a lesson provides (the token, saved keys), that lesson's index.
+    pub providers: Vec<(String, usize)>,
+    /// The keys that auto-renewal sends: client id, then secret.
+    pub credentials: Option<(String, String)>,
+}
+
+impl CourseMap {
+    /// How to get `key` when another lesson provides it: "Run lesson 2, "Search for an
+    /// Item", and save ARTIST_ID first". `None` for keys typed here or provided here.
+    pub fn how_to_get(&self, key: &str) -> Option<String> {
+        let (_, index) = self.providers.iter().find(|(k, _)| k == key)?;
+        if *index == self.current {
+            return None;
+        }
+        let title = &self.lessons.get(*index)?.title;
+        let what = if key == ACCESS_TOKEN {
+            "the access token".to_owned()
+        } else {
+            key.to_owned()
+        };
+        Some(format!(
+            "Run lesson {}, \"{title}\", and save {what} first",
+            index + 1
+        ))
+    }
+
+    /// The id of the lesson this page shows.
+    pub fn lesson_id(&self) -> &str {
+        self.lessons.get(self.current).map_or("", |e| e.id.as_str())
+    }
 }
 
 fn link(search: &str, entry: &Entry, attributes: &'static str, text: Markup) -> Markup {
@@ -94,6 +136,32 @@ mod tests {
             title: title.into(),
         })
         .collect()
+    }
+
+    #[test]
+    fn a_key_from_another_lesson_says_which_to_run() {
+        let map = CourseMap {
+            lessons: course(),
+            current: 2,
+            providers: vec![("ACCESS_TOKEN".into(), 0), ("ARTIST_ID".into(), 1)],
+            credentials: None,
+        };
+        assert_eq!(
+            map.how_to_get("ACCESS_TOKEN").as_deref(),
+            Some("Run lesson 1, \"Get a <token>\", and save the access token first")
+        );
+        assert_eq!(
+            map.how_to_get("ARTIST_ID").as_deref(),
+            Some("Run lesson 2, \"Search\", and save ARTIST_ID first")
+        );
+        assert_eq!(map.how_to_get("CLIENT_ID"), None, "typed, not provided");
+        let here = CourseMap { current: 1, ..map };
+        assert_eq!(
+            here.how_to_get("ARTIST_ID"),
+            None,
+            "provided by this lesson"
+        );
+        assert_eq!(here.lesson_id(), "search");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Text for a cell's output log, in the format of the lesson's `printResponse`/`printError` (pure).
 
-use wire::json::Value;
+use serde_json::Value;
 use wire::HttpResponse;
 
 use crate::token::masked;
@@ -28,18 +28,20 @@ pub fn reason(status: u16) -> &'static str {
 /// Longest non-JSON body echoed into the log.
 const MAX_TEXT: usize = 2000;
 
-/// `printResponse(response)`: the status line, then the JSON body pretty-printed. An
-/// `access_token` is masked: the Save dialog offers to reveal it, the log never shows it.
+/// `printResponse(response)`: the status line, then the JSON body pretty-printed as
+/// `JSON.stringify(body, null, 2)` prints it, members in the answer's order (serde_json's
+/// `preserve_order`, set in crate `wire`). An `access_token` is masked: the Save dialog
+/// offers to reveal it, the log never shows it.
 pub fn print_response(response: &HttpResponse) -> String {
     let status = format!("Status: {} {}", response.status, reason(response.status));
-    let body = match Value::parse(&response.body) {
+    let body = match serde_json::from_str::<Value>(&response.body) {
         Ok(mut json) => {
             if let Some(token) = json.get_mut("access_token") {
                 if let Some(text) = token.as_str() {
                     *token = Value::String(masked(text));
                 }
             }
-            json.to_string_pretty()
+            serde_json::to_string_pretty(&json).unwrap_or_default()
         }
         Err(_) => {
             let mut text: String = response.body.chars().take(MAX_TEXT).collect();
@@ -55,10 +57,10 @@ pub fn print_response(response: &HttpResponse) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wire::json::Value;
+
     /// A JSON literal, for test bodies.
     fn json(text: &str) -> Value {
-        Value::parse(text).expect("test JSON")
+        serde_json::from_str::<Value>(text).expect("test JSON")
     }
 
     #[test]
@@ -71,6 +73,37 @@ mod tests {
         assert!(text.contains("\"token_type\": \"Bearer\""), "{text}");
         assert!(text.contains("\"expires_in\": 3600"), "{text}");
         assert!(!text.contains("secretsecret"), "token is masked: {text}");
+    }
+
+    #[test]
+    fn members_keep_the_answers_order_as_json_stringify_prints_them() {
+        // Spotify's order, which is not alphabetical: a printed answer must not sort it.
+        let body = r#"{"tracks":{"href":"h","items":[{"name":"n","album":{"z":1,"a":[]},"id":"x"}],"limit":5,"next":null,"offset":0,"previous":null,"total":1},"empty":{},"float":0.5}"#;
+        let text = print_response(&HttpResponse::json_text(200, body.into()));
+        let expected = r#"Status: 200 OK
+{
+  "tracks": {
+    "href": "h",
+    "items": [
+      {
+        "name": "n",
+        "album": {
+          "z": 1,
+          "a": []
+        },
+        "id": "x"
+      }
+    ],
+    "limit": 5,
+    "next": null,
+    "offset": 0,
+    "previous": null,
+    "total": 1
+  },
+  "empty": {},
+  "float": 0.5
+}"#;
+        assert_eq!(text, expected);
     }
 
     #[test]

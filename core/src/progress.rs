@@ -1,10 +1,13 @@
 //! What the learner has done in the course, kept with their keys (pure): where each key's
 //! value came from, which lessons are done, and the auto-renewal setting.
 
-use wire::json::{Map, Value};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
 
-/// Where a key's value came from, as the keys panel says it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Where a key's value came from, as the keys panel says it. Stored as `"typed"`,
+/// `"sandbox"` or `"saved:<lesson id>"`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub enum Origin {
     Typed,
     /// "Use sandbox credentials".
@@ -13,35 +16,83 @@ pub enum Origin {
     Saved(String),
 }
 
-impl Origin {
-    fn encode(&self) -> String {
-        match self {
+impl From<Origin> for String {
+    fn from(origin: Origin) -> String {
+        match origin {
             Origin::Typed => "typed".to_owned(),
             Origin::Sandbox => "sandbox".to_owned(),
             Origin::Saved(lesson) => format!("saved:{lesson}"),
         }
     }
+}
 
-    fn decode(text: &str) -> Option<Origin> {
-        match text {
-            "typed" => Some(Origin::Typed),
-            "sandbox" => Some(Origin::Sandbox),
+impl TryFrom<String> for Origin {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Origin, String> {
+        match text.as_str() {
+            "typed" => Ok(Origin::Typed),
+            "sandbox" => Ok(Origin::Sandbox),
             _ => text
                 .strip_prefix("saved:")
-                .map(|lesson| Origin::Saved(lesson.to_owned())),
+                .map(|lesson| Origin::Saved(lesson.to_owned()))
+                .ok_or_else(|| format!("not a key origin: {text}")),
         }
     }
 }
 
-/// The course state stored beside the keys, and cleared with them by Forget.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// The course state stored beside the keys, and cleared with them by Forget:
+/// `{"origins": {"KEY": "typed", …}, "done": ["token", …], "renew": false}`.
+///
+/// Reading is lenient, so that one damaged part does not lose the rest of a learner's
+/// progress: a member that cannot be read is left out (or off), the others are kept.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CourseState {
     /// Where each key's value came from, by key name.
+    #[serde(serialize_with = "write_origins", deserialize_with = "read_origins")]
     pub origins: Vec<(String, Origin)>,
     /// Ids of the lessons whose cells have all run well, in the order they were done.
+    #[serde(deserialize_with = "read_texts")]
     pub done: Vec<String>,
     /// "Renew the token automatically", off by default.
+    #[serde(deserialize_with = "read_flag")]
     pub renew: bool,
+}
+
+fn write_origins<S: Serializer>(origins: &[(String, Origin)], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_map(
+        origins
+            .iter()
+            .map(|(key, origin)| (key, String::from(origin.clone()))),
+    )
+}
+
+fn read_origins<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, Origin)>, D::Error> {
+    let Value::Object(map) = Value::deserialize(d)? else {
+        return Ok(Vec::new());
+    };
+    Ok(map
+        .into_iter()
+        .filter_map(|(key, origin)| Some((key, Origin::deserialize(origin).ok()?)))
+        .collect())
+}
+
+fn read_texts<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let Value::Array(items) = Value::deserialize(d)? else {
+        return Ok(Vec::new());
+    };
+    Ok(items
+        .into_iter()
+        .filter_map(|item| match item {
+            Value::String(text) => Some(text),
+            _ => None,
+        })
+        .collect())
+}
+
+fn read_flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    Ok(Value::deserialize(d)?.as_bool().unwrap_or(false))
 }
 
 impl CourseState {
@@ -67,53 +118,6 @@ impl CourseState {
     pub fn is_empty(&self) -> bool {
         *self == CourseState::default()
     }
-
-    pub fn to_json(&self) -> String {
-        let mut origins = Map::default();
-        for (key, origin) in &self.origins {
-            origins.push(key, origin.encode());
-        }
-        Value::object([
-            ("origins", Value::Object(origins)),
-            (
-                "done",
-                Value::Array(self.done.iter().map(Value::from).collect()),
-            ),
-            ("renew", self.renew.into()),
-        ])
-        .to_string()
-    }
-
-    /// Reads what `to_json` wrote; anything unreadable is left out rather than failing.
-    pub fn from_json(text: &str) -> CourseState {
-        let Ok(value) = Value::parse(text) else {
-            return CourseState::default();
-        };
-        let origins = value
-            .get("origins")
-            .and_then(Value::as_object)
-            .map(|map| {
-                map.iter()
-                    .filter_map(|(k, v)| Some((k.clone(), Origin::decode(v.as_str()?)?)))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let done = value
-            .get("done")
-            .and_then(Value::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default();
-        CourseState {
-            origins,
-            done,
-            renew: value.get("renew").and_then(Value::as_bool).unwrap_or(false),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -130,16 +134,22 @@ mod tests {
         assert!(state.complete("token"));
         assert!(!state.complete("token"), "once");
         state.renew = true;
-        let json = state.to_json();
+        let json = serde_json::to_string(&state).expect("JSON");
         assert_eq!(
             json,
             r#"{"origins":{"ARTIST_ID":"saved:search","CLIENT_ID":"typed"},"done":["token"],"renew":true}"#
         );
-        assert_eq!(CourseState::from_json(&json), state);
+        let read = |text: &str| serde_json::from_str::<CourseState>(text).unwrap_or_default();
+        assert_eq!(read(&json), state);
         // (stored text, what is read)
         let cases = [
             ("", CourseState::default()),
             ("[]", CourseState::default()),
+            ("{}", CourseState::default()),
+            (
+                r#"{"origins":[],"done":{},"renew":null,"later":1}"#,
+                CourseState::default(),
+            ),
             (
                 r#"{"origins":{"A":"weird","B":"typed"},"done":["x",1],"renew":"yes"}"#,
                 CourseState {
@@ -150,7 +160,7 @@ mod tests {
             ),
         ];
         for (text, expected) in cases {
-            assert_eq!(CourseState::from_json(text), expected, "{text}");
+            assert_eq!(read(text), expected, "{text}");
         }
     }
 }

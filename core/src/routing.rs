@@ -1,13 +1,18 @@
 //! Where a request goes: the in-page sandbox, a relay, or Spotify directly (pure decision).
 
+use serde::{Deserialize, Serialize};
+
 use wire::http::split_url;
 
-/// Which Spotify the page talks to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Which Spotify the page talks to. Stored with a saved token as `"sandbox"` or `"spotify"`,
+/// the values of `?target=`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Target {
     /// The in-page emulator: no network at all.
     Sandbox,
-    /// The real hosts, through the relay.
+    /// The real hosts, through the relay: the page's default.
+    #[default]
     Spotify,
 }
 

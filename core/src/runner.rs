@@ -2,7 +2,8 @@
 //! the messages to and from the worker, the output cap, masking, and the token in the output.
 //! The page's `worker` module starts the worker; its `run` module drives a run.
 
-use wire::json::Value;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use wire::{Authorization, HttpRequest, HttpResponse};
 
 use crate::keys::{segments, Segment, ACCESS_TOKEN};
@@ -153,7 +154,7 @@ impl Secrets {
 
     /// Adds the `access_token` of a token endpoint's answer, if it holds one.
     pub fn add_issued_token(&mut self, response: &HttpResponse) {
-        if let Some(token) = Value::parse(&response.body)
+        if let Some(token) = serde_json::from_str::<Value>(&response.body)
             .ok()
             .and_then(|json| json["access_token"].as_str().map(str::to_owned))
         {
@@ -206,70 +207,76 @@ pub enum Event {
     },
 }
 
+/// A message from the worker, as `runner.js` posts it: `{"log": text}`, `"done"`, and so
+/// on (serde's external tagging, which reads without buffering).
+#[derive(Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum FromWorker {
+    Log(String),
+    Print {
+        status: u16,
+        body: String,
+    },
+    Fetch {
+        id: u64,
+        request: HttpRequest,
+    },
+    Cut,
+    Done,
+    Error {
+        message: String,
+        line: Option<u32>,
+        column: Option<u32>,
+    },
+}
+
 /// Reads one message from the worker (JSON text); `None` for anything else.
 pub fn parse_event(text: &str) -> Option<Event> {
-    let m = Value::parse(text).ok()?;
-    let text_of = |k: &str| m[k].as_str().map(str::to_owned);
-    let number = |k: &str| m[k].as_u64();
-    Some(match m["t"].as_str()? {
-        "log" => Event::Log(text_of("text")?),
-        "print" => Event::Print(HttpResponse {
-            status: u16::try_from(number("status")?).ok()?,
+    Some(match serde_json::from_str(text).ok()? {
+        FromWorker::Log(text) => Event::Log(text),
+        FromWorker::Print { status, body } => Event::Print(HttpResponse {
+            status,
             headers: Vec::new(),
-            body: text_of("body")?,
+            body,
         }),
-        "fetch" => {
-            let headers = m["headers"]
-                .as_array()?
-                .iter()
-                .filter_map(|pair| {
-                    let pair = pair.as_array()?;
-                    Some((
-                        pair.first()?.as_str()?.to_owned(),
-                        pair.get(1)?.as_str()?.to_owned(),
-                    ))
-                })
-                .collect();
-            Event::Fetch {
-                id: number("id")?,
-                request: HttpRequest {
-                    method: text_of("method")?,
-                    url: text_of("url")?,
-                    headers,
-                    body: text_of("body")?,
-                },
-            }
-        }
-        "cut" => Event::Truncated,
-        "done" => Event::Done,
-        "error" => Event::Error {
-            message: text_of("message")?,
-            line: number("line").and_then(|n| u32::try_from(n).ok()),
-            column: number("column").and_then(|n| u32::try_from(n).ok()),
+        FromWorker::Fetch { id, request } => Event::Fetch { id, request },
+        FromWorker::Cut => Event::Truncated,
+        FromWorker::Done => Event::Done,
+        FromWorker::Error {
+            message,
+            line,
+            column,
+        } => Event::Error {
+            message,
+            line,
+            column,
         },
-        _ => return None,
     })
+}
+
+/// The page's answer to a worker's `fetch`, as `runner.js` reads it: `{id, response}`, or
+/// `{id, error}` when nothing answered.
+#[derive(Serialize)]
+struct ToWorker<'a> {
+    id: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response: Option<&'a HttpResponse>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
 }
 
 /// The page's answer to a worker's `fetch`: the response, or why nothing answered.
 pub fn reply(id: u64, result: &Result<HttpResponse, String>) -> String {
-    let mut message = Value::object([("id", id.into())]);
-    if let Value::Object(map) = &mut message {
-        match result {
-            Ok(response) => {
-                map.push("status", response.status);
-                let headers = response
-                    .headers
-                    .iter()
-                    .map(|(k, v)| Value::Array(vec![k.into(), v.into()]))
-                    .collect();
-                map.push("headers", Value::Array(headers));
-                map.push("body", &response.body);
-            }
-            Err(message) => map.push("error", message.as_str()),
-        }
-    }
-    message.to_string()
+    let (response, error) = match result {
+        Ok(response) => (Some(response), None),
+        Err(message) => (None, Some(message.as_str())),
+    };
+    serde_json::to_string(&ToWorker {
+        id,
+        response,
+        error,
+    })
+    .expect("a reply is plain data")
 }
 
 /// A run's output text, capped at [`MAX_OUTPUT`] bytes with a notice.
@@ -576,12 +583,9 @@ mod tests {
     #[test]
     fn worker_messages() {
         let cases = [
+            (r#"{"log":"200"}"#, Some(Event::Log("200".into()))),
             (
-                r#"{"t":"log","text":"200"}"#,
-                Some(Event::Log("200".into())),
-            ),
-            (
-                r#"{"t":"print","status":400,"body":"{}"}"#,
+                r#"{"print":{"status":400,"body":"{}"}}"#,
                 Some(Event::Print(HttpResponse {
                     status: 400,
                     headers: vec![],
@@ -589,7 +593,7 @@ mod tests {
                 })),
             ),
             (
-                r#"{"t":"fetch","id":3,"url":"https://accounts.spotify.com/api/token","method":"POST","headers":[["content-type","application/x-www-form-urlencoded"]],"body":"grant_type=client_credentials"}"#,
+                r#"{"fetch":{"id":3,"request":{"url":"https://accounts.spotify.com/api/token","method":"POST","headers":[["content-type","application/x-www-form-urlencoded"]],"body":"grant_type=client_credentials"}}}"#,
                 Some(Event::Fetch {
                     id: 3,
                     request: HttpRequest::new("POST", "https://accounts.spotify.com/api/token")
@@ -597,10 +601,10 @@ mod tests {
                         .body("grant_type=client_credentials"),
                 }),
             ),
-            (r#"{"t":"cut"}"#, Some(Event::Truncated)),
-            (r#"{"t":"done"}"#, Some(Event::Done)),
+            (r#""cut""#, Some(Event::Truncated)),
+            (r#""done""#, Some(Event::Done)),
             (
-                r#"{"t":"error","message":"SyntaxError: x","line":40,"column":3}"#,
+                r#"{"error":{"message":"SyntaxError: x","line":40,"column":3}}"#,
                 Some(Event::Error {
                     message: "SyntaxError: x".into(),
                     line: Some(40),
@@ -608,15 +612,17 @@ mod tests {
                 }),
             ),
             (
-                r#"{"t":"error","message":"boom"}"#,
+                r#"{"error":{"message":"boom"}}"#,
                 Some(Event::Error {
                     message: "boom".into(),
                     line: None,
                     column: None,
                 }),
             ),
-            (r#"{"t":"print","status":70000,"body":""}"#, None),
-            (r#"{"t":"navigate"}"#, None),
+            (r#"{"print":{"status":70000,"body":""}}"#, None),
+            (r#"{"fetch":{"id":1,"request":{"url":"u"}}}"#, None),
+            (r#""navigate""#, None),
+            (r#"{"t":"log","text":"the old form"}"#, None),
             ("not json", None),
         ];
         for (text, expected) in cases {
@@ -629,7 +635,7 @@ mod tests {
         };
         assert_eq!(
             reply(3, &Ok(ok)),
-            r#"{"id":3,"status":200,"headers":[["content-type","application/json"]],"body":"{\"a\":1}"}"#
+            r#"{"id":3,"response":{"status":200,"headers":[["content-type","application/json"]],"body":"{\"a\":1}"}}"#
         );
         assert_eq!(reply(4, &Err("no".into())), r#"{"id":4,"error":"no"}"#);
     }

@@ -1,19 +1,21 @@
 //! The saved access token, its expiry states and countdown text (pure; time is passed in).
 
-use wire::json::Value;
+use serde::{Deserialize, Serialize};
+
+use crate::routing::Target;
 
 /// "Expires soon" margin in seconds, as spotipy uses.
 pub const EXPIRES_SOON_MARGIN: u64 = 60;
 
-/// A token the learner saved, with its absolute expiry.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A token the learner saved, with its absolute expiry: stored as JSON with these names.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SavedToken {
     pub access_token: String,
     pub token_type: String,
     /// Seconds since the Unix epoch.
     pub expires_at: u64,
-    /// `sandbox` or `spotify`: a token only works on the target that issued it.
-    pub target: String,
+    /// A token only works on the target that issued it.
+    pub target: Target,
 }
 
 /// Where a saved token stands at some moment.
@@ -25,29 +27,6 @@ pub enum TokenState {
 }
 
 impl SavedToken {
-    /// The JSON kept in storage.
-    pub fn to_json(&self) -> String {
-        Value::object([
-            ("access_token", (&self.access_token).into()),
-            ("token_type", (&self.token_type).into()),
-            ("expires_at", self.expires_at.into()),
-            ("target", (&self.target).into()),
-        ])
-        .to_string()
-    }
-
-    /// Reads the stored JSON back; `None` for anything incomplete.
-    pub fn from_json(text: &str) -> Option<SavedToken> {
-        let value = Value::parse(text).ok()?;
-        let text = |name: &str| value.get(name)?.as_str().map(str::to_owned);
-        Some(SavedToken {
-            access_token: text("access_token")?,
-            token_type: text("token_type")?,
-            expires_at: value.get("expires_at")?.as_u64()?,
-            target: text("target")?,
-        })
-    }
-
     /// The token's state at `now` (seconds).
     pub fn state(&self, now: u64) -> TokenState {
         match self.expires_at.checked_sub(now) {
@@ -94,7 +73,7 @@ mod tests {
             access_token: "BQx".into(),
             token_type: "Bearer".into(),
             expires_at,
-            target: "sandbox".into(),
+            target: Target::Sandbox,
         }
     }
 
@@ -131,8 +110,19 @@ mod tests {
     #[test]
     fn storage_form_round_trips() {
         let t = saved(42);
-        assert_eq!(SavedToken::from_json(&t.to_json()), Some(t));
-        assert_eq!(SavedToken::from_json(r#"{"access_token":"x"}"#), None);
-        assert_eq!(SavedToken::from_json("not json"), None);
+        let text = serde_json::to_string(&t).expect("JSON");
+        assert_eq!(serde_json::from_str::<SavedToken>(&text).ok(), Some(t));
+        // What earlier releases stored reads back, so a saved token survives an update.
+        let stored =
+            r#"{"access_token":"BQx","token_type":"Bearer","expires_at":42,"target":"spotify"}"#;
+        let read: SavedToken = serde_json::from_str(stored).expect("the stored form");
+        assert_eq!((read.target, read.expires_at), (Target::Spotify, 42));
+        for bad in [
+            r#"{"access_token":"x"}"#,
+            r#"{"access_token":"x","token_type":"Bearer","expires_at":1,"target":"mars"}"#,
+            "not json",
+        ] {
+            assert!(serde_json::from_str::<SavedToken>(bad).is_err(), "{bad}");
+        }
     }
 }

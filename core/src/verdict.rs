@@ -7,6 +7,7 @@ use crate::classify::{self, ApiAnswer, TokenOutcome};
 use crate::keys::KeyHint;
 use crate::output::print_response;
 use crate::request::TOKEN_ENDPOINT;
+use crate::routing::Target;
 use crate::runner::{self, Output, Secrets};
 use crate::token::SavedToken;
 
@@ -164,7 +165,7 @@ pub struct Verdict {
 
 /// What a run that ended with `end` means. `now` is in seconds; `target` is where the
 /// run's requests went, which a saved token remembers.
-pub fn run_verdict(end: End, log: RunLog, now: u64, target: &str) -> Verdict {
+pub fn run_verdict(end: End, log: RunLog, now: u64, target: Target) -> Verdict {
     let RunLog {
         mut shown,
         raw,
@@ -211,7 +212,7 @@ pub fn run_verdict(end: End, log: RunLog, now: u64, target: &str) -> Verdict {
                     expires_at: now + found.expires_in,
                     access_token: found.access_token,
                     token_type: found.token_type,
-                    target: target.to_owned(),
+                    target,
                 });
                 CellOutput {
                     headline: Some("Got an access token.".into()),
@@ -511,7 +512,7 @@ mod tests {
         ];
         for (end, log, headline, ok, retry, offers_token, printed) in cases {
             let what = format!("{end:?} → {headline}");
-            let verdict = run_verdict(end, log, NOW, "sandbox");
+            let verdict = run_verdict(end, log, NOW, Target::Sandbox);
             assert_eq!(verdict.output.headline.as_deref(), Some(headline), "{what}");
             assert_eq!(verdict.output.ok, ok, "{what}");
             assert_eq!(verdict.output.retry_at, retry, "{what}");
@@ -533,7 +534,7 @@ mod tests {
             End::Done,
             run(Some(answer(200, ISSUED)), true, ""),
             NOW,
-            "spotify",
+            Target::Spotify,
         );
         assert_eq!(
             verdict.token,
@@ -541,7 +542,7 @@ mod tests {
                 access_token: "BQDissuedtoken".into(),
                 token_type: "Bearer".into(),
                 expires_at: NOW + 60,
-                target: "spotify".into(),
+                target: Target::Spotify,
             })
         );
     }
@@ -552,7 +553,7 @@ mod tests {
             End::Done,
             run(Some(answer(400, WRONG_SECRET)), true, ""),
             NOW,
-            "sandbox",
+            Target::Sandbox,
         );
         let explanation = verdict.output.explanation.unwrap_or_default();
         assert!(
@@ -569,7 +570,7 @@ mod tests {
             End::Done,
             run(Some(answer(200, ISSUED)), true, logged),
             NOW,
-            "sandbox",
+            Target::Sandbox,
         );
         let shown = verdict.output.printed.unwrap_or_default();
         assert!(shown.contains("••• ••• •••"), "{shown}");
@@ -589,7 +590,7 @@ mod tests {
             access_token: "BQDx".into(),
             token_type: "Bearer".into(),
             expires_at: NOW + 100,
-            target: "sandbox".into(),
+            target: Target::Sandbox,
         };
         let track = answer(200, r#"{"name":"Some Song","id":"2TpxZ7JUBn3uw46aR7qd6V"}"#);
         let expired = answer(

@@ -29,11 +29,13 @@ struct Inspector {
     decode: Cell<bool>,
 }
 
-/// Fills `container` with the inspector of the exchange (`exchange_json`, as
-/// `Exchange::to_json` wrote it) and wires its controls. `origin` is the page's origin.
+/// Fills `container` with the inspector of the exchange (`exchange_json`, an `Exchange` as
+/// JSON) and wires its controls. `origin` is the page's origin. The page binds this
+/// signature in `src/ondemand.rs`.
 #[wasm_bindgen]
 pub fn mount(container: Element, exchange_json: &str, origin: String) -> Result<(), JsValue> {
-    let exchange = Exchange::from_json(exchange_json).map_err(|e| JsValue::from_str(&e))?;
+    let exchange: Exchange =
+        serde_json::from_str(exchange_json).map_err(|e| JsValue::from_str(&e.to_string()))?;
     let n = MOUNTED.with(|m| {
         m.set(m.get() + 1);
         m.get()

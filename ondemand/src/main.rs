@@ -7,12 +7,12 @@
 //!   disclosure first opens.
 //!
 //! The page (`src/ondemand.rs`) loads this module's script, calls its init function, and
-//! calls these exports. Requests and responses cross as JSON text. This module does no HTTP
-//! and touches no storage.
+//! calls these exports, bound by name and type in `src/ondemand.rs`. Requests, responses and
+//! exchanges cross as JSON text, written and read by their derived serializers (crates
+//! `wire` and `playground-core`). This module does no HTTP and touches no storage.
 
 use sandbox::{Catalog, Sandbox};
 use wasm_bindgen::prelude::*;
-use wire::json::Value;
 use wire::{HttpRequest, UnixMillis};
 
 mod inspector;
@@ -21,15 +21,15 @@ pub use inspector::mount;
 
 fn main() {}
 
-/// The sandbox's answer to `request_json` (`HttpRequest::to_json`) at `now_ms` (Unix
-/// milliseconds), with tokens that last `token_lifetime` seconds; `HttpResponse::to_json`.
+/// The sandbox's answer to `request_json` (an `HttpRequest`, JSON) at `now_ms` (Unix
+/// milliseconds), with tokens that last `token_lifetime` seconds: an `HttpResponse`, JSON.
+/// The page binds this signature in `src/ondemand.rs`.
 #[wasm_bindgen]
-pub fn sandbox(request_json: &str, now_ms: f64, token_lifetime: u32) -> Result<String, JsValue> {
-    let value = Value::parse(request_json).map_err(|e| JsValue::from_str(&e.to_string()))?;
-    let request = HttpRequest::from_json(&value).map_err(|e| JsValue::from_str(&e))?;
+pub fn sandbox(request_json: &str, now_ms: f64, token_lifetime: f64) -> Result<String, JsValue> {
+    let request: HttpRequest =
+        serde_json::from_str(request_json).map_err(|e| JsValue::from_str(&e.to_string()))?;
     let sandbox =
-        Sandbox::with_token_lifetime(u64::from(token_lifetime)).with_catalog(Catalog::builtin());
-    Ok(sandbox
-        .handle(&request, UnixMillis(now_ms as u64))
-        .to_json())
+        Sandbox::with_token_lifetime(token_lifetime as u64).with_catalog(Catalog::builtin());
+    let response = sandbox.handle(&request, UnixMillis(now_ms as u64));
+    serde_json::to_string(&response).map_err(|e| JsValue::from_str(&e.to_string()))
 }

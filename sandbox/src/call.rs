@@ -4,8 +4,8 @@
 
 use crate::catalog::Catalog;
 use crate::UnixMillis;
+use serde_json::json;
 use wire::http::HttpResponse;
-use wire::json::Value;
 
 /// One routed request: the parameters and what the endpoints need to know about it.
 pub struct Call<'a> {
@@ -91,9 +91,6 @@ pub fn is_base62_id(id: &str) -> bool {
 pub fn api_error(status: u16, message: &str) -> HttpResponse {
     HttpResponse::json(
         status,
-        &Value::object([(
-            "error",
-            Value::object([("status", status.into()), ("message", message.into())]),
-        )]),
+        &json!({ "error": { "status": status, "message": message } }),
     )
 }

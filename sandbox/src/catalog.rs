@@ -6,7 +6,7 @@
 //! the page loads the first time its sandbox answers) embed the file, so the page's first load
 //! does not carry it (docs/benchmarks.md). The build checks the file (`build.rs`).
 
-use wire::json::{self, Object, Value};
+use crate::json::{self, Object};
 
 /// An artist. `genres` feed the `genre:` search filter; the object does not show them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,12 +16,8 @@ pub struct Artist {
     pub genres: Vec<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AlbumType {
-    Album,
-    Single,
-    Compilation,
-}
+pub use crate::catalog_file::AlbumType;
+use crate::catalog_file::CatalogFile;
 
 impl AlbumType {
     pub fn as_str(self) -> &'static str {
@@ -75,7 +71,7 @@ impl Catalog {
         static READ: std::sync::OnceLock<std::sync::Arc<Catalog>> = std::sync::OnceLock::new();
         READ.get_or_init(|| {
             std::sync::Arc::new(
-                Catalog::from_json(BUILTIN).expect("the build checked catalog.json"),
+                Catalog::from_file(BUILTIN).expect("the build checked catalog.json"),
             )
         })
         .clone()
@@ -83,72 +79,58 @@ impl Catalog {
 }
 
 impl Catalog {
-    /// Reads `catalog.json`. The build checked the shipped file in full; this refuses only
-    /// what would make the catalog unusable (missing members, unknown artists).
-    pub fn from_json(json: &str) -> Result<Catalog, String> {
-        let root = Value::parse(json).map_err(|e| e.to_string())?;
-        let mut catalog = Catalog::default();
-        for artist in root.items("artists") {
-            catalog.artists.push(Artist {
-                id: artist.text("id")?,
-                name: artist.text("name")?,
-                genres: artist
-                    .items("genres")
-                    .iter()
-                    .filter_map(|g| g.as_str().map(str::to_owned))
-                    .collect(),
-            });
-        }
-        let index = |ids: &[Value]| -> Result<Vec<usize>, String> {
-            let mut out = Vec::new();
-            for id in ids {
-                let id = id.as_str().unwrap_or_default();
-                match catalog.artists.iter().position(|a| a.id == id) {
-                    Some(i) => out.push(i),
-                    None => return Err(format!("unknown artist `{id}`")),
-                }
-            }
-            Ok(out)
+    /// Reads `catalog.json` with its serde description (`catalog_file`). The build checked
+    /// the shipped file in full; this refuses only what would make the catalog unusable
+    /// (a member missing or of the wrong type, an unknown artist).
+    pub fn from_file(text: &str) -> Result<Catalog, String> {
+        let file: CatalogFile = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let artists: Vec<Artist> = file
+            .artists
+            .into_iter()
+            .map(|a| Artist {
+                id: a.id,
+                name: a.name,
+                genres: a.genres,
+            })
+            .collect();
+        let index = |ids: &[String]| -> Result<Vec<usize>, String> {
+            ids.iter()
+                .map(|id| {
+                    artists
+                        .iter()
+                        .position(|a| a.id == *id)
+                        .ok_or_else(|| format!("unknown artist `{id}`"))
+                })
+                .collect()
         };
         let mut albums = Vec::new();
-        for album in root.items("albums") {
-            let artists = index(album.items("artists"))?;
+        for album in file.albums {
+            let album_artists = index(&album.artists)?;
             let mut tracks = Vec::new();
-            for track in album.items("tracks") {
+            for track in album.tracks {
                 tracks.push(Track {
-                    id: track.text("id")?,
-                    name: track.text("name")?,
-                    duration_ms: track
-                        .get("duration_ms")
-                        .and_then(Value::as_u64)
-                        .unwrap_or(0),
-                    explicit: track
-                        .get("explicit")
-                        .and_then(Value::as_bool)
-                        .unwrap_or(false),
-                    artists: match track.get("artists") {
-                        Some(_) => index(track.items("artists"))?,
-                        None => artists.clone(),
+                    artists: match &track.artists {
+                        Some(ids) => index(ids)?,
+                        None => album_artists.clone(),
                     },
-                    isrc: track.text("isrc")?,
+                    id: track.id,
+                    name: track.name,
+                    duration_ms: track.duration_ms,
+                    explicit: track.explicit,
+                    isrc: track.isrc,
                 });
             }
             albums.push(Album {
-                id: album.text("id")?,
-                name: album.text("name")?,
-                album_type: match album.text("album_type")?.as_str() {
-                    "single" => AlbumType::Single,
-                    "compilation" => AlbumType::Compilation,
-                    _ => AlbumType::Album,
-                },
-                artists,
-                release_date: album.text("release_date")?,
-                upc: album.text("upc")?,
+                id: album.id,
+                name: album.name,
+                album_type: album.album_type,
+                artists: album_artists,
+                release_date: album.release_date,
+                upc: album.upc,
                 tracks,
             });
         }
-        catalog.albums = albums;
-        Ok(catalog)
+        Ok(Catalog { artists, albums })
     }
 
     pub fn artist(&self, id: &str) -> Option<&Artist> {

@@ -9,7 +9,6 @@ use serde_json::{json, Value as Json};
 use super::*;
 use crate::paging::Page;
 use crate::search::{parse_query, Filter};
-use wire::json;
 
 const NOW: UnixMillis = UnixMillis(1_764_500_000_000); // 2025-11-30
 const API: &str = "https://api.spotify.com/v1";
@@ -62,7 +61,7 @@ fn keys(url: &str, path: &[&str]) -> Vec<String> {
         .with_catalog(Catalog::builtin())
         .handle(&request, NOW)
         .body;
-    let mut value = json::Value::parse(&body).expect("JSON");
+    let mut value: Json = serde_json::from_str(&body).expect("JSON");
     for step in path {
         value = match step.parse::<usize>() {
             Ok(i) => value.as_array().expect("array")[i].clone(),

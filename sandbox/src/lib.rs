@@ -9,6 +9,8 @@
 
 mod call;
 pub mod catalog;
+mod catalog_file;
+mod json;
 mod paging;
 mod search;
 mod token;
@@ -17,9 +19,9 @@ mod web_api;
 use std::sync::Arc;
 
 pub use catalog::Catalog;
+use serde_json::json;
 pub use token::{SandboxToken, TokenError};
 use wire::http::{self, HttpRequest, HttpResponse};
-use wire::json::Value;
 use wire::{
     Authorization, UnixMillis, ACCOUNTS_HOST, API_HOST, DEFAULT_TOKEN_LIFETIME, SANDBOX_CLIENT_ID,
     SANDBOX_CLIENT_SECRET,
@@ -152,11 +154,11 @@ impl Sandbox {
         let token = SandboxToken::issue(now, self.token_lifetime);
         HttpResponse::json(
             200,
-            &Value::object([
-                ("access_token", token.encode().into()),
-                ("token_type", "Bearer".into()),
-                ("expires_in", self.token_lifetime.into()),
-            ]),
+            &json!({
+                "access_token": token.encode(),
+                "token_type": "Bearer",
+                "expires_in": self.token_lifetime,
+            }),
         )
     }
 }
@@ -164,8 +166,8 @@ impl Sandbox {
 /// The token endpoint's flat error body.
 fn oauth_error(status: u16, error: &str, description: Option<&str>) -> HttpResponse {
     let body = match description {
-        Some(d) => Value::object([("error", error.into()), ("error_description", d.into())]),
-        None => Value::object([("error", error.into())]),
+        Some(d) => json!({ "error": error, "error_description": d }),
+        None => json!({ "error": error }),
     };
     HttpResponse::json(status, &body)
 }

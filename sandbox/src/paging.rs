@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use wire::json::{self, Object};
+use crate::json::{self, Object};
 
 /// The position of a page in a list of `total` items.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

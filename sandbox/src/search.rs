@@ -4,10 +4,10 @@
 
 use crate::call::{api_error, Call};
 use crate::catalog::{self, Album, Artist, Catalog, Track};
+use crate::json::Object;
 use crate::paging::{Order, Page};
 use crate::UnixMillis;
 use wire::http::{percent_encode, HttpResponse};
-use wire::json::Object;
 
 /// Every type `type=` may name, in the order the specification lists them.
 const TYPES: [&str; 7] = [

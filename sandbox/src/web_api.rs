@@ -9,7 +9,6 @@ use crate::paging::{Order, Page};
 use crate::token::SandboxToken;
 use crate::{search, UnixMillis};
 use wire::http::{self, HttpRequest, HttpResponse};
-use wire::json::Value;
 
 /// The 401 message Spotify sends since 2026 for a missing, invalid or expired token.
 const UNAUTHORIZED: &str = "Missing/invalid/expired access token";
@@ -65,7 +64,7 @@ pub fn answer(
         ["albums", id, "tracks"] => album_tracks(&call, id),
         ["audio-features" | "audio-analysis", _] => Err(HttpResponse::json(
             403,
-            &Value::object([("error", Value::object([("status", 403u64.into())]))]),
+            &serde_json::json!({ "error": { "status": 403 } }),
         )),
         ["recommendations", "available-genre-seeds"] => Err(api_error(404, "Not Found")),
         // Removed for Development Mode apps: the several-id gets, top tracks, related

@@ -108,11 +108,11 @@ fn OutputLog(
                 .get_attribute(name)
                 .and_then(|v| v.parse::<usize>().ok())
         };
-        let json = trail.history.with_untracked(|h| {
-            exchange::find(h, number("data-run")?, number("data-i")?).map(|e| e.to_json())
-        });
-        if let Some(json) = json {
-            leptos::task::spawn_local(crate::ondemand::mount(body, json));
+        let exchange = trail
+            .history
+            .with_untracked(|h| exchange::find(h, number("data-run")?, number("data-i")?).cloned());
+        if let Some(exchange) = exchange {
+            leptos::task::spawn_local(async move { crate::ondemand::mount(body, &exchange).await });
         }
     };
     view! {
@@ -237,12 +237,16 @@ pub fn CodeCell(
                 saves: cell.saves.clone(),
             };
             let runs = Runs::new(pg, code, info);
+            let start = Callback::new(move |_| runs.start());
+            if cell.action == CellAction::RequestToken {
+                pg.run_token_cell.set_value(Some(start));
+            }
             view! {
                 <CellFrame
                     cell=cell
                     editor=Some((code, original))
                     running=runs.running
-                    start=Callback::new(move |_| runs.start())
+                    start=start
                     stop=Callback::new(move |_| runs.finish(End::Stopped))
                     output=runs.output
                     trail=runs.trail

@@ -32,7 +32,7 @@ pub fn EmbedPanel(
         embed::snippet(&SnippetSettings {
             page_origin: location::origin(),
             title: title.clone(),
-            target: pg.target.get().as_param(),
+            target: pg.target.get(),
             lesson: lesson.clone(),
             cells: cell.with(|c| {
                 if c.is_empty() {

@@ -9,7 +9,7 @@ use super::focus;
 use super::modal::{modal, Frame};
 use crate::state::Playground;
 
-/// Ids of the dialog's first control and its Save button, for focus.
+/// Ids of the dialog's first control and its Save button.
 const CHOICE: &str = "key-choice";
 const SAVE: &str = "key-save";
 
@@ -19,11 +19,10 @@ pub fn KeyDialog() -> impl IntoView {
     let pg = expect_context::<Playground>();
     let chosen = RwSignal::new(0usize);
     let open = Signal::derive(move || pg.key_offer.with(Option::is_some));
-    // Effect: moves keyboard focus into the dialog when it opens (DOM focus is outside state).
+    // Each offer starts from its first item.
     Effect::new(move |_| {
         if open.get() {
             chosen.set(0);
-            focus(SAVE, false);
         }
     });
     let close = Callback::new(move |_| {
@@ -71,7 +70,6 @@ pub fn KeyDialog() -> impl IntoView {
             description: Signal::derive(move || {
                 format!("Keep one of the answer's items as {} for the next lessons. It is stored with your other keys.", key())
             }),
-            first: CHOICE,
             save_id: SAVE,
             cancel_id: "key-cancel",
             open,

@@ -14,15 +14,16 @@ use std::time::Duration;
 
 use leptos::either::Either;
 use leptos::prelude::*;
-use playground_core::embed::{self, Command};
+use playground_core::embed::{Command, ToHost};
 use playground_core::lesson::{self, Block, CellAction, Lesson, Part};
 use playground_core::navigation::Entry;
 use playground_core::params;
 use playground_core::routing::{Relay, Target};
 
-pub(crate) use crate::focus::{focus, press, run_button_id};
-use crate::state::{CourseMap, Playground};
+pub(crate) use crate::focus::{focus, run_button_id};
+use crate::state::Playground;
 use crate::{clock, content, host, location, net, storage};
+use playground_core::navigation::CourseMap;
 
 /// Starts the page: loads the lesson `?lesson=` names (the first by default) from its file
 /// and mounts it, or says why it could not be loaded. Mounting once, after the load, keeps
@@ -51,9 +52,10 @@ pub async fn start() {
         .get(current)
         .map(content::lesson_url)
         .unwrap_or_default();
-    let loaded = net::get_text(&url)
-        .await
-        .and_then(|text| Lesson::from_json(&text));
+    let loaded = net::get_text(&url).await.and_then(|text| {
+        serde_json::from_str::<Lesson>(&text)
+            .map_err(|e| format!("{url} is not a lesson the page can read: {e}"))
+    });
     // The "Loading" line of index.html goes once there is something to show instead.
     if let Some(loading) = document().get_element_by_id("loading") {
         loading.remove();
@@ -106,13 +108,7 @@ fn LessonPage(
         .sandbox_token_lifetime
         .unwrap_or(wire::DEFAULT_TOKEN_LIFETIME);
     let remember = storage::remember();
-    // The keys this lesson asks the learner to type: declared here, saved by no cell.
-    let lesson_keys: Vec<String> = lesson
-        .keys
-        .iter()
-        .filter(|k| !lesson.saves().any(|s| s.key == k.name))
-        .map(|k| k.name.clone())
-        .collect();
+    let lesson_keys = lesson.typed_keys();
     let lesson_id = lesson.id.clone();
     let playground = Playground {
         target: RwSignal::new(page_params.target.unwrap_or(Target::Spotify)),
@@ -132,6 +128,7 @@ fn LessonPage(
         key_offer: RwSignal::new(None),
         done_cells: RwSignal::new(Vec::new()),
         outputs: StoredValue::new(Vec::new()),
+        run_token_cell: StoredValue::new(None),
         token_run: StoredValue::new(
             cells
                 .iter()
@@ -196,7 +193,12 @@ fn LessonPage(
             p.complete(&lesson_id);
         });
         let link = playground.host.get_value();
-        host::post(&link, &embed::lesson_completed(&lesson_id));
+        host::post(
+            &link,
+            &ToHost::LessonCompleted {
+                lesson: lesson_id.clone(),
+            },
+        );
         true
     });
     // The countdowns' clock. The interval lives as long as the page.

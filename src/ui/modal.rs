@@ -1,15 +1,14 @@
-//! The frame both Save dialogs share: a modal `role="dialog"` named by its heading, focus kept
-//! inside (Tab wraps between the first and last controls), Escape to close, and the Save and
-//! Cancel buttons. One frame for both keeps the bundle smaller than two.
+//! The frame both Save dialogs share: a `<dialog>` named by its heading, opened with
+//! `showModal()`, and the Save and Cancel buttons. One frame for both keeps the bundle smaller
+//! than two.
 //!
-//! A dialog is always in the page and `hidden` while closed; only its text changes. It is a
+//! A dialog is always in the page, closed until needed; only its text changes. It is a
 //! plain function with typed content rather than a component with `Children`, whose boxed
 //! views would bring the whole `AnyView` machinery into the bundle (docs/benchmarks.md).
 
-use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
-
-use super::focus;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlDialogElement;
 
 /// What a dialog's frame needs.
 pub struct Frame {
@@ -17,8 +16,6 @@ pub struct Frame {
     pub title: Signal<String>,
     /// The sentence under it, which describes the dialog.
     pub description: Signal<String>,
-    /// Id of the first focusable control of the content, where Shift+Tab from Cancel lands.
-    pub first: &'static str,
     /// Id of the Save button, focused when the dialog opens; it also prefixes the ids of the
     /// heading and the description.
     pub save_id: &'static str,
@@ -32,71 +29,72 @@ pub struct Frame {
     pub on_close: Callback<()>,
 }
 
-/// A modal dialog: `content`, then Save and Cancel.
+/// A modal dialog: `content`, then Save and Cancel. The browser opens it with
+/// `showModal()`, which makes the page behind it inert (no focus, no clicks, hidden from
+/// assistive technology), focuses the Save button (`autofocus`) and closes it on Escape.
 pub fn modal(frame: Frame, content: impl IntoView + 'static) -> impl IntoView {
     let Frame {
         title,
         description,
-        first,
         save_id,
         cancel_id,
         open,
         on_save,
         on_close,
     } = frame;
+    let dialog_id = format!("{save_id}-dialog");
     let title_id = format!("{save_id}-title");
     let description_id = format!("{save_id}-description");
-    let on_keydown = move |ev: KeyboardEvent| match ev.key().as_str() {
-        "Escape" => {
-            ev.prevent_default();
+    // Effect: the dialog element follows `open` (showModal and close are DOM calls).
+    let id = dialog_id.clone();
+    Effect::new(move |_| {
+        let show = open.get();
+        let dialog = document()
+            .get_element_by_id(&id)
+            .and_then(|e| e.dyn_into::<HtmlDialogElement>().ok());
+        match dialog {
+            Some(d) if show && !d.open() => {
+                let _ = d.show_modal();
+            }
+            Some(d) if !show && d.open() => d.close(),
+            _ => {}
+        }
+    });
+    // Escape (`cancel`) or any other way the browser closes it: the state follows.
+    let closed = move || {
+        if open.get_untracked() {
             on_close.run(());
         }
-        "Tab" => {
-            // The first and last controls: Tab stays inside the modal dialog.
-            let (leaving, wrap_to) = if ev.shift_key() {
-                (first, cancel_id)
-            } else {
-                (cancel_id, first)
-            };
-            if document()
-                .active_element()
-                .is_some_and(|e| e.id() == leaving)
-            {
-                ev.prevent_default();
-                focus(wrap_to, false);
-            }
-        }
-        _ => {}
     };
     view! {
-        <div
-            class="backdrop"
-            role="dialog"
-            aria-modal="true"
+        <dialog
+            id=dialog_id
             aria-labelledby=title_id.clone()
             aria-describedby=description_id.clone()
-            hidden=move || !open.get()
-            on:keydown=on_keydown
+            on:cancel=move |ev: web_sys::Event| {
+                ev.prevent_default();
+                closed();
+            }
+            on:close=move |_| closed()
         >
-            <div class="dialog">
-                <h2 id=title_id.clone()>{title}</h2>
-                <p id=description_id.clone()>{description}</p>
-                {content}
-                <div class="dialog-actions">
-                    <button
-                        type="button"
-                        class="primary"
-                        id=save_id
-                        on:click=move |_| {
-                            on_save.run(());
-                            on_close.run(());
-                        }
-                    >
-                        "Save"
-                    </button>
-                    <button type="button" id=cancel_id on:click=move |_| on_close.run(())>"Cancel"</button>
-                </div>
+            <h2 id=title_id.clone()>{title}</h2>
+            <p id=description_id.clone()>{description}</p>
+            {content}
+            <div class="dialog-actions">
+                <button
+                    type="button"
+                    class="primary"
+                    id=save_id
+                    autofocus
+                    on:click=move |_| {
+                        on_save.run(());
+                        on_close.run(());
+                    }
+                >
+                    "Save"
+                </button>
+                <button type="button" id=cancel_id on:click=move |_| on_close.run(())>"Cancel"</button>
             </div>
-        </div>
+        </dialog>
     }
 }

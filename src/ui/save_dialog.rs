@@ -9,7 +9,7 @@ use super::modal::{modal, Frame};
 use crate::clock;
 use crate::state::Playground;
 
-/// Ids of the dialog's first control and its Save button, for focus.
+/// Ids of the dialog's first control and its Save button.
 const REVEAL: &str = "dialog-reveal";
 const SAVE: &str = "dialog-save";
 
@@ -19,13 +19,6 @@ pub fn SaveDialog() -> impl IntoView {
     let pg = expect_context::<Playground>();
     let revealed = RwSignal::new(false);
     let open = Signal::derive(move || pg.pending.with(Option::is_some));
-    // Effect: moves keyboard focus into the dialog when it opens (DOM focus is outside state).
-    // Effects run after the view has shown the dialog.
-    Effect::new(move |_| {
-        if open.get() {
-            focus(SAVE, false);
-        }
-    });
     let close = Callback::new(move |_| {
         pg.pending.set(None);
         revealed.set(false);
@@ -67,7 +60,6 @@ pub fn SaveDialog() -> impl IntoView {
             description: Signal::stored(
                 "Keep this token for the next steps. It is stored in this browser only.".to_owned(),
             ),
-            first: REVEAL,
             save_id: SAVE,
             cancel_id: "dialog-cancel",
             open,

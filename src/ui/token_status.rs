@@ -33,7 +33,7 @@ pub fn TokenStatus() -> impl IntoView {
             ..Parts::default()
         },
         Some((state, t)) => {
-            let lead = format!("Saved {} token ", t.target);
+            let lead = format!("Saved {} token ", t.target.as_param());
             let token = masked(&t.access_token);
             match state {
                 TokenState::Valid { seconds_left } => Parts {
@@ -67,13 +67,15 @@ pub fn TokenStatus() -> impl IntoView {
             Some((TokenState::Expired | TokenState::ExpiresSoon { .. }, _))
         )
     };
-    // Runs the token cell, as pressing its Run button does; the Save dialog follows. On
-    // lessons without it, a link leads to the lesson that has it.
+    // Runs the token cell, as its Run button does, with the focus on that button, where the
+    // Save dialog that follows hands it back. On lessons without the cell, a link leads to
+    // the lesson that has it.
     let token_run = pg.token_run.get_value();
     let has_cell = token_run.is_some();
     let get_new = move |_| {
-        if let Some(run) = &token_run {
-            super::press(run);
+        if let (Some(id), Some(run)) = (&token_run, pg.run_token_cell.get_value()) {
+            super::focus(id, true);
+            run.run(());
         }
     };
     let token_lesson = pg.course.with_value(|c| {

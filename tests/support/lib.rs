@@ -27,6 +27,19 @@ pub fn root() -> PathBuf {
 }
 
 /// Where tests write what they leave behind (logs, pages, scratch files): target/e2e/.
+/// Fails the calling test, naming `program`, when it cannot run: a test that needs a tool
+/// never skips. `cargo xtask setup` installs every tool the tests use.
+pub fn require(program: &str) {
+    let found = std::process::Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok(); // found and started (dash has no --version, yet runs)
+    assert!(
+        found,
+        "{program} is needed by this test and is not found here: `cargo xtask setup` installs it"
+    );
+}
+
 pub fn artifacts() -> PathBuf {
     let dir = root().join("target").join("e2e");
     let _ = std::fs::create_dir_all(&dir);
@@ -355,10 +368,11 @@ const nameOf = (e) => {
   if (by) return by.split(' ').map((id) => document.getElementById(id)).filter(Boolean).map(text).join(' ');
   return e.getAttribute('aria-label') || text(e);
 };
-// Only regions a user can see: a dialog is hidden with the `hidden` attribute while closed.
-const region = (name) => [...document.querySelectorAll('section,[role=dialog]')].find((s) => nameOf(s) === name && !s.closest('[hidden]')) || null;
-// Only buttons a user can see: a control is hidden with the `hidden` attribute, not removed.
-const button = (name, within) => [...(within || document).querySelectorAll('button')].find((b) => text(b) === name && !b.closest('[hidden]')) || null;
+// Only regions a user can see: a dialog counts while it is open (showModal), a section unless hidden.
+const region = (name) => [...document.querySelectorAll('section,dialog[open]')].find((s) => nameOf(s) === name && !s.closest('[hidden]')) || null;
+// Only buttons a user can see: a control is hidden with the `hidden` attribute (or in a closed
+// dialog), not removed.
+const button = (name, within) => [...(within || document).querySelectorAll('button')].find((b) => text(b) === name && !b.closest('[hidden],dialog:not([open])')) || null;
 const field = (label) => {
   const l = [...document.querySelectorAll('label')].find((l) => text(l) === label);
   return l ? (l.htmlFor ? document.getElementById(l.htmlFor) : l.querySelector('input')) : null;
@@ -572,6 +586,21 @@ impl Browser {
             "POST",
             &format!("/element/{}/value", element.0),
             Some(json!({"text": text})),
+        );
+    }
+
+    /// Presses keys wherever the focus is, even outside the page (WebDriver's key actions),
+    /// as a user at the keyboard would.
+    pub fn keys(&self, text: &str) {
+        let mut actions = Vec::new();
+        for key in text.chars() {
+            actions.push(json!({"type": "keyDown", "value": key.to_string()}));
+            actions.push(json!({"type": "keyUp", "value": key.to_string()}));
+        }
+        self.call(
+            "POST",
+            "/actions",
+            Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})),
         );
     }
 

@@ -1,12 +1,13 @@
 //! Plain HTTP-shaped values shared by the sandbox, the page's request builder and the server.
 //!
 //! These carry no I/O: the page turns them into `fetch` calls, the server into axum responses.
-//! As JSON text they cross from the page to its on-demand module, which runs the sandbox.
+//! They cross from the page to its on-demand module, which runs the sandbox, with their
+//! derived serializers (headers as `[name, value]` pairs, order and duplicates kept).
 
-use crate::json::{self, Object, Value};
+use serde::{Deserialize, Serialize};
 
 /// A request as the lesson's code would send it: absolute URL, headers, body text.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HttpRequest {
     /// `GET`, `POST`, … (compared case-insensitively by the sandbox).
     pub method: String,
@@ -48,7 +49,7 @@ impl HttpRequest {
 }
 
 /// A response: status, headers and body text.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HttpResponse {
     pub status: u16,
     pub headers: Vec<(String, String)>,
@@ -57,7 +58,7 @@ pub struct HttpResponse {
 
 impl HttpResponse {
     /// A JSON response with `content-type: application/json; charset=utf-8`.
-    pub fn json(status: u16, body: &crate::json::Value) -> Self {
+    pub fn json(status: u16, body: &serde_json::Value) -> Self {
         Self::json_text(status, body.to_string())
     }
 
@@ -82,70 +83,6 @@ impl HttpResponse {
     /// The first header with this name, compared case-insensitively.
     pub fn header_value(&self, name: &str) -> Option<&str> {
         find_header(&self.headers, name)
-    }
-}
-
-/// Headers as a JSON array of `[name, value]` pairs (order and duplicates kept).
-pub fn headers_to_json(headers: &[(String, String)]) -> String {
-    json::array(
-        headers
-            .iter()
-            .map(|(n, v)| json::array([Value::from(n).to_string(), Value::from(v).to_string()])),
-    )
-}
-
-/// Reads what [`headers_to_json`] wrote; anything else in the array is skipped.
-pub fn headers_from_json(list: &[Value]) -> Vec<(String, String)> {
-    list.iter()
-        .filter_map(|pair| {
-            let pair = pair.as_array()?;
-            Some((
-                pair.first()?.as_str()?.to_owned(),
-                pair.get(1)?.as_str()?.to_owned(),
-            ))
-        })
-        .collect()
-}
-
-impl HttpRequest {
-    /// The request as JSON text, to cross to another WebAssembly module.
-    pub fn to_json(&self) -> String {
-        Object::default()
-            .str("method", &self.method)
-            .str("url", &self.url)
-            .raw("headers", &headers_to_json(&self.headers))
-            .str("body", &self.body)
-            .end()
-    }
-
-    /// Reads what [`HttpRequest::to_json`] wrote.
-    pub fn from_json(v: &Value) -> Result<Self, String> {
-        Ok(Self {
-            method: v.text("method")?,
-            url: v.text("url")?,
-            headers: headers_from_json(v.items("headers")),
-            body: v.text("body")?,
-        })
-    }
-}
-
-impl HttpResponse {
-    /// The response as JSON text, to cross to another WebAssembly module.
-    pub fn to_json(&self) -> String {
-        Object::default()
-            .num("status", u64::from(self.status))
-            .raw("headers", &headers_to_json(&self.headers))
-            .str("body", &self.body)
-            .end()
-    }
-
-    /// Reads what [`HttpResponse::to_json`] wrote.
-    pub fn from_json(v: &Value) -> Result<Self, String> {
-        Ok(Self {
-            status: v.get("status").and_then(Value::as_u64).ok_or("no status")? as u16,
-            headers: headers_from_json(v.items("headers")),
-            body: v.text("body")?,
-        })
     }
 }
 
@@ -270,8 +207,8 @@ mod tests {
                 .body("é\u{1}&=🎵"),
         ];
         for r in requests {
-            let v = Value::parse(&r.to_json()).expect("JSON");
-            assert_eq!(HttpRequest::from_json(&v), Ok(r));
+            let text = serde_json::to_string(&r).expect("JSON");
+            assert_eq!(serde_json::from_str::<HttpRequest>(&text).ok(), Some(r));
         }
         let responses = [
             HttpResponse::json_text(200, "{\"a\":[1]}".into()).with_header("retry-after", "3"),
@@ -282,12 +219,15 @@ mod tests {
             },
         ];
         for r in responses {
-            let v = Value::parse(&r.to_json()).expect("JSON");
-            assert_eq!(HttpResponse::from_json(&v), Ok(r));
+            let text = serde_json::to_string(&r).expect("JSON");
+            assert_eq!(serde_json::from_str::<HttpResponse>(&text).ok(), Some(r));
         }
-        let missing = Value::parse("{}").expect("JSON");
-        assert!(HttpResponse::from_json(&missing).is_err());
-        assert!(HttpRequest::from_json(&missing).is_err());
+        // Headers are [name, value] pairs; anything missing is an error, not a default.
+        let pairs = r#"{"method":"GET","url":"u","headers":[["a","1"],["a","2"]],"body":""}"#;
+        let read: HttpRequest = serde_json::from_str(pairs).expect("pairs");
+        assert_eq!(read.headers.len(), 2);
+        assert!(serde_json::from_str::<HttpResponse>("{}").is_err());
+        assert!(serde_json::from_str::<HttpRequest>("{}").is_err());
     }
 
     #[test]

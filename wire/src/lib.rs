@@ -10,7 +10,6 @@
 
 pub mod auth;
 pub mod http;
-pub mod json;
 
 pub use auth::Authorization;
 pub use http::{HttpRequest, HttpResponse};

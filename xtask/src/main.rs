@@ -207,23 +207,42 @@ fn setup(needs: Needs) -> Result {
     }
 
     if needs == Needs::All {
+        // The tests run the exported snippets in Node.js and Python, and never skip one.
+        let mut packages = Vec::new();
+        if version_of(Path::new("node"), "--version").is_none() {
+            packages.push("nodejs");
+        }
+        if version_of(Path::new("python3"), "--version").is_none() {
+            packages.extend(["python3", "python3-venv"]);
+        }
+        if !(Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists())
+        {
+            packages.extend(["chromium", "chromium-driver"]);
+        }
+        apt_install(&packages)?;
         setup_spotipy()?;
         setup_axe()?;
     }
-
-    if needs == Needs::All
-        && !(Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists())
-    {
-        let mut update = command("apt-get");
-        update.arg("update");
-        step("apt-get update", update)?;
-        let mut c = command("apt-get");
-        c.args(["install", "-y", "chromium", "chromium-driver"])
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .stdin(Stdio::null());
-        step("install Chromium and chromium-driver (Debian packages)", c)?;
-    }
     Ok(())
+}
+
+/// Installs Debian packages, if any are named; CI has no standard input.
+fn apt_install(packages: &[&str]) -> Result {
+    if packages.is_empty() {
+        return Ok(());
+    }
+    let mut update = command("apt-get");
+    update.arg("update");
+    step("apt-get update", update)?;
+    let mut c = command("apt-get");
+    c.args(["install", "-y"])
+        .args(packages)
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .stdin(Stdio::null());
+    step(
+        &format!("install {} (Debian packages)", packages.join(", ")),
+        c,
+    )
 }
 
 /// axe-core from the npm registry, for the accessibility check in the browser tests.
@@ -314,7 +333,6 @@ fn dist() -> Result {
         "build the page into dist/ (trunk, release, wasm-opt -Oz)",
         trunk,
     )?;
-    strip_loader(&root().join("dist"))?;
     precompress(&root().join("dist"))?;
     let mut relay = command("cargo");
     relay.args(["build", "--release", "--package", "relay"]);
@@ -454,67 +472,6 @@ fn check_layers() -> Result {
             required.join(", ")
         );
     }
-    Ok(())
-}
-
-/// Removes the comments and the indentation of wasm-bindgen's JS loader, which trunk leaves
-/// as written (about 0.8 KB of the first load with brotli: docs/benchmarks.md), and writes
-/// its new Subresource Integrity digest into index.html. Only whole comment lines and leading
-/// spaces go, which cannot change what the code means; a line that could be inside a
-/// multi-line template literal (an odd number of backticks) stops the build instead.
-fn strip_loader(dist: &Path) -> Result {
-    use base64::Engine as _;
-    use sha2::Digest as _;
-    let digest = |bytes: &[u8]| {
-        base64::engine::general_purpose::STANDARD.encode(sha2::Sha384::digest(bytes))
-    };
-    let loaders: Vec<PathBuf> = fs::read_dir(dist)
-        .map_err(|e| format!("{}: {e}", dist.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "js"))
-        .collect();
-    let index = dist.join("index.html");
-    let mut html = fs::read_to_string(&index).map_err(|e| format!("{}: {e}", index.display()))?;
-    for loader in loaders {
-        let text = fs::read_to_string(&loader).map_err(|e| format!("{}: {e}", loader.display()))?;
-        let mut out = String::with_capacity(text.len());
-        let mut in_comment = false;
-        for (n, line) in text.lines().enumerate() {
-            let code = line.trim();
-            if in_comment || code.starts_with("/*") {
-                in_comment = !code.ends_with("*/");
-                continue;
-            }
-            if code.is_empty() || code.starts_with("//") {
-                continue;
-            }
-            if code.matches('`').count() % 2 == 1 {
-                return Err(format!(
-                    "{} line {}: a template literal may span lines; the loader cannot be stripped safely",
-                    loader.display(),
-                    n + 1
-                ));
-            }
-            out.push_str(code);
-            out.push('\n');
-        }
-        let (before, after) = (digest(text.as_bytes()), digest(out.as_bytes()));
-        let old = format!("sha384-{before}");
-        // The page's loader has its digest in index.html; the on-demand inspector's script
-        // (a name without a hash) is loaded by the page itself and has none.
-        let hashed = loader
-            .file_stem()
-            .is_some_and(|s| s.to_string_lossy().contains('-'));
-        if hashed && !html.contains(&old) {
-            return Err(format!(
-                "index.html has no integrity digest for {}",
-                loader.display()
-            ));
-        }
-        html = html.replace(&old, &format!("sha384-{after}"));
-        fs::write(&loader, out).map_err(|e| format!("{}: {e}", loader.display()))?;
-    }
-    fs::write(&index, html).map_err(|e| format!("{}: {e}", index.display()))?;
     Ok(())
 }
 
