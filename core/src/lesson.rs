@@ -121,9 +121,9 @@ impl Condition {
     }
 }
 
-/// A piece of the lesson.
+/// A piece of the lesson. In the file, one record: a `kind` and that kind's members.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(try_from = "BlockRecord")]
 pub enum Block {
     Heading {
         text: String,
@@ -142,9 +142,113 @@ pub enum Block {
     },
 }
 
-/// A runnable code cell.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+/// A block as written: its kind, and every member some kind uses. Read as one flat record,
+/// because serde reads a `kind`-tagged enum by buffering each block first, which cost the
+/// page about 20 KB before optimization (docs/benchmarks.md). [`Block::try_from`] checks
+/// that the kind has the members it needs and none that another kind uses.
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct BlockRecord {
+    kind: BlockKind,
+    text: Option<String>,
+    items: Option<Vec<ExplanationItem>>,
+    id: Option<String>,
+    title: Option<String>,
+    action: Option<CellAction>,
+    language: Option<String>,
+    code: Option<String>,
+    implementation_hidden: Option<bool>,
+    saves: Option<Vec<KeySave>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum BlockKind {
+    Heading,
+    Paragraph,
+    Note,
+    Cell,
+    Explanation,
+}
+
+/// A member the block needs, or what is missing.
+fn needed<T>(value: Option<T>, member: &str, kind: &str) -> Result<T, String> {
+    value.ok_or_else(|| format!("missing field `{member}` in a block of kind `{kind}`"))
+}
+
+impl TryFrom<BlockRecord> for Block {
+    type Error = String;
+
+    fn try_from(r: BlockRecord) -> Result<Block, String> {
+        let kind = match r.kind {
+            BlockKind::Heading => "heading",
+            BlockKind::Paragraph => "paragraph",
+            BlockKind::Note => "note",
+            BlockKind::Cell => "cell",
+            BlockKind::Explanation => "explanation",
+        };
+        let cell_members = [
+            ("id", r.id.is_some()),
+            ("title", r.title.is_some()),
+            ("action", r.action.is_some()),
+            ("language", r.language.is_some()),
+            ("code", r.code.is_some()),
+            ("implementation_hidden", r.implementation_hidden.is_some()),
+            ("saves", r.saves.is_some()),
+        ];
+        let members = [("text", r.text.is_some()), ("items", r.items.is_some())];
+        let allowed: &[&str] = match r.kind {
+            BlockKind::Heading | BlockKind::Paragraph | BlockKind::Note => &["text"],
+            BlockKind::Explanation => &["items"],
+            BlockKind::Cell => &[
+                "id",
+                "title",
+                "action",
+                "language",
+                "code",
+                "implementation_hidden",
+                "saves",
+            ],
+        };
+        let stray = members
+            .iter()
+            .chain(&cell_members)
+            .find(|(name, present)| *present && !allowed.contains(name));
+        if let Some((name, _)) = stray {
+            return Err(format!("unknown field `{name}` in a block of kind `{kind}`"));
+        }
+        Ok(match r.kind {
+            BlockKind::Heading => Block::Heading {
+                text: needed(r.text, "text", kind)?,
+            },
+            BlockKind::Paragraph => Block::Paragraph {
+                text: needed(r.text, "text", kind)?,
+            },
+            BlockKind::Note => Block::Note {
+                text: needed(r.text, "text", kind)?,
+            },
+            BlockKind::Explanation => Block::Explanation {
+                items: needed(r.items, "items", kind)?,
+            },
+            BlockKind::Cell => Block::Cell(Cell {
+                id: needed(r.id, "id", kind)?,
+                title: needed(r.title, "title", kind)?,
+                action: needed(r.action, "action", kind)?,
+                language: needed(r.language, "language", kind)?,
+                code: needed(r.code, "code", kind)?,
+                implementation_hidden: needed(
+                    r.implementation_hidden,
+                    "implementation_hidden",
+                    kind,
+                )?,
+                saves: r.saves.unwrap_or_default(),
+            }),
+        })
+    }
+}
+
+/// A runnable code cell (a block of kind `cell`).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Cell {
     pub id: String,
     /// Accessible name of the cell's section.
@@ -156,8 +260,7 @@ pub struct Cell {
     pub code: String,
     /// True when the real implementation is hidden, as for the lesson's `validateToken()`.
     pub implementation_hidden: bool,
-    /// Keys a good run can fill from the answer, offered in a dialog.
-    #[serde(default)]
+    /// Keys a good run can fill from the answer, offered in a dialog (none when absent).
     pub saves: Vec<KeySave>,
 }
 
@@ -764,6 +867,21 @@ mod tests {
             "unknown field `colour`",
         );
         check(&base("[]", r#"[{"kind":"note"}]"#), "missing field `text`");
+        check(
+            &base("[]", r#"[{"kind":"note","text":"x","items":[]}]"#),
+            "unknown field `items` in a block of kind `note`",
+        );
+        check(
+            &base(
+                "[]",
+                r#"[{"kind":"cell","id":"a","title":"A","action":"run","language":"js","implementation_hidden":false}]"#,
+            ),
+            "missing field `code` in a block of kind `cell`",
+        );
+        check(
+            &base("[]", r#"[{"kind":"explanation","items":[],"code":"x"}]"#),
+            "unknown field `code` in a block of kind `explanation`",
+        );
         check(
             &base(
                 &format!("[{},{}]", key("A"), key("A")),
