@@ -3,7 +3,7 @@
 // sandbox, the relay or Spotify as the page's other cells do.
 var __playground = (() => {
   "use strict";
-  // Messages to the page, as `runner::FromWorker` reads them (serde's external tagging).
+  // Messages to the page, as `runner::Event` reads them (serde's external tagging).
   const post = (message) => postMessage(JSON.stringify(message));
   const CAP = 1048576;
   let sent = 0, cut = false, pending = 0, finished = false, nextId = 0;
@@ -73,7 +73,7 @@ var __playground = (() => {
   };
 
   self.printResponse = (response) =>
-    track(response.text().then((body) => { if (!cut) post({ print: { status: response.status, body } }); }));
+    track(response.text().then((body) => { if (!cut) post({ print: { status: response.status, headers: [...response.headers], body } }); }));
   self.printError = (error) => out(`Error: ${error && error.message !== undefined ? error.message : String(error)}`);
 
   // Buffer.from(…).toString(…) with utf8, base64 and hex, as lesson code uses them.

@@ -14,9 +14,9 @@ pub const SOURCE: &str = "spotify-playground";
 /// The message format's version.
 pub const VERSION: u64 = 1;
 
-/// `?theme=`: light, dark, or whatever the system prefers (`set-theme` uses the same names).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+/// `?theme=`: light, dark, or whatever the system prefers (`set-theme` uses the same names,
+/// read by the same [`Theme::from_param`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Theme {
     Light,
     Dark,
@@ -121,7 +121,11 @@ impl HostLink {
             return None;
         }
         match message.kind.as_str() {
-            "set-theme" => message.theme.map(Command::SetTheme),
+            "set-theme" => message
+                .theme
+                .as_deref()
+                .and_then(Theme::from_param)
+                .map(Command::SetTheme),
             "reset" => Some(Command::Reset),
             _ => None,
         }
@@ -178,14 +182,14 @@ impl ToHost {
 
 /// A message from the host page: `{source, version, type: "set-theme", theme}` or
 /// `{…, type: "reset"}`. Read as one flat record (no buffering of tagged variants); a theme
-/// this page does not know makes the whole message unreadable, so it is ignored.
+/// this page does not know is ignored.
 #[derive(Deserialize)]
 struct FromHost {
     source: String,
     version: u64,
     #[serde(rename = "type")]
     kind: String,
-    theme: Option<Theme>,
+    theme: Option<String>,
 }
 
 /// What the Embed panel turns into a snippet.

@@ -23,7 +23,9 @@ impl Serialize for KeyValues {
 
 impl<'de> Deserialize<'de> for KeyValues {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<KeyValues, D::Error> {
-        let map = serde_json::Map::deserialize(d)?;
+        let serde_json::Value::Object(map) = serde_json::Value::deserialize(d)? else {
+            return Err(serde::de::Error::custom("keys are stored as an object"));
+        };
         Ok(KeyValues(
             map.into_iter()
                 .filter_map(|(name, value)| match value {

@@ -74,7 +74,10 @@ fn read_origins<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, Origin)>
     };
     Ok(map
         .into_iter()
-        .filter_map(|(key, origin)| Some((key, Origin::deserialize(origin).ok()?)))
+        .filter_map(|(key, origin)| match origin {
+            Value::String(text) => Some((key, Origin::try_from(text).ok()?)),
+            _ => None,
+        })
         .collect())
 }
 

@@ -5,15 +5,23 @@ use serde::{Deserialize, Serialize};
 use wire::http::split_url;
 
 /// Which Spotify the page talks to. Stored with a saved token as `"sandbox"` or `"spotify"`,
-/// the values of `?target=`.
+/// the values of `?target=`, read by the same [`Target::from_param`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "lowercase", try_from = "String")]
 pub enum Target {
     /// The in-page emulator: no network at all.
     Sandbox,
     /// The real hosts, through the relay: the page's default.
     #[default]
     Spotify,
+}
+
+impl TryFrom<String> for Target {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Target, String> {
+        Target::from_param(&text).ok_or_else(|| format!("not a target: {text}"))
+    }
 }
 
 impl Target {

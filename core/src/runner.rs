@@ -186,8 +186,10 @@ pub fn code_position(offset: u32, line: u32, column: u32) -> Option<(u32, u32)> 
         .map(|l| (l, column))
 }
 
-/// What a worker said.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What a worker said, as `runner.js` posts it: `{"log": text}`, `"done"`, and so on
+/// (serde's external tagging, which reads without buffering).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Event {
     /// `console.log` and friends, `printError`.
     Log(String),
@@ -196,6 +198,7 @@ pub enum Event {
     /// The learner's `fetch`, to be sent through the routing layer.
     Fetch { id: u64, request: HttpRequest },
     /// The worker stopped sending output at the cap.
+    #[serde(rename = "cut")]
     Truncated,
     /// The code and everything it started have finished.
     Done,
@@ -207,51 +210,9 @@ pub enum Event {
     },
 }
 
-/// A message from the worker, as `runner.js` posts it: `{"log": text}`, `"done"`, and so
-/// on (serde's external tagging, which reads without buffering).
-#[derive(Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum FromWorker {
-    Log(String),
-    Print {
-        status: u16,
-        body: String,
-    },
-    Fetch {
-        id: u64,
-        request: HttpRequest,
-    },
-    Cut,
-    Done,
-    Error {
-        message: String,
-        line: Option<u32>,
-        column: Option<u32>,
-    },
-}
-
 /// Reads one message from the worker (JSON text); `None` for anything else.
 pub fn parse_event(text: &str) -> Option<Event> {
-    Some(match serde_json::from_str(text).ok()? {
-        FromWorker::Log(text) => Event::Log(text),
-        FromWorker::Print { status, body } => Event::Print(HttpResponse {
-            status,
-            headers: Vec::new(),
-            body,
-        }),
-        FromWorker::Fetch { id, request } => Event::Fetch { id, request },
-        FromWorker::Cut => Event::Truncated,
-        FromWorker::Done => Event::Done,
-        FromWorker::Error {
-            message,
-            line,
-            column,
-        } => Event::Error {
-            message,
-            line,
-            column,
-        },
-    })
+    serde_json::from_str(text).ok()
 }
 
 /// The page's answer to a worker's `fetch`, as `runner.js` reads it: `{id, response}`, or
@@ -585,7 +546,7 @@ mod tests {
         let cases = [
             (r#"{"log":"200"}"#, Some(Event::Log("200".into()))),
             (
-                r#"{"print":{"status":400,"body":"{}"}}"#,
+                r#"{"print":{"status":400,"headers":[],"body":"{}"}}"#,
                 Some(Event::Print(HttpResponse {
                     status: 400,
                     headers: vec![],
@@ -619,7 +580,8 @@ mod tests {
                     column: None,
                 }),
             ),
-            (r#"{"print":{"status":70000,"body":""}}"#, None),
+            (r#"{"print":{"status":70000,"headers":[],"body":""}}"#, None),
+            (r#"{"print":{"status":200,"body":""}}"#, None),
             (r#"{"fetch":{"id":1,"request":{"url":"u"}}}"#, None),
             (r#""navigate""#, None),
             (r#"{"t":"log","text":"the old form"}"#, None),

@@ -45,14 +45,15 @@ pub fn modal(frame: Frame, content: impl IntoView + 'static) -> impl IntoView {
     let dialog_id = format!("{save_id}-dialog");
     let title_id = format!("{save_id}-title");
     let description_id = format!("{save_id}-description");
+    let id = StoredValue::new(dialog_id.clone());
+    let element = move || {
+        id.with_value(|id| document().get_element_by_id(id))
+            .and_then(|e| e.dyn_into::<HtmlDialogElement>().ok())
+    };
     // Effect: the dialog element follows `open` (showModal and close are DOM calls).
-    let id = dialog_id.clone();
     Effect::new(move |_| {
         let show = open.get();
-        let dialog = document()
-            .get_element_by_id(&id)
-            .and_then(|e| e.dyn_into::<HtmlDialogElement>().ok());
-        match dialog {
+        match element() {
             Some(d) if show && !d.open() => {
                 let _ = d.show_modal();
             }
@@ -60,12 +61,16 @@ pub fn modal(frame: Frame, content: impl IntoView + 'static) -> impl IntoView {
             _ => {}
         }
     });
-    // Escape (`cancel`) or any other way the browser closes it: the state follows.
-    let closed = move || {
+    // Save, Cancel and Escape close the element first, so that the page behind is no longer
+    // inert when `on_close` hands the focus back; then the state follows.
+    let close = Callback::new(move |_| {
+        if let Some(d) = element().filter(HtmlDialogElement::open) {
+            d.close();
+        }
         if open.get_untracked() {
             on_close.run(());
         }
-    };
+    });
     view! {
         <dialog
             id=dialog_id
@@ -73,9 +78,9 @@ pub fn modal(frame: Frame, content: impl IntoView + 'static) -> impl IntoView {
             aria-describedby=description_id.clone()
             on:cancel=move |ev: web_sys::Event| {
                 ev.prevent_default();
-                closed();
+                close.run(());
             }
-            on:close=move |_| closed()
+            on:close=move |_| close.run(())
         >
             <h2 id=title_id.clone()>{title}</h2>
             <p id=description_id.clone()>{description}</p>
@@ -88,12 +93,12 @@ pub fn modal(frame: Frame, content: impl IntoView + 'static) -> impl IntoView {
                     autofocus
                     on:click=move |_| {
                         on_save.run(());
-                        on_close.run(());
+                        close.run(());
                     }
                 >
                     "Save"
                 </button>
-                <button type="button" id=cancel_id on:click=move |_| on_close.run(())>"Cancel"</button>
+                <button type="button" id=cancel_id on:click=move |_| close.run(())>"Cancel"</button>
             </div>
         </dialog>
     }
