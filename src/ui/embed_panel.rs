@@ -1,9 +1,9 @@
 //! The Embed button and its panel: the iframe snippet for the current settings.
 
-use leptos::html::Textarea;
 use leptos::prelude::*;
 use playground_core::embed::{self, SnippetSettings, Theme};
 
+use crate::focus::select_text;
 use crate::location;
 use crate::state::Playground;
 
@@ -22,13 +22,13 @@ pub fn EmbedPanel(
     let (cell, set_cell) = signal(String::new());
     let (theme, set_theme) = signal(Theme::Auto);
     let (status, set_status) = signal("");
-    let code = NodeRef::<Textarea>::new();
     let title = format!("Spotify Web API playground: {title}");
     // The first lesson is the default, so its links need no `lesson=`.
     let lesson = pg
         .course
         .with_value(|c| (c.current > 0).then(|| c.lesson_id().to_owned()));
-    let snippet = Memo::new(move |_| {
+    // Derived, not memoized: the snippet is cheap to write, and read only when shown or copied.
+    let snippet = move || {
         embed::snippet(&SnippetSettings {
             page_origin: location::origin(),
             title: title.clone(),
@@ -43,21 +43,19 @@ pub fn EmbedPanel(
             }),
             theme: theme.get(),
         })
-    });
+    };
+    let to_copy = snippet.clone();
     let copy = move |_| {
         let copied = window()
             .navigator()
             .clipboard()
-            .write_text(&snippet.get_untracked());
+            .write_text(&untrack(&to_copy));
         leptos::task::spawn_local(async move {
             match wasm_bindgen_futures::JsFuture::from(copied).await {
                 Ok(_) => set_status.set("Copied."),
                 Err(_) => {
                     // The code is shown selected, ready for the learner's own copy.
-                    if let Some(area) = code.get_untracked() {
-                        area.select();
-                        let _ = area.focus();
-                    }
+                    select_text("embed-code");
                     set_status.set("The browser refused the clipboard: the code is selected, copy it with Ctrl+C (⌘C on a Mac).");
                 }
             }
@@ -113,12 +111,11 @@ pub fn EmbedPanel(
             <label for="embed-code">"Embed code"</label>
             <textarea
                 id="embed-code"
-                node_ref=code
                 readonly
                 rows="9"
                 spellcheck="false"
                 aria-describedby="embed-help"
-                prop:value=move || snippet.get()
+                prop:value=snippet
             ></textarea>
             <button type="button" on:click=copy>"Copy"</button>
             " "
