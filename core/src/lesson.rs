@@ -215,7 +215,9 @@ impl TryFrom<BlockRecord> for Block {
             .chain(&cell_members)
             .find(|(name, present)| *present && !allowed.contains(name));
         if let Some((name, _)) = stray {
-            return Err(format!("unknown field `{name}` in a block of kind `{kind}`"));
+            return Err(format!(
+                "unknown field `{name}` in a block of kind `{kind}`"
+            ));
         }
         Ok(match r.kind {
             BlockKind::Heading => Block::Heading {
