@@ -189,6 +189,22 @@ fn setup(needs: Needs) -> Result {
         )?;
     }
 
+    // npm installs wasm-opt below, and the tests run the exported snippets in Node.js and
+    // Python, never skipping one: Debian's packages when missing.
+    let mut packages = Vec::new();
+    if version_of(Path::new("npm"), "--version").is_none() {
+        packages.extend(["nodejs", "npm"]);
+    }
+    if needs == Needs::All && version_of(Path::new("python3"), "--version").is_none() {
+        packages.extend(["python3", "python3-venv"]);
+    }
+    if needs == Needs::All
+        && !(Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists())
+    {
+        packages.extend(["chromium", "chromium-driver"]);
+    }
+    apt_install(&packages)?;
+
     let wasm_opt = version_of(&binaryen_bin().join("wasm-opt"), "--version");
     if !wasm_opt
         .as_deref()
@@ -207,19 +223,6 @@ fn setup(needs: Needs) -> Result {
     }
 
     if needs == Needs::All {
-        // The tests run the exported snippets in Node.js and Python, and never skip one.
-        let mut packages = Vec::new();
-        if version_of(Path::new("node"), "--version").is_none() {
-            packages.push("nodejs");
-        }
-        if version_of(Path::new("python3"), "--version").is_none() {
-            packages.extend(["python3", "python3-venv"]);
-        }
-        if !(Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists())
-        {
-            packages.extend(["chromium", "chromium-driver"]);
-        }
-        apt_install(&packages)?;
         setup_spotipy()?;
         setup_axe()?;
     }
