@@ -26,15 +26,19 @@ impl<'de> Deserialize<'de> for KeyValues {
         let serde_json::Value::Object(map) = serde_json::Value::deserialize(d)? else {
             return Err(serde::de::Error::custom("keys are stored as an object"));
         };
-        Ok(KeyValues(
-            map.into_iter()
-                .filter_map(|(name, value)| match value {
-                    serde_json::Value::String(text) => Some((name, text)),
-                    _ => None,
-                })
-                .collect(),
-        ))
+        Ok(KeyValues(text_members(map).collect()))
     }
+}
+
+/// The members of a stored JSON object whose values are text, in order; the others are left
+/// out, so that one damaged member loses nothing else (keys, and key origins in `progress`).
+pub(crate) fn text_members(
+    map: serde_json::Map<String, serde_json::Value>,
+) -> impl Iterator<Item = (String, String)> {
+    map.into_iter().filter_map(|(name, value)| match value {
+        serde_json::Value::String(text) => Some((name, text)),
+        _ => None,
+    })
 }
 
 impl KeyValues {

@@ -807,10 +807,13 @@ mod tests {
         let secret: Vec<_> = lesson.keys.iter().map(|k| k.secret).collect();
         assert_eq!(secret, [false, true]);
         let filled = |name: &str| lesson.key(name).and_then(|k| k.sandbox.clone());
-        assert_eq!(filled(names[0]).as_deref(), Some(wire::SANDBOX_CLIENT_ID));
+        assert_eq!(
+            filled(names[0]).as_deref(),
+            Some(sandbox::SANDBOX_CLIENT_ID)
+        );
         assert_eq!(
             filled(names[1]).as_deref(),
-            Some(wire::SANDBOX_CLIENT_SECRET)
+            Some(sandbox::SANDBOX_CLIENT_SECRET)
         );
         let suspects: Vec<_> = lesson
             .keys

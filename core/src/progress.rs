@@ -4,6 +4,8 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
+use crate::keys::text_members;
+
 /// Where a key's value came from, as the keys panel says it. Stored as `"typed"`,
 /// `"sandbox"` or `"saved:<lesson id>"`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,23 +63,15 @@ pub struct CourseState {
 }
 
 fn write_origins<S: Serializer>(origins: &[(String, Origin)], s: S) -> Result<S::Ok, S::Error> {
-    s.collect_map(
-        origins
-            .iter()
-            .map(|(key, origin)| (key, String::from(origin.clone()))),
-    )
+    s.collect_map(origins.iter().map(|(key, origin)| (key, origin)))
 }
 
 fn read_origins<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, Origin)>, D::Error> {
     let Value::Object(map) = Value::deserialize(d)? else {
         return Ok(Vec::new());
     };
-    Ok(map
-        .into_iter()
-        .filter_map(|(key, origin)| match origin {
-            Value::String(text) => Some((key, Origin::try_from(text).ok()?)),
-            _ => None,
-        })
+    Ok(text_members(map)
+        .filter_map(|(key, origin)| Some((key, Origin::try_from(origin).ok()?)))
         .collect())
 }
 

@@ -76,7 +76,7 @@ mod tests {
     #[test]
     fn the_sandbox_accepts_the_built_request() {
         let response = sandbox::Sandbox::default().handle(
-            &token_request(wire::SANDBOX_CLIENT_ID, wire::SANDBOX_CLIENT_SECRET),
+            &token_request(sandbox::SANDBOX_CLIENT_ID, sandbox::SANDBOX_CLIENT_SECRET),
             wire::UnixMillis(1_000_000),
         );
         assert_eq!(response.status, 200, "{}", response.body);

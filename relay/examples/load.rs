@@ -90,8 +90,8 @@ async fn learner(base: String, files: Arc<Vec<String>>, until: Instant) -> Phase
         use base64::Engine as _;
         base64::engine::general_purpose::STANDARD.encode(format!(
             "{}:{}",
-            wire::SANDBOX_CLIENT_ID,
-            wire::SANDBOX_CLIENT_SECRET
+            sandbox::SANDBOX_CLIENT_ID,
+            sandbox::SANDBOX_CLIENT_SECRET
         ))
     };
     let mut phase = Phase::default();

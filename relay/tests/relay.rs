@@ -18,7 +18,8 @@ use relay::{app, AppState, Config};
 mod common;
 use common::{fake_dist, send};
 use sandbox::Sandbox;
-use wire::{HttpRequest, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET};
+use sandbox::{SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET};
+use wire::HttpRequest;
 
 const TOKEN: &str = "/relay/https://accounts.spotify.com/api/token?grant_type=client_credentials";
 const TRACK: &str = "/relay/https://api.spotify.com/v1/tracks/2TpxZ7JUBn3uw46aR7qd6V";

@@ -165,8 +165,8 @@ async fn sandbox_over_http_issues_and_accepts_tokens() {
     let router = router("sandbox");
     let basic = base64::engine::general_purpose::STANDARD.encode(format!(
         "{}:{}",
-        wire::SANDBOX_CLIENT_ID,
-        wire::SANDBOX_CLIENT_SECRET
+        sandbox::SANDBOX_CLIENT_ID,
+        sandbox::SANDBOX_CLIENT_SECRET
     ));
     let request = Request::post("/sandbox/accounts/api/token?grant_type=client_credentials")
         .header("content-type", "application/x-www-form-urlencoded")

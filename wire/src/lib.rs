@@ -23,12 +23,6 @@ pub const TOKEN_ENDPOINT: &str = "https://accounts.spotify.com/api/token";
 /// Spotify's token lifetime in seconds (`expires_in`).
 pub const DEFAULT_TOKEN_LIFETIME: u64 = 3600;
 
-/// The sandbox app's Client ID, as "Use sandbox credentials" fills it in. Public on purpose:
-/// it works only in the sandbox. The lesson files name it as the sandbox's value.
-pub const SANDBOX_CLIENT_ID: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
-/// The sandbox app's Client Secret. Public on purpose: it only works in the sandbox.
-pub const SANDBOX_CLIENT_SECRET: &str = "f9e8d7c6b5a4039281706f5e4d3c2b1a";
-
 /// Milliseconds since the Unix epoch, supplied by the caller (the page's clock, the server's).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct UnixMillis(pub u64);
