@@ -21,18 +21,6 @@ pub fn focus(id: &str, scroll: bool) {
     }
 }
 
-/// Focuses the text field with this id and selects its text, for a copy by hand. By id
-/// rather than with a `NodeRef`, which costs the first load about 1.7 KB (docs/benchmarks.md).
-pub fn select_text(id: &str) {
-    let field = document()
-        .get_element_by_id(id)
-        .and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok());
-    if let Some(field) = field {
-        field.select();
-        let _ = field.focus();
-    }
-}
-
 fn element(id: &str) -> Option<web_sys::HtmlElement> {
     document()
         .get_element_by_id(id)

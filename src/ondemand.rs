@@ -1,7 +1,8 @@
 //! The only module that loads the page's on-demand module (crate `ondemand`, built by Trunk
-//! beside the page as `ondemand.js` and `ondemand_bg.wasm`): the sandbox and the request
-//! inspector. The first load of the page does not carry it. It is fetched, once for the
-//! visit, the first time the sandbox answers a request or a request's disclosure opens.
+//! beside the page as `ondemand.js` and `ondemand_bg.wasm`): the sandbox, the request
+//! inspector, the Embed panel and the relay settings. The first load of the page does not
+//! carry it. It is fetched, once for the visit, the first time the sandbox answers a
+//! request, or a request's disclosure, the Embed panel or the settings open.
 //!
 //! Its script is wasm-bindgen's `no-modules` output, which declares the global
 //! `wasm_bindgen`: the init function, which also holds the module's exports. Those are bound
@@ -11,11 +12,12 @@
 use std::cell::RefCell;
 
 use js_sys::{Function, Promise};
+use playground_core::embed::PanelContext;
 use playground_core::exchange::Exchange;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Element, HtmlElement};
+use web_sys::HtmlElement;
 use wire::{HttpRequest, HttpResponse, UnixMillis};
 
 #[wasm_bindgen]
@@ -30,9 +32,23 @@ extern "C" {
     fn ondemand_sandbox(request: &str, now_ms: f64, token_lifetime: f64)
         -> Result<String, JsValue>;
 
-    /// `ondemand::mount`: fills `container` with the inspector of an `Exchange` (JSON).
+    /// `ondemand::mount`: appends the inspector of an `Exchange` (JSON) to a disclosure.
     #[wasm_bindgen(catch, js_namespace = wasm_bindgen, js_name = mount)]
-    fn ondemand_mount(container: &Element, exchange: &str, origin: &str) -> Result<(), JsValue>;
+    fn ondemand_mount(details: &HtmlElement, exchange: &str) -> Result<(), JsValue>;
+
+    /// `ondemand::embed_panel`: appends the Embed panel, with a `PanelContext` (JSON), to
+    /// the Embed disclosure.
+    #[wasm_bindgen(catch, js_namespace = wasm_bindgen, js_name = embed_panel)]
+    fn ondemand_embed_panel(details: &HtmlElement, context: &str) -> Result<(), JsValue>;
+
+    /// `ondemand::relay_settings`: appends the relay settings form to the Settings
+    /// disclosure, with the setting in use; the form calls `apply` with each valid setting.
+    #[wasm_bindgen(catch, js_namespace = wasm_bindgen, js_name = relay_settings)]
+    fn ondemand_relay_settings(
+        details: &HtmlElement,
+        relay: &str,
+        apply: &Closure<dyn Fn(String)>,
+    ) -> Result<(), JsValue>;
 }
 
 thread_local! {
@@ -104,28 +120,34 @@ pub async fn sandbox(
     serde_json::from_str(&answer).map_err(|e| e.to_string())
 }
 
-/// True once `body` has been filled, or is being filled.
-pub fn filled(body: &Element) -> bool {
-    body.has_attribute("data-filled")
+/// Appends the inspector of `exchange` to `details`, a request's disclosure; or says why the
+/// module could not be loaded.
+pub async fn mount(details: HtmlElement, exchange: &Exchange) -> Result<(), String> {
+    let exchange = serde_json::to_string(exchange).expect("an exchange is plain data");
+    loaded().await.map_err(|e| reason(&e))?;
+    ondemand_mount(&details, &exchange).map_err(|e| reason(&e))
 }
 
-/// Fills `body` (a disclosure's body) with the inspector of `exchange`; says so in `body` if
-/// the module cannot be loaded, and lets the next opening try again.
-pub async fn mount(body: Element, exchange: &Exchange) {
-    body.set_attribute("data-filled", "").ok();
-    body.set_text_content(Some("Loading the inspector…"));
-    let origin = web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default();
-    let exchange = serde_json::to_string(exchange).expect("an exchange is plain data");
-    let mounted = match loaded().await {
-        Ok(()) => ondemand_mount(&body, &exchange, &origin),
-        Err(e) => Err(e),
-    };
-    if mounted.is_err() {
-        body.set_text_content(Some(
-            "The inspector could not be loaded. Check that the playground's server is running, then close and open this request again.",
-        ));
-        body.remove_attribute("data-filled").ok();
-    }
+/// Appends the Embed panel to `details`, the Embed disclosure, with `context`; or says why the
+/// module could not be loaded.
+pub async fn embed_panel(details: HtmlElement, context: &PanelContext) -> Result<(), String> {
+    let context = serde_json::to_string(context).expect("a panel context is plain data");
+    loaded().await.map_err(|e| reason(&e))?;
+    ondemand_embed_panel(&details, &context).map_err(|e| reason(&e))
+}
+
+/// Appends the relay settings form to `details`, the Settings disclosure, with `relay` (the
+/// setting in use); `apply` receives each valid setting the learner applies, and lives as
+/// long as the page. Or says why the module could not be loaded.
+pub async fn relay_settings(
+    details: HtmlElement,
+    relay: &str,
+    apply: impl Fn(String) + 'static,
+) -> Result<(), String> {
+    loaded().await.map_err(|e| reason(&e))?;
+    let apply = Closure::<dyn Fn(String)>::new(apply);
+    ondemand_relay_settings(&details, relay, &apply).map_err(|e| reason(&e))?;
+    // The form is never unmounted: its callback stays.
+    apply.forget();
+    Ok(())
 }

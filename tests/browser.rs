@@ -62,6 +62,7 @@ fn main() -> std::process::ExitCode {
         the_inspector_works_by_keyboard,
         exports_run_against_the_sandbox,
         a_missing_on_demand_module_is_explained,
+        relay_settings_are_checked_applied_and_kept,
     ])
 }
 
@@ -1048,15 +1049,53 @@ fn blocked_storage_still_completes_the_lesson(s: &Servers) {
     b.wait_for_text(&log_of(&b, &cell), "The access token is valid.");
 }
 
+/// The relay settings (in the on-demand module): a wrong prefix is explained and stays in the
+/// field, changing nothing; a right one is used at once, shown in the badge, and kept for
+/// the next visit.
+fn relay_settings_are_checked_applied_and_kept(s: &Servers) {
+    let b = s.browser();
+    b.open("/?target=spotify");
+    let badge = b.css(".badge-live", None);
+    assert_eq!(b.text(&badge), "Spotify through the relay /relay/");
+    let settings = b.css("details.settings", None);
+    b.click(&b.css("summary", Some(&settings)));
+    let field = b.field("Relay prefix");
+    assert_eq!(b.property(&field, "value"), json!("/relay/"));
+    let message = b.css("#relay-message", None);
+    b.clear(&field);
+    b.type_text(&field, "my relay");
+    b.click(&b.button("Apply", Some(&settings)));
+    b.wait_for_text(&message, "may not contain spaces");
+    assert_eq!(
+        b.property(&field, "value"),
+        json!("my relay"),
+        "kept as typed"
+    );
+    assert_eq!(
+        b.text(&badge),
+        "Spotify through the relay /relay/",
+        "nothing changed"
+    );
+    b.clear(&field);
+    b.type_text(&field, "direct");
+    b.click(&b.button("Apply", Some(&settings)));
+    b.wait_for_text(&message, "Requests to Spotify now go through direct.");
+    b.wait_for_text(&badge, "Spotify, direct");
+    b.reload();
+    let badge = b.css(".badge-live", None);
+    b.wait_for_text(&badge, "Spotify, direct");
+}
+
 /// The Embed button's snippet, pasted into a plain page on another origin, frames a working,
 /// self-sizing lesson.
 fn embed_button_snippet_works_in_a_plain_page(s: &Servers) {
     let b = s.browser();
     b.open(SANDBOX);
-    let toggle = b.button("Embed", None);
+    let embed = b.css("details.embed-toggle", None);
     assert!(shows_site_chrome(&b), "the full page has its chrome");
-    b.click(&toggle);
-    assert_eq!(b.property(&toggle, "ariaExpanded"), json!("true"));
+    assert_eq!(b.property(&embed, "open"), json!(false));
+    b.click(&b.css("summary", Some(&embed)));
+    assert_eq!(b.property(&embed, "open"), json!(true));
     let panel = b.region("Embed this lesson in a course page");
     b.click(&b.field("Show"));
     b.click(&b.css("option[value=token]", Some(&panel)));
@@ -1078,6 +1117,20 @@ fn embed_button_snippet_works_in_a_plain_page(s: &Servers) {
     ] {
         assert!(snippet.contains(needed), "{needed} in {snippet}");
     }
+    // The panel (in the on-demand module) starts on the page's target; the author can pick
+    // the other, and back (the second wait is the positive control of the first).
+    let target = b.css("#embed-target", Some(&panel));
+    for (value, param) in [("spotify", "target=spotify"), ("sandbox", "target=sandbox")] {
+        b.click(&target);
+        b.click(&b.css(&format!("option[value={value}]"), Some(&target)));
+        b.wait(&format!("the snippet with {param}"), || {
+            b.property(&code, "value")
+                .as_str()
+                .filter(|v| v.contains(param) && v.contains("cells=token"))
+                .map(drop)
+        });
+    }
+    assert_eq!(b.property(&code, "value"), json!(snippet));
     // Copy puts the same snippet on the clipboard.
     b.cdp(
         "Browser.grantPermissions",

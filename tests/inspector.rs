@@ -24,7 +24,7 @@ fn open_inspector(b: &Browser, details: &Element) {
 fn wait_for_inspector(b: &Browser, details: &Element) {
     b.wait("the inspector", || {
         let ready = b.js(
-            "return arguments[0].open && arguments[0].querySelector('.inspect button[data-lang]') !== null;",
+            "return arguments[0].open && arguments[0].querySelector('.inspect .export-buttons button') !== null;",
             vec![details.into()],
         );
         (ready == json!(true)).then_some(())
@@ -210,7 +210,7 @@ pub fn the_history_keeps_each_run(s: &Servers) {
     let cell = validate_cell(&b);
     assert_eq!(
         b.js(
-            "return document.querySelectorAll('.history').length;",
+            "return [...document.querySelectorAll('.history')].filter((h) => h.checkVisibility()).length;",
             vec![]
         ),
         json!(1),
@@ -313,19 +313,25 @@ pub fn the_inspector_works_by_keyboard(s: &Servers) {
             vec![(&details).into(), json!(selector)],
         ) == json!(true)
     };
+    let focused_button = |name: &str| {
+        b.js(
+            "return document.activeElement === arguments[0];",
+            vec![(&b.button(name, Some(&details))).into()],
+        ) == json!(true)
+    };
     press(&b, TAB);
     assert!(focused("summary"), "Tab from Run reaches the request");
     press(&b, ENTER);
     wait_for_inspector(&b, &details);
     press(&b, TAB);
-    assert!(focused("button[data-act=reveal]"), "then Reveal");
+    assert!(focused_button("Reveal"), "then Reveal");
     press(&b, " ");
     assert_eq!(
         shown_auth(&b, &details),
         format!("Basic {}", base64_basic(SANDBOX_ID, SANDBOX_SECRET))
     );
     press(&b, TAB);
-    assert!(focused("button[data-act=decode]"), "then Decode");
+    assert!(focused_button("Decode"), "then Decode");
     press(&b, ENTER);
     assert_eq!(
         shown_auth(&b, &details),
@@ -339,9 +345,9 @@ pub fn the_inspector_works_by_keyboard(s: &Servers) {
         "arrow keys pick the sandbox"
     );
     press(&b, TAB);
-    assert!(focused("input[data-act=include]"), "then Include my values");
+    assert!(focused("input[type=checkbox]"), "then Include my values");
     press(&b, TAB);
-    assert!(focused("button[data-lang=curl]"), "then Copy as curl");
+    assert!(focused_button("Copy as curl"), "then Copy as curl");
     stub_clipboard(&b, true);
     press(&b, ENTER);
     let status = b.css("[role=status].copied", Some(&details));
@@ -405,7 +411,7 @@ fn exports_of(b: &Browser, s: &Servers, cell: &Element, secrets: &[&str]) -> Vec
         );
         texts.push(text);
     }
-    let include = b.css("input[data-act=include]", Some(&details));
+    let include = b.css(".inspect input[type=checkbox]", Some(&details));
     let warned = || {
         b.js(
             "return arguments[0].querySelector('.warn').checkVisibility();",
@@ -650,8 +656,9 @@ fn every_rust_snippet() -> String {
     out
 }
 
-/// The on-demand module cannot be fetched: the sandbox's answer and the inspector say so, and
-/// what to do. Once it can be fetched again, both work without a reload.
+/// The on-demand module cannot be fetched: the sandbox's answer, the inspector and the Embed
+/// panel say so, and what to do. Once it can be fetched again, all three work without a
+/// reload.
 pub fn a_missing_on_demand_module_is_explained(s: &Servers) {
     let b = s.browser();
     b.cdp("Network.enable", json!({}));
@@ -673,11 +680,29 @@ pub fn a_missing_on_demand_module_is_explained(s: &Servers) {
     let summary = b.css("summary", Some(&details));
     b.click(&summary);
     b.wait_for_text(&details, "The inspector could not be loaded.");
-    // The server is back: closing and opening the request loads the inspector, and Run works.
+    let embed_details = b.css("details.embed-toggle", None);
+    let embed = b.css("summary", Some(&embed_details));
+    b.click(&embed);
+    b.wait_for_text(&embed_details, "The Embed panel could not be loaded.");
+    // The server is back: closing and opening the request loads the inspector, closing and
+    // opening the Embed panel loads the panel, and Run works.
     b.cdp("Network.setBlockedURLs", json!({"urls": []}));
     b.click(&summary);
     b.click(&summary);
     wait_for_inspector(&b, &details);
+    b.click(&embed);
+    b.click(&embed);
+    let code = b.field("Embed code");
+    assert!(
+        b.property(&code, "value")
+            .as_str()
+            .is_some_and(|v| v.contains("<iframe")),
+        "the panel works"
+    );
+    assert!(
+        !b.text(&embed_details).contains("could not be loaded"),
+        "the note is gone"
+    );
     b.click(&b.button("Run", Some(&cell)));
     b.wait_for_text(&log_of(&b, &cell), "Status: 200 OK");
 }

@@ -192,6 +192,36 @@ struct FromHost {
     theme: Option<String>,
 }
 
+/// What the page hands the Embed panel (in the on-demand module) when it first opens: all
+/// that the snippet needs. The panel keeps the author's choices: the cell, the theme, and
+/// the target, which starts as the page's.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PanelContext {
+    /// This page's origin, for example `https://playground.example`.
+    pub page_origin: String,
+    /// The lesson's title.
+    pub lesson_title: String,
+    /// The lesson's id; `None` for the first lesson, which needs none.
+    pub lesson: Option<String>,
+    /// The lesson's cells, as (id, title).
+    pub cells: Vec<(String, String)>,
+    pub target: Target,
+}
+
+impl PanelContext {
+    /// The snippet for one cell (`cell`, or the whole lesson when `None`) in `theme`.
+    pub fn snippet(&self, cell: Option<&str>, theme: Theme) -> String {
+        snippet(&SnippetSettings {
+            page_origin: self.page_origin.clone(),
+            title: format!("Spotify Web API playground: {}", self.lesson_title),
+            target: self.target,
+            lesson: self.lesson.clone(),
+            cells: cell.map(str::to_owned).into_iter().collect(),
+            theme,
+        })
+    }
+}
+
 /// What the Embed panel turns into a snippet.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SnippetSettings {
@@ -244,6 +274,32 @@ addEventListener("message", function (e) {{
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_panel_context_crosses_as_json_and_makes_the_snippet() {
+        let context = PanelContext {
+            page_origin: "https://play.example".into(),
+            lesson_title: "Get an \"Artist\"".into(),
+            lesson: Some("artist".into()),
+            cells: vec![("get".into(), "Get it".into())],
+            target: Target::Sandbox,
+        };
+        let text = serde_json::to_string(&context).expect("JSON");
+        let back: PanelContext = serde_json::from_str(&text).expect("read back");
+        assert_eq!(back, context);
+        let cases = [
+            (None, Theme::Auto, "src=\"https://play.example/?embed=1&amp;target=sandbox&amp;lesson=artist\""),
+            (Some("get"), Theme::Dark, "src=\"https://play.example/?embed=1&amp;target=sandbox&amp;lesson=artist&amp;cells=get&amp;theme=dark\""),
+        ];
+        for (cell, theme, src) in cases {
+            let snippet = back.snippet(cell, theme);
+            assert!(snippet.contains(src), "{snippet}");
+            assert!(
+                snippet.contains("title=\"Spotify Web API playground: Get an &quot;Artist&quot;\""),
+                "{snippet}"
+            );
+        }
+    }
 
     fn token() -> SavedToken {
         SavedToken {

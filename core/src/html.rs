@@ -1,9 +1,9 @@
 //! Markup built as text, with a type that keeps it safe (pure).
 //!
-//! Static parts of the page (lesson prose, highlighted code) are built as HTML text: far
-//! smaller in the bundle than the same markup as views, and the same in the browser. Text
-//! only becomes [`Markup`] through [`escape`], and markup written in the code only through
-//! [`Markup::from_static`], so a forgotten escape does not compile.
+//! Only content is HTML text: the lesson prose from the content files and the highlighted
+//! code. Everything else the page shows is a Leptos view. Text only becomes [`Markup`]
+//! through [`escape`], and markup written in the code only through [`Markup::from_static`],
+//! so a forgotten escape does not compile.
 
 /// HTML that is safe to set as an element's `innerHTML`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -45,20 +45,6 @@ impl FromIterator<Markup> for Markup {
     }
 }
 
-/// `<option>`s for a `<select>`, valued by their position: `<option value="0">…</option>`.
-pub fn options<'a>(names: impl IntoIterator<Item = &'a str>) -> Markup {
-    names
-        .into_iter()
-        .enumerate()
-        .map(|(i, name)| {
-            Markup(format!(
-                r#"<option value="{i}">{}</option>"#,
-                escape(name).0
-            ))
-        })
-        .collect()
-}
-
 /// `text` made safe inside an element or a double-quoted attribute.
 pub fn escape(text: &str) -> Markup {
     let mut out = String::with_capacity(text.len());
@@ -91,15 +77,6 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(escape(text).as_str(), want, "{text}");
         }
-    }
-
-    #[test]
-    fn options_are_escaped_and_valued_by_position() {
-        assert_eq!(
-            options(["The Paper Moons", "Kestrel & the <Low> Tide"]).as_str(),
-            r#"<option value="0">The Paper Moons</option><option value="1">Kestrel &amp; the &lt;Low&gt; Tide</option>"#
-        );
-        assert_eq!(options([]).as_str(), "");
     }
 
     #[test]

@@ -1,10 +1,7 @@
 //! The course around the shown lesson (pure): where the page is in it and how to get a key
-//! another lesson provides ([`CourseMap`]); and its navigation as markup, the index of
-//! lessons and the Previous/Next links. Those are static but for the "done" marks, so the
-//! page sets them as HTML rather than as views, which is far smaller in the bundle
-//! (docs/benchmarks.md).
+//! another lesson provides ([`CourseMap`]); and what its navigation shows, the index of
+//! lessons and the Previous/Next links, as data that the page's views render.
 
-use crate::html::{escape, Markup};
 use crate::keys::ACCESS_TOKEN;
 use crate::params::lesson_href;
 
@@ -54,70 +51,55 @@ impl CourseMap {
     }
 }
 
-fn link(search: &str, entry: &Entry, attributes: &'static str, text: Markup) -> Markup {
-    [
-        Markup::from_static("<a href=\""),
-        escape(&lesson_href(search, &entry.id)),
-        Markup::from_static("\""),
-        Markup::from_static(attributes),
-        Markup::from_static(">"),
-        text,
-        Markup::from_static("</a>"),
-    ]
-    .into_iter()
-    .collect()
+/// A lesson in the course index. Whether it is done is the course's progress
+/// (`CourseState::is_done`), which changes while the page is open.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndexItem {
+    pub id: String,
+    /// The link to the lesson, keeping the page's other parameters.
+    pub href: String,
+    pub title: String,
+    /// The lesson this page shows (`aria-current="page"`).
+    pub current: bool,
 }
 
-/// The index's list: one link per lesson, named by its title. The current lesson's has
-/// `aria-current="page"`; a done lesson's name ends in "(done)", and a check mark shows it.
-pub fn index(lessons: &[Entry], current: usize, done: &[String], search: &str) -> Markup {
+/// The course index: one item per lesson, in course order.
+pub fn index(lessons: &[Entry], current: usize, search: &str) -> Vec<IndexItem> {
     lessons
         .iter()
         .enumerate()
-        .map(|(i, entry)| {
-            let is_done = done.contains(&entry.id);
-            let mut text = escape(&entry.title);
-            if is_done {
-                text.push(Markup::from_static(
-                    r#"<span class="sr-only"> (done)</span>"#,
-                ));
-            }
-            let attributes = if i == current {
-                r#" aria-current="page""#
-            } else {
-                ""
-            };
-            let mut item = link(search, entry, attributes, text);
-            if is_done {
-                item.push(Markup::from_static(
-                    r#"<span class="done-mark" aria-hidden="true">✓</span>"#,
-                ));
-            }
-            item.wrap(
-                if is_done {
-                    r#"<li class="done">"#
-                } else {
-                    "<li>"
-                },
-                "</li>",
-            )
+        .map(|(i, entry)| IndexItem {
+            id: entry.id.clone(),
+            href: lesson_href(search, &entry.id),
+            title: entry.title.clone(),
+            current: i == current,
         })
-        .collect::<Markup>()
-        .wrap("<ol>", "</ol>")
+        .collect()
 }
 
-/// "Previous: …" and "Next: …" links around the lesson at `current`.
-pub fn previous_next(lessons: &[Entry], current: usize, search: &str) -> Markup {
-    let mut out = Markup::default();
-    if let Some(previous) = current.checked_sub(1).and_then(|i| lessons.get(i)) {
-        let text = escape(&format!("Previous: {}", previous.title));
-        out.push(link(search, previous, r#" rel="prev""#, text));
-    }
-    if let Some(next) = lessons.get(current + 1) {
-        let text = escape(&format!("Next: {}", next.title));
-        out.push(link(search, next, r#" rel="next""#, text));
-    }
-    out
+/// A link under the lesson: "Previous: …" (`rel="prev"`) or "Next: …" (`rel="next"`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    pub href: String,
+    pub text: String,
+    /// "prev" or "next".
+    pub rel: &'static str,
+}
+
+/// The Previous and Next links around the lesson at `current`, where there is a lesson.
+pub fn previous_next(lessons: &[Entry], current: usize, search: &str) -> Vec<Step> {
+    let previous = current.checked_sub(1).and_then(|i| lessons.get(i));
+    let next = lessons.get(current + 1);
+    [(previous, "prev", "Previous"), (next, "next", "Next")]
+        .into_iter()
+        .filter_map(|(entry, rel, word)| {
+            entry.map(|e| Step {
+                href: lesson_href(search, &e.id),
+                text: format!("{word}: {}", e.title),
+                rel,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -165,37 +147,44 @@ mod tests {
     }
 
     #[test]
-    fn the_index_marks_the_current_and_the_done_lessons() {
-        let done = ["token".to_owned()];
-        let html = index(&course(), 1, &done, "?target=sandbox");
+    fn the_index_links_every_lesson_and_marks_the_current_one() {
+        let item = |id: &str, title: &str, current| IndexItem {
+            id: id.into(),
+            href: format!("?target=sandbox&lesson={id}"),
+            title: title.into(),
+            current,
+        };
         assert_eq!(
-            html.as_str(),
-            concat!(
-                r#"<ol><li class="done"><a href="?target=sandbox&amp;lesson=token">Get a &lt;token&gt;<span class="sr-only"> (done)</span></a><span class="done-mark" aria-hidden="true">✓</span></li>"#,
-                r#"<li><a href="?target=sandbox&amp;lesson=search" aria-current="page">Search</a></li>"#,
-                r#"<li><a href="?target=sandbox&amp;lesson=artist">Artist</a></li></ol>"#
-            )
+            index(&course(), 1, "?target=sandbox"),
+            vec![
+                item("token", "Get a <token>", false),
+                item("search", "Search", true),
+                item("artist", "Artist", false),
+            ]
         );
     }
 
     #[test]
     fn previous_and_next_exist_only_where_there_is_a_lesson() {
         let lessons = course();
-        // (current, markup)
+        let step = |href: &str, text: &str, rel| Step {
+            href: href.into(),
+            text: text.into(),
+            rel,
+        };
         let cases = [
-            (0, r#"<a href="?lesson=search" rel="next">Next: Search</a>"#.to_owned()),
+            (0, vec![step("?lesson=search", "Next: Search", "next")]),
             (
                 1,
-                r#"<a href="?lesson=token" rel="prev">Previous: Get a &lt;token&gt;</a><a href="?lesson=artist" rel="next">Next: Artist</a>"#.to_owned(),
+                vec![
+                    step("?lesson=token", "Previous: Get a <token>", "prev"),
+                    step("?lesson=artist", "Next: Artist", "next"),
+                ],
             ),
-            (2, r#"<a href="?lesson=search" rel="prev">Previous: Search</a>"#.to_owned()),
+            (2, vec![step("?lesson=search", "Previous: Search", "prev")]),
         ];
         for (current, expected) in cases {
-            assert_eq!(
-                previous_next(&lessons, current, "").as_str(),
-                expected,
-                "{current}"
-            );
+            assert_eq!(previous_next(&lessons, current, ""), expected, "{current}");
         }
     }
 }

@@ -102,9 +102,14 @@ impl CourseState {
         self.origins.push((key.to_owned(), origin));
     }
 
+    /// Whether the lesson `lesson` (its id) is done.
+    pub fn is_done(&self, lesson: &str) -> bool {
+        self.done.iter().any(|d| d == lesson)
+    }
+
     /// Marks a lesson done; true when it was not done before.
     pub fn complete(&mut self, lesson: &str) -> bool {
-        let new = !self.done.iter().any(|l| l == lesson);
+        let new = !self.is_done(lesson);
         if new {
             self.done.push(lesson.to_owned());
         }
@@ -128,8 +133,10 @@ mod tests {
         state.set_origin("CLIENT_ID", Origin::Sandbox);
         state.set_origin("ARTIST_ID", Origin::Saved("search".into()));
         state.set_origin("CLIENT_ID", Origin::Typed);
+        assert!(!state.is_done("token"));
         assert!(state.complete("token"));
         assert!(!state.complete("token"), "once");
+        assert!(state.is_done("token") && !state.is_done("search"));
         state.renew = true;
         let json = serde_json::to_string(&state).expect("JSON");
         assert_eq!(

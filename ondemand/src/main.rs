@@ -4,20 +4,30 @@
 //! - [`sandbox`]: the in-page Spotify emulator (crate `sandbox`, with its catalog built in),
 //!   loaded when the sandbox first answers a request;
 //! - [`inspector::mount`]: the request inspector and code export, loaded when a request's
-//!   disclosure first opens.
+//!   disclosure first opens;
+//! - [`embed_panel::embed_panel`]: the Embed panel, loaded when it first opens;
+//! - [`settings::relay_settings`]: the relay settings, loaded when they first open.
+//!
+//! The inspector, the Embed panel and the settings are Leptos views, mounted into elements of the page by this
+//! module's own Leptos runtime: the two share the DOM, not a reactive graph.
 //!
 //! The page (`src/ondemand.rs`) loads this module's script, calls its init function, and
-//! calls these exports, bound by name and type in `src/ondemand.rs`. Requests, responses and
-//! exchanges cross as JSON text, written and read by their derived serializers (crates
-//! `wire` and `playground-core`). This module does no HTTP and touches no storage.
+//! calls these exports, bound by name and type in `src/ondemand.rs`. Requests, responses,
+//! exchanges and the panel's context cross as JSON text, written and read by their derived
+//! serializers (crates `wire` and `playground-core`). This module does no HTTP and touches
+//! no storage.
 
 use sandbox::{Catalog, Sandbox};
 use wasm_bindgen::prelude::*;
 use wire::{HttpRequest, UnixMillis};
 
+mod embed_panel;
 mod inspector;
+mod settings;
 
+pub use embed_panel::embed_panel;
 pub use inspector::mount;
+pub use settings::relay_settings;
 
 fn main() {}
 

@@ -4,13 +4,14 @@
 use leptos::either::Either;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
-use playground_core::exchange::{self, history_markup, requests_markup};
+use playground_core::exchange::Exchange;
 use playground_core::highlight;
 use playground_core::lesson::{Cell, CellAction};
 use playground_core::token::mm_ss;
 use playground_core::verdict::{CellOutput, End};
 use wasm_bindgen::JsCast;
 
+use super::disclosure::OnDemand;
 use super::run_button_id;
 use crate::run::{self, CellInfo, Runs, Trail};
 use crate::state::Playground;
@@ -69,9 +70,31 @@ fn Editor(
     }
 }
 
+/// One disclosure per request, in the order sent, named by its summary. Its first opening
+/// loads the inspector (the on-demand module) into it.
+fn requests(exchanges: Vec<Exchange>) -> impl IntoView {
+    exchanges
+        .into_iter()
+        .map(|exchange| {
+            let summary = exchange.summary();
+            let exchange = StoredValue::new(exchange);
+            view! {
+                <OnDemand
+                    class="exchange"
+                    summary=summary
+                    loading="Loading the inspector…"
+                    failed="The inspector could not be loaded. Check that the playground's server is running, then close and open this request again."
+                    fill=Box::new(move |details| {
+                        Box::pin(async move { crate::ondemand::mount(details, &exchange.get_value()).await })
+                    })
+                />
+            }
+        })
+        .collect_view()
+}
+
 /// `role="log"`: what the cell printed, then the verdict and what to do next, then a closed
-/// disclosure per request the run made; below, the cell's run history. The first opening of
-/// a request's disclosure loads the inspector into it.
+/// disclosure per request the run made; below, the cell's run history, newest first.
 #[component]
 fn OutputLog(
     /// The cell's output, if it ran.
@@ -80,43 +103,34 @@ fn OutputLog(
     label: String,
     trail: Trail,
 ) -> impl IntoView {
-    let requests = move || {
-        trail.shown.get().then(|| {
-            trail.history.with(|h| {
-                h.last()
-                    .map(|run| requests_markup(run.serial, &run.exchanges).into_string())
-            })
+    // The last run's requests, once it has ended.
+    let last_requests = move || {
+        let exchanges = trail.shown.get().then(|| {
+            trail
+                .history
+                .with(|h| h.last().map(|run| run.exchanges.clone()))
+        });
+        requests(exchanges.flatten().unwrap_or_default())
+    };
+    let runs = move || {
+        trail.history.with(|h| {
+            h.iter()
+                .rev()
+                .map(|run| {
+                    view! {
+                        <li>
+                            <details>
+                                <summary>{run.summary()}</summary>
+                                {requests(run.exchanges.clone())}
+                            </details>
+                        </li>
+                    }
+                })
+                .collect_view()
         })
     };
-    // Opening a request (a click on its summary, also by keyboard) fills it once.
-    let on_click = move |ev: web_sys::MouseEvent| {
-        let summary = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|t| t.closest("details.exchange > summary").ok().flatten());
-        let Some(details) = summary.and_then(|s| s.parent_element()) else {
-            return;
-        };
-        let Some(body) = details.query_selector(".inspect").ok().flatten() else {
-            return;
-        };
-        if crate::ondemand::filled(&body) {
-            return;
-        }
-        let number = |name: &str| {
-            details
-                .get_attribute(name)
-                .and_then(|v| v.parse::<usize>().ok())
-        };
-        let exchange = trail
-            .history
-            .with_untracked(|h| exchange::find(h, number("data-run")?, number("data-i")?).cloned());
-        if let Some(exchange) = exchange {
-            leptos::task::spawn_local(async move { crate::ondemand::mount(body, &exchange).await });
-        }
-    };
     view! {
-        <div class="output-wrap" on:click=on_click>
+        <div class="output-wrap">
             <div class="output" role="log" aria-label=label>
                 {move || output.get().map(|out| view! {
                     {out.printed.map(|p| view! { <pre class="printed">{p}</pre> })}
@@ -124,8 +138,11 @@ fn OutputLog(
                     {out.explanation.map(|e| view! { <p class="explain">{e}</p> })}
                 })}
             </div>
-            <div class="requests" inner_html=requests></div>
-            <div inner_html=move || trail.history.with(|h| history_markup(h).into_string())></div>
+            <div class="requests">{last_requests}</div>
+            <div hidden=move || trail.history.with(Vec::is_empty)>
+                <p class="history-title">"Run history, newest first"</p>
+                <ol class="history" aria-label="Run history">{runs}</ol>
+            </div>
         </div>
     }
 }

@@ -1,7 +1,7 @@
 //! The course's navigation: the index of lessons (which one is shown, which are done) and the
-//! Previous/Next links under the lesson. A link loads the other lesson's page; keys, the token
-//! and progress come along through storage. The links are markup from the core
-//! (`navigation`), set as HTML: far smaller in the bundle than views.
+//! Previous/Next links under the lesson. What they show is decided in the core
+//! (`navigation`); these views render it. A link loads the other lesson's page; keys, the
+//! token and progress come along through storage.
 
 use leptos::prelude::*;
 use playground_core::navigation;
@@ -10,27 +10,44 @@ use crate::location;
 use crate::state::Playground;
 
 /// `nav` "Lessons": one link per lesson, named by its title; the shown lesson's link has
-/// `aria-current="page"`, and a done lesson's says "done".
+/// `aria-current="page"`, and a done lesson's says "done". The list is built once; only the
+/// done marks follow the course's progress.
 #[component]
 pub fn CourseNav() -> impl IntoView {
     let pg = expect_context::<Playground>();
     let search = location::search();
-    let markup = move || {
-        pg.progress.with(|p| {
-            pg.course.with_value(|c| {
-                navigation::index(&c.lessons, c.current, &p.done, &search).into_string()
-            })
+    let index = pg
+        .course
+        .with_value(|c| navigation::index(&c.lessons, c.current, &search));
+    let done = move |id: &str| pg.progress.with(|p| p.is_done(id));
+    let items = index
+        .into_iter()
+        .map(|item| {
+            let id = StoredValue::new(item.id);
+            view! {
+                <li class:done=move || id.with_value(|id| done(id))>
+                    <a href=item.href aria-current=item.current.then_some("page")>
+                        {item.title}
+                        <span class="sr-only">{move || id.with_value(|id| done(id)).then_some(" (done)")}</span>
+                    </a>
+                    <span class="done-mark" aria-hidden="true">"✓"</span>
+                </li>
+            }
         })
-    };
-    view! { <nav class="course" aria-label="Lessons" inner_html=markup></nav> }
+        .collect_view();
+    view! { <nav class="course" aria-label="Lessons"><ol>{items}</ol></nav> }
 }
 
 /// "Previous: …" and "Next: …" links at the end of the lesson.
 #[component]
 pub fn PreviousNext() -> impl IntoView {
     let pg = expect_context::<Playground>();
-    let markup = pg.course.with_value(|c| {
-        navigation::previous_next(&c.lessons, c.current, &location::search()).into_string()
-    });
-    view! { <nav class="prev-next" aria-label="Previous and next lesson" inner_html=markup></nav> }
+    let steps = pg
+        .course
+        .with_value(|c| navigation::previous_next(&c.lessons, c.current, &location::search()));
+    let links = steps
+        .into_iter()
+        .map(|step| view! { <a href=step.href rel=step.rel>{step.text}</a> })
+        .collect_view();
+    view! { <nav class="prev-next" aria-label="Previous and next lesson">{links}</nav> }
 }

@@ -2,7 +2,6 @@
 //! one item of the answer's list (the first is preselected), and Save keeps its value.
 
 use leptos::prelude::*;
-use playground_core::html;
 use playground_core::progress::Origin;
 
 use super::focus;
@@ -48,12 +47,13 @@ pub fn KeyDialog() -> impl IntoView {
         pg.key_offer
             .with(|o| o.as_ref().map(|o| o.key.clone()).unwrap_or_default())
     };
-    // The answer's items as the list's options (markup: cheaper than a view per option).
+    // The answer's items as the list's options, valued by their position.
     let options = move || {
         pg.key_offer.with(|o| {
-            o.as_ref().map_or(String::new(), |o| {
-                html::options(o.choices.iter().map(|c| c.name.as_str())).into_string()
-            })
+            o.iter()
+                .flat_map(|o| o.choices.iter().enumerate())
+                .map(|(i, c)| view! { <option value=i.to_string()>{c.name.clone()}</option> })
+                .collect_view()
         })
     };
     let value = move || {
@@ -81,9 +81,10 @@ pub fn KeyDialog() -> impl IntoView {
             " "
             <select
                 id=CHOICE
-                inner_html=options
                 on:change=move |ev| chosen.set(event_target_value(&ev).parse().unwrap_or(0))
-            ></select>
+            >
+                {options}
+            </select>
             <p>{move || format!("{}: ", key())}<code id="key-value">{value}</code></p>
         },
     )

@@ -2,6 +2,7 @@
 
 mod cells;
 mod course_nav;
+mod disclosure;
 mod embed_panel;
 mod key_dialog;
 mod keys_panel;
@@ -23,6 +24,7 @@ use playground_core::routing::{Relay, Target};
 pub(crate) use crate::focus::{focus, run_button_id};
 use crate::state::Playground;
 use crate::{clock, content, host, location, net, storage};
+use disclosure::OnDemand;
 use playground_core::navigation::CourseMap;
 
 /// Starts the page: loads the lesson `?lesson=` names (the first by default) from its file
@@ -281,24 +283,11 @@ fn LessonPage(
     }
 }
 
-/// Target switch, sandbox badge and relay settings.
+/// Target switch, sandbox badge and relay settings. The settings' form is in the on-demand
+/// module, loaded when they first open; it hands each valid setting back here.
 #[component]
 fn TargetBar() -> impl IntoView {
     let pg = expect_context::<Playground>();
-    let relay_text = RwSignal::new(pg.relay.get_untracked().as_setting().to_owned());
-    let relay_message = RwSignal::new(None::<(bool, String)>);
-    let apply_relay = move || match Relay::parse(&relay_text.get_untracked()) {
-        Ok(relay) => {
-            storage::save_relay(relay.as_setting());
-            relay_message.set(Some((
-                true,
-                format!("Requests to Spotify now go through {}.", relay.as_setting()),
-            )));
-            pg.relay.set(relay);
-        }
-        // The typed text stays in the field, so nothing is lost.
-        Err(message) => relay_message.set(Some((false, message))),
-    };
     view! {
         <div class="target-bar">
             <label for="target">"Target"</label>
@@ -322,31 +311,24 @@ fn TargetBar() -> impl IntoView {
                     Relay::Prefix(p) => format!("Spotify through the relay {p}"),
                 }}
             </span>
-            <details class="settings">
-                <summary>"Settings"</summary>
-                <form on:submit=move |ev| {
-                    ev.prevent_default();
-                    apply_relay();
-                }>
-                    <label for="relay">"Relay prefix"</label>
-                    <input
-                        id="relay"
-                        type="text"
-                        spellcheck="false"
-                        autocomplete="off"
-                        aria-describedby="relay-help relay-message"
-                        prop:value=move || relay_text.get()
-                        on:input=move |ev| relay_text.set(event_target_value(&ev))
-                    />
-                    <button type="submit">"Apply"</button>
-                    <p id="relay-help" class="help">
-                        "Used with the Spotify target: the page requests PREFIX + the Spotify URL. \"/relay/\" is this server's relay; \"direct\" skips the relay."
-                    </p>
-                    <p id="relay-message" role="status" class:error=move || relay_message.get().is_some_and(|(ok, _)| !ok)>
-                        {move || relay_message.get().map(|(_, m)| m)}
-                    </p>
-                </form>
-            </details>
+            <OnDemand
+                class="settings"
+                summary="Settings".to_owned()
+                loading="Loading the settings…"
+                failed="The settings could not be loaded. Check that the playground's server is running, then close and open Settings again."
+                fill=Box::new(move |details| {
+                    let relay = pg.relay.get_untracked();
+                    Box::pin(async move {
+                        crate::ondemand::relay_settings(details, relay.as_setting(), move |setting| {
+                            if let Ok(relay) = Relay::parse(&setting) {
+                                storage::save_relay(relay.as_setting());
+                                pg.relay.set(relay);
+                            }
+                        })
+                        .await
+                    })
+                })
+            />
         </div>
     }
 }

@@ -421,7 +421,7 @@ const LAYERS: [(&str, bool, &[&str], &[&str]); 5] = [
         "ondemand",
         false,
         &[],
-        &["sandbox", "playground-core", "wire"],
+        &["sandbox", "playground-core", "wire", "leptos"],
     ),
 ];
 
@@ -475,6 +475,82 @@ fn check_layers() -> Result {
             required.join(", ")
         );
     }
+    check_views()
+}
+
+/// Where the page and the on-demand module set HTML text, and how many times: content only
+/// (the lesson prose, the highlighted code), always a `Markup`.
+const HTML_TEXT: [(&str, usize); 2] = [("src/ui/cells.rs", 2), ("src/ui/mod.rs", 1)];
+
+/// What wires the DOM by hand instead of with views.
+const BY_HAND: [&str; 5] = [
+    "query_selector",
+    ".closest(",
+    "set_inner_html",
+    "get_attribute(",
+    "add_event_listener",
+];
+
+/// The UI is built one way: no DOM wired by selectors or by hand in the page or the on-demand
+/// module, and HTML text set only where [`HTML_TEXT`] says. The content's uses are the
+/// positive control: the scan finds exactly those.
+fn check_views() -> Result {
+    println!("==> the UI is built with views (a scan of src/ and ondemand/src/)");
+    let mut files = Vec::new();
+    let mut folders = vec![root().join("src"), root().join("ondemand/src")];
+    while let Some(folder) = folders.pop() {
+        for entry in fs::read_dir(&folder).map_err(|e| format!("{}: {e}", folder.display()))? {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let mut html_text = Vec::new();
+    for file in &files {
+        let text = fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let name = file
+            .strip_prefix(root())
+            .unwrap_or(file)
+            .display()
+            .to_string();
+        let code = text.lines().filter(|l| !l.trim_start().starts_with("//"));
+        for (n, line) in code.enumerate() {
+            if let Some(found) = BY_HAND.iter().find(|b| line.contains(*b)) {
+                return Err(format!(
+                    "{name}: `{found}` wires the DOM by hand ({}); build it as a view",
+                    line.trim()
+                ));
+            }
+            if line.contains("inner_html") {
+                html_text.push((name.clone(), n));
+            }
+        }
+    }
+    for (file, expected) in HTML_TEXT {
+        let found = html_text.iter().filter(|(f, _)| f == file).count();
+        if found != expected {
+            return Err(format!(
+                "{file} sets HTML text {found} times, where {expected} (content only) were expected"
+            ));
+        }
+    }
+    if let Some((file, _)) = html_text
+        .iter()
+        .find(|(f, _)| !HTML_TEXT.iter().any(|(known, _)| known == f))
+    {
+        return Err(format!(
+            "{file} sets HTML text: only content may be HTML text (a Markup); build it as a view"
+        ));
+    }
+    println!(
+        "    {} files: nothing wired by hand; HTML text only for content ({} places)",
+        files.len(),
+        html_text.len()
+    );
     Ok(())
 }
 
