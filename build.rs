@@ -6,12 +6,23 @@
 //! (each lesson's id, title, file and keys; who provides which key) written by `Course`'s
 //! derived serializer, and loads the lesson it shows from its file at run time, so that
 //! adding a lesson adds little to the page's first load (docs/benchmarks.md).
+//!
+//! It also gives the page the digest of its contract with the on-demand module
+//! (`ondemand/contract.rs`), which the module's build script computes the same way.
 
 use std::{env, fs, path::Path};
 
 use playground_core::lesson::{course_problems, Course, Lesson};
 
+#[path = "ondemand/contract.rs"]
+mod contract;
+
 fn main() {
+    let manifest = env::var("CARGO_MANIFEST_DIR").expect("Cargo sets CARGO_MANIFEST_DIR");
+    println!(
+        "cargo:rustc-env=ONDEMAND_CONTRACT={}",
+        contract::digest(Path::new(&manifest))
+    );
     println!("cargo:rerun-if-changed=content");
     let mut files: Vec<_> = fs::read_dir("content")
         .expect("content/ exists next to Cargo.toml")

@@ -10,11 +10,14 @@ use wire::{HttpRequest, HttpResponse};
 
 use crate::{clock, ondemand};
 
-/// The request got no HTTP answer at all (network down, CORS refusal, bad URL).
+/// The request got no HTTP answer at all (network down, CORS refusal, bad URL, or the
+/// sandbox's module not usable).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NetworkFailure {
     /// The browser's own message, such as "TypeError: Failed to fetch"; never holds secrets.
     pub message: String,
+    /// The sandbox's module is from a newer release than the page: only a reload helps.
+    pub outdated: bool,
 }
 
 impl From<gloo_net::Error> for NetworkFailure {
@@ -27,7 +30,10 @@ impl From<gloo_net::Error> for NetworkFailure {
                 other.to_string().lines().next().unwrap_or("")
             ),
         };
-        NetworkFailure { message }
+        NetworkFailure {
+            message,
+            outdated: false,
+        }
     }
 }
 
@@ -57,7 +63,10 @@ pub async fn send(
         // If the sandbox's code cannot be loaded, nothing answered: like a network failure.
         Destination::Sandbox => ondemand::sandbox(request, clock::now(), sandbox_token_lifetime)
             .await
-            .map_err(|message| NetworkFailure { message }),
+            .map_err(|unavailable| NetworkFailure {
+                message: unavailable.message(),
+                outdated: unavailable == ondemand::Unavailable::Outdated,
+            }),
         Destination::Network { url, .. } => fetch(url, request).await,
     }
 }
@@ -68,6 +77,7 @@ async fn fetch(url: &str, request: &HttpRequest) -> Result<HttpResponse, Network
             "TypeError: '{}' is not a valid HTTP method.",
             request.method
         ),
+        outdated: false,
     })?;
     let mut builder = RequestBuilder::new(url)
         .method(method)

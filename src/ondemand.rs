@@ -8,6 +8,11 @@
 //! `wasm_bindgen`: the init function, which also holds the module's exports. Those are bound
 //! here by name and type, once (`extern` block below); values cross as JSON text written and
 //! read by the types' derived serializers.
+//!
+//! Its files have fixed names (Trunk's "worker" assets are not hashed), so a page left open
+//! across a release would fetch the newer release's module. Before anything else, the page
+//! compares the module's contract digest with its own (`ondemand/contract.rs`), and refuses a
+//! module that was built for another: the learner is told to reload.
 
 use std::cell::RefCell;
 
@@ -25,6 +30,10 @@ extern "C" {
     /// The on-demand script's global, its init function; read only after the script has run.
     #[wasm_bindgen(thread_local_v2, js_name = wasm_bindgen)]
     static ONDEMAND: JsValue;
+
+    /// `ondemand::contract`: the digest of the contract the module was built for.
+    #[wasm_bindgen(js_namespace = wasm_bindgen, js_name = contract)]
+    fn ondemand_contract() -> String;
 
     /// `ondemand::sandbox`: an `HttpRequest` as JSON, the time, the token lifetime; the
     /// `HttpResponse` as JSON. Callable once [`loaded`] has succeeded.
@@ -87,66 +96,93 @@ fn load() -> Promise {
     })
 }
 
-async fn loaded() -> Result<(), JsValue> {
-    let promise = LOADED.with(|l| l.borrow_mut().get_or_insert_with(load).clone());
-    let result = JsFuture::from(promise).await.map(drop);
-    if result.is_err() {
-        // Let the next opening try again.
-        LOADED.with(|l| *l.borrow_mut() = None);
-    }
-    result
+/// Why the on-demand module cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unavailable {
+    /// It did not load, or failed: why, in the browser's words (the next use tries again).
+    Failed(String),
+    /// It was built for another release of the page: only a reload helps.
+    Outdated,
 }
 
-/// Why the module could not be used, in words: an error's message, or that its file did not
-/// load (a script's `error` event says no more).
-fn reason(error: &JsValue) -> String {
-    match error.dyn_ref::<js_sys::Error>() {
+impl Unavailable {
+    /// What happened, in a line (for an exchange's "No answer").
+    pub fn message(&self) -> String {
+        match self {
+            Unavailable::Failed(reason) => reason.clone(),
+            Unavailable::Outdated => {
+                "the on-demand module on the server is from a newer release".to_owned()
+            }
+        }
+    }
+}
+
+/// The contract this page was built for (`ondemand/contract.rs`).
+const CONTRACT: &str = env!("ONDEMAND_CONTRACT");
+
+async fn loaded() -> Result<(), Unavailable> {
+    let promise = LOADED.with(|l| l.borrow_mut().get_or_insert_with(load).clone());
+    if let Err(error) = JsFuture::from(promise).await {
+        // Let the next opening try again.
+        LOADED.with(|l| *l.borrow_mut() = None);
+        return Err(failed(&error));
+    }
+    if ondemand_contract() != CONTRACT {
+        return Err(Unavailable::Outdated);
+    }
+    Ok(())
+}
+
+/// Why the module failed, in words: an error's message, or that its file did not load (a
+/// script's `error` event says no more).
+fn failed(error: &JsValue) -> Unavailable {
+    Unavailable::Failed(match error.dyn_ref::<js_sys::Error>() {
         Some(e) => String::from(e.message()),
         None => "ondemand.js did not load".to_owned(),
-    }
+    })
 }
 
 /// The sandbox's answer to `request` at `now`, with tokens that last `token_lifetime`
-/// seconds; or why the module could not be loaded.
+/// seconds; or why the module cannot be used.
 pub async fn sandbox(
     request: &HttpRequest,
     now: UnixMillis,
     token_lifetime: u64,
-) -> Result<HttpResponse, String> {
-    loaded().await.map_err(|e| reason(&e))?;
-    let request = serde_json::to_string(request).map_err(|e| e.to_string())?;
+) -> Result<HttpResponse, Unavailable> {
+    loaded().await?;
+    let request = serde_json::to_string(request).expect("a request is plain data");
     let answer =
-        ondemand_sandbox(&request, now.0 as f64, token_lifetime as f64).map_err(|e| reason(&e))?;
-    serde_json::from_str(&answer).map_err(|e| e.to_string())
+        ondemand_sandbox(&request, now.0 as f64, token_lifetime as f64).map_err(|e| failed(&e))?;
+    serde_json::from_str(&answer).map_err(|e| Unavailable::Failed(e.to_string()))
 }
 
 /// Appends the inspector of `exchange` to `details`, a request's disclosure; or says why the
-/// module could not be loaded.
-pub async fn mount(details: HtmlElement, exchange: &Exchange) -> Result<(), String> {
+/// module cannot be used.
+pub async fn mount(details: HtmlElement, exchange: &Exchange) -> Result<(), Unavailable> {
     let exchange = serde_json::to_string(exchange).expect("an exchange is plain data");
-    loaded().await.map_err(|e| reason(&e))?;
-    ondemand_mount(&details, &exchange).map_err(|e| reason(&e))
+    loaded().await?;
+    ondemand_mount(&details, &exchange).map_err(|e| failed(&e))
 }
 
 /// Appends the Embed panel to `details`, the Embed disclosure, with `context`; or says why the
-/// module could not be loaded.
-pub async fn embed_panel(details: HtmlElement, context: &PanelContext) -> Result<(), String> {
+/// module cannot be used.
+pub async fn embed_panel(details: HtmlElement, context: &PanelContext) -> Result<(), Unavailable> {
     let context = serde_json::to_string(context).expect("a panel context is plain data");
-    loaded().await.map_err(|e| reason(&e))?;
-    ondemand_embed_panel(&details, &context).map_err(|e| reason(&e))
+    loaded().await?;
+    ondemand_embed_panel(&details, &context).map_err(|e| failed(&e))
 }
 
 /// Appends the relay settings form to `details`, the Settings disclosure, with `relay` (the
 /// setting in use); `apply` receives each valid setting the learner applies, and lives as
-/// long as the page. Or says why the module could not be loaded.
+/// long as the page. Or says why the module cannot be used.
 pub async fn relay_settings(
     details: HtmlElement,
     relay: &str,
     apply: impl Fn(String) + 'static,
-) -> Result<(), String> {
-    loaded().await.map_err(|e| reason(&e))?;
+) -> Result<(), Unavailable> {
+    loaded().await?;
     let apply = Closure::<dyn Fn(String)>::new(apply);
-    ondemand_relay_settings(&details, relay, &apply).map_err(|e| reason(&e))?;
+    ondemand_relay_settings(&details, relay, &apply).map_err(|e| failed(&e))?;
     // The form is never unmounted: its callback stays.
     apply.forget();
     Ok(())

@@ -472,7 +472,11 @@ async fn send(
         });
     }
     result.map_err(|e| {
-        let explained = playground_core::classify::network_failure(&destination);
+        let explained = if e.outdated {
+            classify::outdated_module()
+        } else {
+            classify::network_failure(&destination)
+        };
         Unsent::NoAnswer(failure(
             Some(format!("Error: {}", e.message)),
             explained.headline,

@@ -63,6 +63,7 @@ fn main() -> std::process::ExitCode {
         exports_run_against_the_sandbox,
         a_missing_on_demand_module_is_explained,
         relay_settings_are_checked_applied_and_kept,
+        a_newer_on_demand_module_is_refused,
     ])
 }
 

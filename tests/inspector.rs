@@ -706,3 +706,52 @@ pub fn a_missing_on_demand_module_is_explained(s: &Servers) {
     b.click(&b.button("Run", Some(&cell)));
     b.wait_for_text(&log_of(&b, &cell), "Status: 200 OK");
 }
+
+/// Makes the on-demand module claim another contract, as the newer release's module would,
+/// served under the same fixed name to a page left open: the page loads the script, and
+/// this hook answers for the module's `contract` export.
+const NEWER_MODULE: &str = "
+const append = Node.prototype.appendChild;
+Node.prototype.appendChild = function (child) {
+  if (child instanceof HTMLScriptElement && child.src.endsWith('/ondemand.js')) {
+    child.addEventListener('load', () => { wasm_bindgen.contract = () => 'a newer release'; });
+  }
+  return append.call(this, child);
+};";
+
+/// A page left open across a release meets the newer release's on-demand module: it uses
+/// none of it, and the cell and the request's disclosure say to reload. Control: once
+/// reloaded (page and module agree again), the sandbox answers.
+pub fn a_newer_on_demand_module_is_refused(s: &Servers) {
+    let b = s.browser();
+    b.cdp("Page.enable", json!({}));
+    let added = b.cdp(
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({"source": NEWER_MODULE}),
+    );
+    b.open(SANDBOX);
+    b.click(&b.button("Use sandbox credentials", None));
+    let cell = token_cell(&b);
+    b.click(&b.button("Run", Some(&cell)));
+    let log = b.wait_for_text(
+        &log_of(&b, &cell),
+        "This page is older than the playground on the server",
+    );
+    assert!(log.contains("Reload the page"), "{log}");
+    assert!(
+        !log.contains("Status: 200"),
+        "the newer sandbox did not answer: {log}"
+    );
+    let details = request_of(&b, &cell);
+    b.click(&b.css("summary", Some(&details)));
+    b.wait_for_text(&details, "Reload the page");
+    assert!(!b.exists(".inspect"), "no inspector from the newer module");
+    b.cdp(
+        "Page.removeScriptToEvaluateOnNewDocument",
+        json!({"identifier": added["identifier"]}),
+    );
+    b.reload();
+    let cell = token_cell(&b);
+    b.click(&b.button("Run", Some(&cell)));
+    b.wait_for_text(&log_of(&b, &cell), "Status: 200 OK");
+}

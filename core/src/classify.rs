@@ -190,6 +190,19 @@ fn unexpected(response: &HttpResponse, what: &str) -> Explained {
     }
 }
 
+/// What a learner is told when the page's on-demand module (the sandbox, the inspector, the
+/// panels) on the server was built for a newer release than the open page.
+pub const OUTDATED_MODULE: &str = "The playground was updated since this page was opened, and this page cannot use the new version's sandbox, inspector or panels. Reload the page: your keys, saved token, progress and edited code are kept.";
+
+/// The sandbox's answer when its module is from a newer release than the page.
+pub fn outdated_module() -> Explained {
+    Explained {
+        kind: FailureKind::Unreachable,
+        headline: "This page is older than the playground on the server".to_owned(),
+        explanation: OUTDATED_MODULE.to_owned(),
+    }
+}
+
 /// A network-level failure (`fetch` rejected): the request never got an answer. For the
 /// sandbox, its code (the page's on-demand module) could not be loaded.
 pub fn network_failure(destination: &Destination) -> Explained {
@@ -726,6 +739,13 @@ mod tests {
                 explained.explanation
             );
         }
+        // A module from a newer release: only a reload helps, and nothing typed is lost.
+        let outdated = outdated_module();
+        assert!(outdated
+            .explanation
+            .starts_with("The playground was updated"));
+        assert!(outdated.explanation.contains("Reload the page"));
+        assert!(outdated.explanation.contains("are kept"));
     }
 
     #[test]

@@ -31,6 +31,13 @@ pub use settings::relay_settings;
 
 fn main() {}
 
+/// The digest of the contract this module was built for (`ondemand/contract.rs`). The page
+/// compares it with its own before it uses anything else here.
+#[wasm_bindgen]
+pub fn contract() -> String {
+    env!("ONDEMAND_CONTRACT").to_owned()
+}
+
 /// The sandbox's answer to `request_json` (an `HttpRequest`, JSON) at `now_ms` (Unix
 /// milliseconds), with tokens that last `token_lifetime` seconds: an `HttpResponse`, JSON.
 /// The page binds this signature in `src/ondemand.rs`.

@@ -5,14 +5,17 @@ use std::future::Future;
 use std::pin::Pin;
 
 use leptos::prelude::*;
+use playground_core::classify::OUTDATED_MODULE;
 use web_sys::{HtmlDetailsElement, HtmlElement};
 
+use crate::ondemand::Unavailable;
+
 /// What fills a disclosure: the on-demand module's call, with the `<details>` element.
-pub type Fill = Box<dyn Fn(HtmlElement) -> Pin<Box<dyn Future<Output = Result<(), String>>>>>;
+pub type Fill = Box<dyn Fn(HtmlElement) -> Pin<Box<dyn Future<Output = Result<(), Unavailable>>>>>;
 
 /// A `<details>` named by `summary`, which `fill` fills the first time it opens. While that
 /// loads, and if it fails, the disclosure says so (`loading`, then `failed`, which says what
-/// to do); after a failure the next opening tries again. One component for every such
+/// to do, or that the page must be reloaded); after a failure the next opening tries again. One component for every such
 /// disclosure: the filling is boxed, so there is one copy of this code.
 #[component]
 pub fn OnDemand(
@@ -36,11 +39,13 @@ pub fn OnDemand(
         note.set(loading);
         let filling = fill.with_value(|fill| fill(details.into()));
         leptos::task::spawn_local(async move {
-            if filling.await.is_ok() {
-                note.set("");
-            } else {
-                filled.set_value(false);
-                note.set(failed);
+            match filling.await {
+                Ok(()) => note.set(""),
+                Err(Unavailable::Outdated) => note.set(OUTDATED_MODULE),
+                Err(Unavailable::Failed(_)) => {
+                    filled.set_value(false);
+                    note.set(failed);
+                }
             }
         });
     };
