@@ -247,16 +247,32 @@ pub fn the_history_keeps_each_run(s: &Servers) {
         );
     }
     // The oldest run, last in the list, opens, and so does its request.
-    let oldest = b.find(
-        "the oldest run",
-        "return arguments[0].lastElementChild.querySelector('details');",
-        vec![(&history).into()],
-    );
-    b.click(&b.css("summary", Some(&oldest)));
-    let request = b.css("details.exchange", Some(&oldest));
+    let (oldest, request) = open_oldest_request(&b, &history);
     assert!(summary_text(&b, &request).starts_with("GET https://api.spotify.com/v1/tracks/"));
-    open_inspector(&b, &request);
-    assert_eq!(shown_auth(&b, &request), "Bearer •••");
+    // A later run rebuilds the list afresh: the oldest run is still last, and no element of
+    // the list keeps an inspector of another run's request (a list rebuilt in place would
+    // hand the open elements, with their inspector, to the run now at that position).
+    let oldest_summary = b.text(&b.css("summary", Some(&oldest)));
+    // Kept in the page: WebDriver refuses a reference to an element that left the document.
+    b.js("window.oldestRun = arguments[0];", vec![(&oldest).into()]);
+    b.click(&b.button("Run", Some(&cell)));
+    b.wait("run 4 in the history", || {
+        (b.js(
+            "return arguments[0].children.length;",
+            vec![(&history).into()],
+        ) == json!(4))
+        .then_some(())
+    });
+    assert_eq!(
+        b.js(
+            "return [window.oldestRun.isConnected, arguments[0].querySelectorAll('.inspect').length, text(arguments[0].lastElementChild.querySelector('summary'))];",
+            vec![(&history).into()],
+        ),
+        json!([false, 0, oldest_summary]),
+        "fresh elements, no inspector left over, the oldest run last"
+    );
+    // Positive control: the oldest run's request still opens in the inspector.
+    open_oldest_request(&b, &history);
     // Memory only: nothing of the history is stored.
     let stored = b.js(
         "return JSON.stringify({...localStorage}) + JSON.stringify({...sessionStorage});",
@@ -268,6 +284,21 @@ pub fn the_history_keeps_each_run(s: &Servers) {
         stored.contains("spotify-playground"),
         "positive control: storage is readable"
     );
+}
+
+/// Opens the oldest run of `history` (its last item) and that run's request in the
+/// inspector, which masks the token; returns the run's and the request's disclosures.
+fn open_oldest_request(b: &Browser, history: &Element) -> (Element, Element) {
+    let oldest = b.find(
+        "the oldest run",
+        "return arguments[0].lastElementChild.querySelector('details');",
+        vec![history.into()],
+    );
+    b.click(&b.css("summary", Some(&oldest)));
+    let request = b.css("details.exchange", Some(&oldest));
+    open_inspector(b, &request);
+    assert_eq!(shown_auth(b, &request), "Bearer •••");
+    (oldest, request)
 }
 
 /// Presses `key` (a WebDriver key code) where the focus is.

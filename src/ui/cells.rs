@@ -112,22 +112,29 @@ fn OutputLog(
         });
         requests(exchanges.flatten().unwrap_or_default())
     };
+    // The runs, newest first, built afresh when a run ends. Like the requests above, the list
+    // is empty while a run is under way: a list rebuilt in place would reuse its elements by
+    // position, handing a run's open disclosures, and an inspector mounted in them, to another
+    // run (a keyed `For` would keep them, at 3.2 KB of the first load; docs/benchmarks.md).
     let runs = move || {
-        trail.history.with(|h| {
-            h.iter()
-                .rev()
-                .map(|run| {
-                    view! {
-                        <li>
-                            <details>
-                                <summary>{run.summary()}</summary>
-                                {requests(run.exchanges.clone())}
-                            </details>
-                        </li>
-                    }
-                })
-                .collect_view()
-        })
+        let runs = trail.shown.get().then(|| {
+            trail.history.with(|h| {
+                h.iter()
+                    .rev()
+                    .map(|run| {
+                        view! {
+                            <li>
+                                <details>
+                                    <summary>{run.summary()}</summary>
+                                    {requests(run.exchanges.clone())}
+                                </details>
+                            </li>
+                        }
+                    })
+                    .collect_view()
+            })
+        });
+        runs.unwrap_or_default()
     };
     view! {
         <div class="output-wrap">
@@ -139,7 +146,7 @@ fn OutputLog(
                 })}
             </div>
             <div class="requests">{last_requests}</div>
-            <div hidden=move || trail.history.with(Vec::is_empty)>
+            <div hidden=move || !trail.shown.get() || trail.history.with(Vec::is_empty)>
                 <p class="history-title">"Run history, newest first"</p>
                 <ol class="history" aria-label="Run history">{runs}</ol>
             </div>
