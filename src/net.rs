@@ -16,7 +16,7 @@ use crate::{clock, ondemand};
 pub struct NetworkFailure {
     /// The browser's own message, such as "TypeError: Failed to fetch"; never holds secrets.
     pub message: String,
-    /// The sandbox's module is from a newer release than the page: only a reload helps.
+    /// The sandbox's module is from another release than the page: only a reload helps.
     pub outdated: bool,
 }
 

@@ -31,9 +31,10 @@ extern "C" {
     #[wasm_bindgen(thread_local_v2, js_name = wasm_bindgen)]
     static ONDEMAND: JsValue;
 
-    /// `ondemand::contract`: the digest of the contract the module was built for.
-    #[wasm_bindgen(js_namespace = wasm_bindgen, js_name = contract)]
-    fn ondemand_contract() -> String;
+    /// `ondemand::contract`: the digest of the contract the module was built for. Fails
+    /// when the module has no such export (a release from before it).
+    #[wasm_bindgen(catch, js_namespace = wasm_bindgen, js_name = contract)]
+    fn ondemand_contract() -> Result<String, JsValue>;
 
     /// `ondemand::sandbox`: an `HttpRequest` as JSON, the time, the token lifetime; the
     /// `HttpResponse` as JSON. Callable once [`loaded`] has succeeded.
@@ -111,7 +112,7 @@ impl Unavailable {
         match self {
             Unavailable::Failed(reason) => reason.clone(),
             Unavailable::Outdated => {
-                "the on-demand module on the server is from a newer release".to_owned()
+                "the on-demand module on the server is from another release".to_owned()
             }
         }
     }
@@ -127,7 +128,7 @@ async fn loaded() -> Result<(), Unavailable> {
         LOADED.with(|l| *l.borrow_mut() = None);
         return Err(failed(&error));
     }
-    if ondemand_contract() != CONTRACT {
+    if ondemand_contract().ok().as_deref() != Some(CONTRACT) {
         return Err(Unavailable::Outdated);
     }
     Ok(())

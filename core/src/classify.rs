@@ -191,10 +191,10 @@ fn unexpected(response: &HttpResponse, what: &str) -> Explained {
 }
 
 /// What a learner is told when the page's on-demand module (the sandbox, the inspector, the
-/// panels) on the server was built for a newer release than the open page.
+/// panels) on the server was built for another release than the open page.
 pub const OUTDATED_MODULE: &str = "The playground was updated since this page was opened, and this page cannot use the new version's sandbox, inspector or panels. Reload the page: your keys, saved token, progress and edited code are kept.";
 
-/// The sandbox's answer when its module is from a newer release than the page.
+/// The sandbox's answer when its module is from another release than the page.
 pub fn outdated_module() -> Explained {
     Explained {
         kind: FailureKind::Unreachable,
