@@ -16,7 +16,7 @@ use web_sys::HtmlElement;
 
 thread_local! {
     /// How many inspectors were built.
-    static MOUNTED: Cell<usize> = const { Cell::new(0) };
+    static BUILT: Cell<usize> = const { Cell::new(0) };
 }
 
 /// Appends the inspector of the exchange (`exchange_json`, an `Exchange` as JSON) to
@@ -36,7 +36,7 @@ pub fn mount(details: HtmlElement, exchange_json: &str) -> Result<(), JsValue> {
 fn Inspector(exchange: Exchange) -> impl IntoView {
     let seen = exchange.inspection();
     // Each inspector's export radio group gets its own name.
-    let n = MOUNTED.with(|m| {
+    let n = BUILT.with(|m| {
         m.set(m.get() + 1);
         m.get()
     });

@@ -4,7 +4,6 @@
 
 use leptos::prelude::*;
 use playground_core::embed::PanelContext;
-use playground_core::routing::Target;
 
 use super::disclosure::OnDemand;
 use crate::location;
@@ -29,7 +28,7 @@ pub fn EmbedPanel(
         lesson_title: title,
         lesson,
         cells,
-        target: Target::default(),
+        target: pg.target.get_untracked(),
     });
     view! {
         <OnDemand
@@ -38,7 +37,7 @@ pub fn EmbedPanel(
             loading="Loading the Embed panel…"
             failed="The Embed panel could not be loaded. Check that the playground's server is running, then close and open Embed again."
             fill=Box::new(move |details| {
-                // The panel starts on the target the page is on now.
+                // The panel starts on the target the page is on when it opens.
                 let context = PanelContext {
                     target: pg.target.get_untracked(),
                     ..context.get_value()

@@ -496,19 +496,9 @@ const BY_HAND: [&str; 5] = [
 /// positive control: the scan finds exactly those.
 fn check_views() -> Result {
     println!("==> the UI is built with views (a scan of src/ and ondemand/src/)");
-    let mut files = Vec::new();
-    let mut folders = vec![root().join("src"), root().join("ondemand/src")];
-    while let Some(folder) = folders.pop() {
-        for entry in fs::read_dir(&folder).map_err(|e| format!("{}: {e}", folder.display()))? {
-            let path = entry.map_err(|e| e.to_string())?.path();
-            if path.is_dir() {
-                folders.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
+    let mut files = files_under(&root().join("src"))?;
+    files.extend(files_under(&root().join("ondemand/src"))?);
+    files.retain(|f| f.extension().is_some_and(|e| e == "rs"));
     let mut html_text = Vec::new();
     for file in &files {
         let text = fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
@@ -518,7 +508,7 @@ fn check_views() -> Result {
             .display()
             .to_string();
         let code = text.lines().filter(|l| !l.trim_start().starts_with("//"));
-        for (n, line) in code.enumerate() {
+        for line in code {
             if let Some(found) = BY_HAND.iter().find(|b| line.contains(*b)) {
                 return Err(format!(
                     "{name}: `{found}` wires the DOM by hand ({}); build it as a view",
@@ -526,21 +516,21 @@ fn check_views() -> Result {
                 ));
             }
             if line.contains("inner_html") {
-                html_text.push((name.clone(), n));
+                html_text.push(name.clone());
             }
         }
     }
     for (file, expected) in HTML_TEXT {
-        let found = html_text.iter().filter(|(f, _)| f == file).count();
+        let found = html_text.iter().filter(|f| *f == file).count();
         if found != expected {
             return Err(format!(
                 "{file} sets HTML text {found} times, where {expected} (content only) were expected"
             ));
         }
     }
-    if let Some((file, _)) = html_text
+    if let Some(file) = html_text
         .iter()
-        .find(|(f, _)| !HTML_TEXT.iter().any(|(known, _)| known == f))
+        .find(|f| !HTML_TEXT.iter().any(|(known, _)| known == f))
     {
         return Err(format!(
             "{file} sets HTML text: only content may be HTML text (a Markup); build it as a view"
@@ -554,14 +544,10 @@ fn check_views() -> Result {
     Ok(())
 }
 
-/// Writes `NAME.br` (brotli, quality 11) and `NAME.gz` (gzip -9) beside every text and wasm
-/// file in `dist`; the server picks one by the browser's Accept-Encoding.
-fn precompress(dist: &Path) -> Result {
-    use std::io::Write as _;
-    println!("==> precompress dist/ (brotli 11, gzip -9)");
-    // Every file, in sub-folders too (the lessons are in dist/content/).
-    let mut files: Vec<PathBuf> = Vec::new();
-    let mut folders = vec![dist.to_path_buf()];
+/// Every file under `folder`, in its sub-folders too, sorted.
+fn files_under(folder: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let mut folders = vec![folder.to_path_buf()];
     while let Some(folder) = folders.pop() {
         for entry in fs::read_dir(&folder).map_err(|e| format!("{}: {e}", folder.display()))? {
             let path = entry.map_err(|e| e.to_string())?.path();
@@ -573,6 +559,16 @@ fn precompress(dist: &Path) -> Result {
         }
     }
     files.sort();
+    Ok(files)
+}
+
+/// Writes `NAME.br` (brotli, quality 11) and `NAME.gz` (gzip -9) beside every text and wasm
+/// file in `dist`; the server picks one by the browser's Accept-Encoding.
+fn precompress(dist: &Path) -> Result {
+    use std::io::Write as _;
+    println!("==> precompress dist/ (brotli 11, gzip -9)");
+    // Every file, in sub-folders too (the lessons are in dist/content/).
+    let files = files_under(dist)?;
     for file in &files {
         let extension = file.extension().and_then(|x| x.to_str()).unwrap_or("");
         if matches!(extension, "br" | "gz") {
