@@ -69,7 +69,7 @@ impl Call<'_> {
                 tail.push_str(&format!("&market={m}"));
             }
         }
-        if let Some(language) = self.accept_language.filter(|l| !l.is_empty()) {
+        if let Some(language) = self.accept_language.and_then(locale) {
             tail.push_str("&locale=");
             for b in language.bytes() {
                 if b.is_ascii_alphanumeric() || b"-_.~,;*".contains(&b) {
@@ -81,6 +81,37 @@ impl Call<'_> {
         }
         tail
     }
+}
+
+/// The most of `Accept-Language` the paging URLs echo: BCP 47's longest language tag.
+const MAX_LOCALE_BYTES: usize = 35;
+
+/// `Accept-Language` as Spotify's paging URLs echo it, when it is a header a client could
+/// mean: at most 35 bytes, and a list of language ranges (`en-GB`, `*`), each with an
+/// optional `;q=` weight. Anything else is ignored, as Spotify ignores what it cannot use;
+/// a long header can no longer be copied into every URL of an answer (docs/spotify-protocol.md).
+fn locale(header: &str) -> Option<&str> {
+    let header = header.trim();
+    let range = |r: &str| {
+        r == "*"
+            || r.split('-').all(|subtag| {
+                (1..=8).contains(&subtag.len()) && subtag.bytes().all(|b| b.is_ascii_alphanumeric())
+            })
+    };
+    let weight = |q: &str| {
+        let (whole, fraction) = q.split_once('.').unwrap_or((q, ""));
+        fraction.len() <= 3
+            && fraction.bytes().all(|b| b.is_ascii_digit())
+            && (whole == "0" || (whole == "1" && fraction.bytes().all(|b| b == b'0')))
+    };
+    let valid = header.len() <= MAX_LOCALE_BYTES
+        && header.split(',').all(|item| {
+            let mut parts = item.trim().split(';');
+            let language = parts.next().unwrap_or_default();
+            let weighted = parts.all(|p| p.trim().strip_prefix("q=").is_some_and(weight));
+            range(language) && weighted
+        });
+    (valid && !header.is_empty()).then_some(header)
 }
 
 pub fn is_base62_id(id: &str) -> bool {

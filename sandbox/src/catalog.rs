@@ -342,8 +342,8 @@ fn track_object(
     o.end()
 }
 
-/// The full Album: SimplifiedAlbum plus its first 50 tracks, `copyrights` and
-/// `external_ids` (no `label`, `popularity` or `genres`).
+/// The full Album: SimplifiedAlbum plus its first 50 tracks, `copyrights`, `external_ids`
+/// and `genres`, which Spotify documents as always empty (no `label` or `popularity`).
 pub fn full_album(catalog: &Catalog, album: &Album, market: bool) -> String {
     let mut o = album_members(catalog, album, market);
     let tracks_href = format!("{}/tracks", href("album", &album.id));
@@ -376,5 +376,6 @@ pub fn full_album(catalog: &Catalog, album: &Album, market: bool) -> String {
         "external_ids",
         &Object::default().str("upc", &album.upc).end(),
     )
+    .raw("genres", "[]")
     .end()
 }

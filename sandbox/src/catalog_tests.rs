@@ -179,8 +179,10 @@ fn objects_carry_the_development_mode_field_set() {
     assert_eq!(keys(&track_url, &["album"]), simplified_album);
     let album_url = format!("{API}/albums/{GLASS_WEATHER}");
     let mut full = simplified_album.to_vec();
-    full.extend(["tracks", "copyrights", "external_ids"]);
+    full.extend(["tracks", "copyrights", "external_ids", "genres"]);
     assert_eq!(keys(&album_url, &[]), full);
+    // "Always empty" is present and empty: rspotify 0.16.1 requires the member.
+    assert_eq!(get(&album_url).1["genres"], json!([]));
     assert_eq!(
         keys(&album_url, &["tracks", "items", "0"]),
         [
@@ -681,4 +683,121 @@ fn endpoints_development_mode_lost_answer_as_spotify_does() {
             .handle(&HttpRequest::new("GET", &url), NOW);
         assert_eq!(unauthenticated.status, 401, "{url}");
     }
+}
+
+/// The paging URLs' `locale`: a header Spotify could use is echoed, anything else is left out.
+#[test]
+fn only_a_short_well_formed_accept_language_becomes_the_locale() {
+    let url = format!("{API}/albums/{GLASS_WEATHER}/tracks?limit=1");
+    let href = |language: &str| {
+        let (status, body) = get_with(&url, &[("Accept-Language", language)]);
+        assert_eq!(status, 200, "{language:?}");
+        body["href"].as_str().expect("href").to_owned()
+    };
+    let bare = format!("{API}/albums/{GLASS_WEATHER}/tracks?offset=0&limit=1");
+    // (header, locale echoed)
+    let cases = [
+        ("en-GB", Some("en-GB")),
+        ("*", Some("*")),
+        ("en-GB,en;q=0.9", Some("en-GB,en;q%3D0.9")),
+        (
+            "en-GB,en-US;q=0.9,en;q=0.8",
+            Some("en-GB,en-US;q%3D0.9,en;q%3D0.8"),
+        ),
+        ("zh-Hant-TW, zh;q=0.5", Some("zh-Hant-TW,%20zh;q%3D0.5")),
+        // 35 bytes is the longest taken; 36 is not.
+        (
+            "de-DE,de;q=0.9,en-US;q=0.8,en;q=0.7",
+            Some("de-DE,de;q%3D0.9,en-US;q%3D0.8,en;q%3D0.7"),
+        ),
+        ("de-DE,de;q=0.9,en-US;q=0.8,en;q=0.75", None),
+        ("", None),
+        ("en GB", None),
+        ("en-<script>", None),
+        ("en;q=2", None),
+        ("en;level=1", None),
+        ("averyverylongsubtag", None),
+        (",,,", None),
+    ];
+    for (language, locale) in cases {
+        let expected = match locale {
+            Some(l) => format!("{bare}&locale={l}"),
+            None => bare.clone(),
+        };
+        assert_eq!(href(language), expected, "{language:?}");
+    }
+    // The amplifier the review found: a 400 KB header copied into every paging URL.
+    let huge = "en-GB,".repeat(70_000);
+    let (status, body) = get_with(
+        &format!("{API}/search?q=a&type=album,artist,playlist,track,show,episode,audiobook"),
+        &[("Accept-Language", &huge)],
+    );
+    assert_eq!(status, 200);
+    let size = body.to_string().len();
+    assert!(size < 64 * 1024, "{size} bytes");
+    assert!(!body.to_string().contains("locale="));
+}
+
+/// A group named twice counts once, in the answer and in its paging URLs.
+#[test]
+fn repeated_include_groups_count_once() {
+    let artist = format!("{API}/artists/fPtQsEuqYb8YwIwT2EK7dr/albums");
+    let (_, once) = get(&format!("{artist}?include_groups=album,single&limit=2"));
+    let repeated = format!("album,single,{}", "album,".repeat(5_000));
+    let (status, twice) = get(&format!("{artist}?include_groups={repeated}album&limit=2"));
+    assert_eq!(status, 200);
+    assert_eq!(twice["total"], once["total"]);
+    assert_eq!(twice["items"], once["items"]);
+    assert_eq!(
+        twice["href"],
+        format!("{artist}?offset=0&limit=2&include_groups=album,single")
+    );
+}
+
+/// The largest answers anyone can ask for stay under the bound, whatever the headers and the
+/// query hold: every endpoint at its largest page, every search type at once, the longest
+/// query (in characters that encode longest, and in filters that match everything), a
+/// market and the longest locale.
+#[test]
+fn no_request_builds_an_answer_over_the_bound() {
+    let language = "de-DE,de;q=0.9,en-US;q=0.8,en;q=0.7";
+    let all_types = "album,artist,playlist,track,show,episode,audiobook";
+    let wide = "%F0%9D%84%9E".repeat(100);
+    let everything = "year%3A1000-3000%20".repeat(5);
+    let artist = &Catalog::builtin().artists[0].id;
+    let mut urls = vec![
+        format!("{API}/search?q={wide}&type={all_types}&limit=10&offset=0&market=SE"),
+        format!("{API}/search?q={everything}&type={all_types}&limit=10&offset=0&market=SE"),
+        format!("{API}/artists/{artist}/albums?include_groups=album,single,compilation,appears_on&limit=10&market=SE"),
+    ];
+    for album in &Catalog::builtin().albums {
+        urls.push(format!("{API}/albums/{}?market=SE", album.id));
+        urls.push(format!(
+            "{API}/albums/{}/tracks?limit=50&market=SE",
+            album.id
+        ));
+    }
+    let mut largest = (0, String::new());
+    for url in &urls {
+        let request = HttpRequest::new("GET", url)
+            .header("Authorization", format!("Bearer {}", token()))
+            .header("Accept-Language", language);
+        let response = Sandbox::default()
+            .with_catalog(Catalog::builtin())
+            .handle(&request, NOW);
+        assert_eq!(response.status, 200, "{url}");
+        if response.body.len() > largest.0 {
+            largest = (response.body.len(), url.clone());
+        }
+    }
+    assert!(
+        largest.0 <= crate::MAX_ANSWER_BYTES,
+        "{} bytes for {}",
+        largest.0,
+        largest.1
+    );
+    // The search that matches everything did match: the case is a real worst case.
+    let (_, found) = get(&urls[1]);
+    assert_eq!(found["tracks"]["items"].as_array().map(Vec::len), Some(10));
+    eprintln!("largest answer: {} bytes for {}", largest.0, largest.1);
 }

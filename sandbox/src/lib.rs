@@ -24,6 +24,12 @@ pub use token::{SandboxToken, TokenError};
 use wire::http::{self, HttpRequest, HttpResponse};
 use wire::{Authorization, UnixMillis, ACCOUNTS_HOST, API_HOST, DEFAULT_TOKEN_LIFETIME};
 
+/// The largest answer the sandbox can give, whatever a request holds: its inputs are bounded
+/// (a locale of at most 35 bytes, a query of at most 100 characters, each group and type
+/// once), so its answers are. `catalog_tests::no_request_builds_an_answer_over_the_bound`
+/// builds the worst case.
+pub const MAX_ANSWER_BYTES: usize = 256 * 1024;
+
 /// The sandbox app's Client ID, as "Use sandbox credentials" fills it in. Public on purpose:
 /// it works only in the sandbox. The lesson files name it as the sandbox's value.
 pub const SANDBOX_CLIENT_ID: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";

@@ -150,9 +150,16 @@ pub fn discography(catalog: &Catalog, artist: usize) -> Vec<(&'static str, &Albu
 
 fn artist_albums(call: &Call, id: &str) -> Result<HttpResponse, HttpResponse> {
     let id = checked_id(id, "invalid id")?;
-    let groups: Option<Vec<&str>> = call
-        .param("include_groups")
-        .map(|g| g.split(',').map(str::trim).collect());
+    // Each group once: a repeated name must not repeat in every paging URL.
+    let groups: Option<Vec<&str>> = call.param("include_groups").map(|g| {
+        let mut once = Vec::new();
+        for group in g.split(',').map(str::trim) {
+            if !once.contains(&group) {
+                once.push(group);
+            }
+        }
+        once
+    });
     if let Some(groups) = &groups {
         if groups.iter().any(|g| !GROUPS.contains(g)) {
             return Err(api_error(400, "Invalid include_groups"));
