@@ -46,6 +46,8 @@ pub struct Timeouts {
 pub struct Connections {
     max: usize,
     max_per_client: usize,
+    /// Whose connections count only against `max` (the operator's proxies).
+    clients: crate::clients::Clients,
     open: Mutex<Open>,
 }
 
@@ -65,24 +67,31 @@ pub enum Full {
 }
 
 impl Connections {
-    /// Caps of `max` connections in all and `max_per_client` per client address.
-    pub fn new(max: usize, max_per_client: usize) -> Arc<Self> {
+    /// Caps of `max` connections in all and `max_per_client` per client address; the
+    /// trusted proxies of `clients` carry many clients, so only `max` counts for them.
+    pub fn new(max: usize, max_per_client: usize, clients: crate::clients::Clients) -> Arc<Self> {
         Arc::new(Connections {
             max: max.max(1),
             max_per_client: max_per_client.clamp(1, max.max(1)),
+            clients,
             open: Mutex::new(Open::default()),
         })
     }
 
     /// Takes a place for a connection from `ip`, or says which cap is reached.
     pub fn admit(self: &Arc<Self>, ip: IpAddr) -> Result<Slot, Full> {
-        let key = crate::proxy::client_key(ip);
+        let key = crate::clients::client_key(ip);
+        let cap = if self.clients.is_proxy(ip) {
+            self.max
+        } else {
+            self.max_per_client
+        };
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         if open.total >= self.max {
             return Err(Full::Server);
         }
         let mine = open.by_client.entry(key).or_insert(0);
-        if *mine >= self.max_per_client {
+        if *mine >= cap {
             return Err(Full::Client);
         }
         *mine += 1;
@@ -140,14 +149,10 @@ pub fn safe_max(fd_limit: u64) -> usize {
     (fd_limit.saturating_sub(RESERVED_FDS) / 2).clamp(4, 10_000) as usize
 }
 
-/// The default cap per client address: a quarter of `max`, or all of it behind a proxy,
-/// where every connection comes from the proxy's address.
-pub fn default_per_client(max: usize, behind_proxy: bool) -> usize {
-    if behind_proxy {
-        max
-    } else {
-        (max / 4).max(1)
-    }
+/// The default cap per client address: a quarter of `max`. (A trusted proxy's connections
+/// count only against `max`.)
+pub fn default_per_client(max: usize) -> usize {
+    (max / 4).max(1)
 }
 
 /// Raises the soft limit on open files to the hard limit; returns (soft before, soft now,
@@ -472,7 +477,7 @@ mod tests {
 
     #[test]
     fn caps_count_per_client_and_overall() {
-        let connections = Connections::new(3, 2);
+        let connections = Connections::new(3, 2, crate::clients::Clients::default());
         let a: IpAddr = "127.0.0.2".parse().expect("an address");
         let b: IpAddr = "127.0.0.1".parse().expect("an address");
         let first = connections.admit(a).expect("room");
@@ -490,7 +495,7 @@ mod tests {
 
     #[test]
     fn ipv6_clients_count_per_64() {
-        let connections = Connections::new(10, 1);
+        let connections = Connections::new(10, 1, crate::clients::Clients::default());
         let one: IpAddr = "2001:db8:1:2::1".parse().expect("an address");
         let same_64: IpAddr = "2001:db8:1:2:ffff::9".parse().expect("an address");
         let other_64: IpAddr = "2001:db8:1:3::1".parse().expect("an address");
@@ -500,22 +505,44 @@ mod tests {
     }
 
     #[test]
+    fn a_trusted_proxy_counts_only_against_the_overall_cap() {
+        let clients = crate::clients::Clients::new(
+            Some(axum::http::HeaderName::from_static("x-forwarded-for")),
+            vec![crate::clients::parse_network("10.0.0.1").expect("net")],
+        )
+        .expect("valid");
+        let connections = Connections::new(4, 1, clients);
+        let proxy: IpAddr = "10.0.0.1".parse().expect("an address");
+        let other: IpAddr = "10.0.0.2".parse().expect("an address");
+        let mut held: Vec<Slot> = (0..3)
+            .map(|_| {
+                connections
+                    .admit(proxy)
+                    .expect("the proxy carries many clients")
+            })
+            .collect();
+        let _one = connections.admit(other).expect("room");
+        assert_eq!(connections.admit(proxy).err(), Some(Full::Server));
+        held.pop();
+        assert_eq!(
+            connections.admit(other).err(),
+            Some(Full::Client),
+            "another peer keeps its own cap"
+        );
+    }
+
+    #[test]
     fn default_caps_leave_room_for_files() {
-        // (file limit, behind a proxy, overall, per client)
+        // (file limit, overall, per client)
         let cases = [
-            (128, false, 32, 8),
-            (1024, false, 480, 120),
-            (1_048_576, false, 10_000, 2_500),
-            (1024, true, 480, 480),
-            (10, false, 4, 1),
+            (128, 32, 8),
+            (1024, 480, 120),
+            (1_048_576, 10_000, 2_500),
+            (10, 4, 1),
         ];
-        for (limit, proxy, max, per_client) in cases {
+        for (limit, max, per_client) in cases {
             let got = safe_max(limit);
-            assert_eq!(
-                (got, default_per_client(got, proxy)),
-                (max, per_client),
-                "{limit}"
-            );
+            assert_eq!((got, default_per_client(got)), (max, per_client), "{limit}");
         }
     }
 

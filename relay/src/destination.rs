@@ -25,13 +25,35 @@ impl Destination {
         }
     }
 
-    /// Host and path, for logs (never the query).
-    pub fn describe(&self) -> (&'static str, &str) {
+    /// Host and path, for logs: never the query, and the path's shape only (`loggable`).
+    pub fn describe(&self) -> (&'static str, String) {
         match self {
-            Destination::Token => ("accounts.spotify.com", "/api/token"),
-            Destination::Api { path } => ("api.spotify.com", path),
+            Destination::Token => ("accounts.spotify.com", "/api/token".into()),
+            Destination::Api { path } => ("api.spotify.com", loggable(path)),
         }
     }
+}
+
+/// A Web API path as logs may hold it: each segment that is a Spotify id (22 base62
+/// characters) or a path word (lower-case letters, `-` and `_`, or `v1`) is kept; any other,
+/// such as a token or a secret pasted where an id belongs, becomes `:masked`.
+pub fn loggable(path: &str) -> String {
+    path.split('/')
+        .map(|segment| {
+            let id = segment.len() == 22 && segment.bytes().all(|b| b.is_ascii_alphanumeric());
+            let word = segment == "v1"
+                || (segment.len() <= 40
+                    && segment
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b == b'-' || b == b'_'));
+            if id || word {
+                segment
+            } else {
+                ":masked"
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// The route prefix under which the relay is mounted.
@@ -108,6 +130,44 @@ pub fn is_public(ip: IpAddr) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn logs_keep_a_paths_shape_and_mask_what_is_not_an_id() {
+        let cases = [
+            (
+                "/v1/tracks/2TpxZ7JUBn3uw46aR7qd6V",
+                "/v1/tracks/2TpxZ7JUBn3uw46aR7qd6V",
+            ),
+            (
+                "/v1/artists/0TnOYISbd1XYRBk9myaseg/top-tracks",
+                "/v1/artists/0TnOYISbd1XYRBk9myaseg/top-tracks",
+            ),
+            (
+                "/v1/recommendations/available-genre-seeds",
+                "/v1/recommendations/available-genre-seeds",
+            ),
+            (
+                "/v1/albums/4aawyAB9vmqN3uQ7FjRGTy/tracks/",
+                "/v1/albums/4aawyAB9vmqN3uQ7FjRGTy/tracks/",
+            ),
+            (
+                "/v1/tracks/BQDx1yZ-abc_defGHIjklMNOpqrSTUvwxYZ0123456789",
+                "/v1/tracks/:masked",
+            ),
+            (
+                "/v1/artists/f9e8d7c6b5a4039281706f5e4d3c2b1a/albums",
+                "/v1/artists/:masked/albums",
+            ),
+            (
+                "/v1/tracks/2TpxZ7JUBn3uw46aR7qd6V%20x",
+                "/v1/tracks/:masked",
+            ),
+            ("/v1/Search", "/v1/:masked"),
+        ];
+        for (path, logged) in cases {
+            assert_eq!(loggable(path), logged, "{path}");
+        }
+    }
 
     #[test]
     fn allowed_destinations() {

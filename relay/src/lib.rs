@@ -8,6 +8,7 @@
 // takes its time as an argument, from `now()` below.
 #![allow(clippy::disallowed_methods)]
 
+pub mod clients;
 pub mod connections;
 pub mod destination;
 pub mod proxy;
@@ -98,11 +99,28 @@ pub struct Config {
         default_value = "'self'"
     )]
     pub frame_ancestors: Vec<String>,
+    /// Requests to the sandbox over HTTP (/sandbox/) per minute per client IP, answered as
+    /// Spotify's 429 with Retry-After past it. Cannot be off.
+    #[arg(long, env = "PLAYGROUND_SANDBOX_RATE", default_value = "600")]
+    pub sandbox_requests_per_minute: NonZeroU32,
+    /// How many sandbox requests one client may send at once, before the per-minute rate
+    /// refills its budget (a class behind one address starts a lesson together).
+    #[arg(long, env = "PLAYGROUND_SANDBOX_BURST", default_value = "100")]
+    pub sandbox_burst: NonZeroU32,
     /// Behind a trusted reverse proxy: the header holding the client's IP (for example
-    /// x-forwarded-for, whose last entry the proxy appends, or x-real-ip). Without it, the
-    /// rate limit keys on the connection's address, which is the proxy's.
+    /// x-forwarded-for, whose last entry the proxy appends, or x-real-ip). It is read only
+    /// from peers inside a --trusted-proxy network, which it requires.
     #[arg(long, env = "PLAYGROUND_CLIENT_IP_HEADER")]
     pub client_ip_header: Option<String>,
+    /// A reverse proxy's address or network (for example 127.0.0.1 or 10.0.0.0/8) whose
+    /// --client-ip-header is believed, and whose connections do not count against the cap
+    /// per address. Repeat for more.
+    #[arg(
+        long = "trusted-proxy",
+        env = "PLAYGROUND_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<String>,
     /// Seconds a client has to send a request's headers, from their first byte; then the
     /// connection is closed.
     #[arg(long, env = "PLAYGROUND_HEADER_READ_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
@@ -121,8 +139,8 @@ pub struct Config {
     #[arg(long, env = "PLAYGROUND_MAX_CONNECTIONS", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_connections: Option<u64>,
     /// Most connections open at once from one client address (an IPv6 client's /64).
-    /// Default: a quarter of --max-connections, or all of it with --client-ip-header, where
-    /// every connection comes from the proxy.
+    /// Default: a quarter of --max-connections. A --trusted-proxy's connections count only
+    /// against --max-connections.
     #[arg(long, env = "PLAYGROUND_MAX_CONNECTIONS_PER_IP", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_connections_per_ip: Option<u64>,
 }
@@ -137,6 +155,10 @@ pub struct AppState {
     pub relay: Arc<proxy::Relay>,
     /// Open connections and their caps (`/readyz` reports them).
     pub connections: Arc<connections::Connections>,
+    /// Who a request comes from.
+    pub clients: Arc<clients::Clients>,
+    /// What each client may still spend.
+    pub budgets: Arc<clients::Budgets>,
     pub timeouts: connections::Timeouts,
     pub body_read_timeout: Duration,
 }
@@ -176,26 +198,41 @@ impl AppState {
         let relay = proxy::Relay::new(proxy::RelaySettings {
             accounts_base: upstream_base("--spotify-accounts-url", &config.spotify_accounts_url)?,
             api_base: upstream_base("--spotify-api-url", &config.spotify_api_url)?,
-            allow_origins: config.allow_origins.clone(),
+            // An exact origin each: `null` (any sandboxed frame or data: page), `*`, paths
+            // and queries are refused; case and a bare trailing slash are normalised.
+            allow_origins: origins("--allow-origin", &config.allow_origins, &[])?,
             timeout: Duration::from_secs(config.upstream_timeout.max(1)),
             body_timeout: Duration::from_secs(config.body_read_timeout),
             max_body_bytes: config.max_body_bytes,
             max_response_bytes: config.max_response_bytes,
-            token_requests_per_minute: config.token_requests_per_minute,
-            api_requests_per_minute: config.api_requests_per_minute,
-            client_ip_header: config
-                .client_ip_header
-                .as_deref()
-                .map(|name| {
-                    axum::http::HeaderName::try_from(name.trim()).map_err(|_| {
-                        StartError::BadConfig(format!(
-                            "--client-ip-header {name:?} is not a header name"
-                        ))
-                    })
-                })
-                .transpose()?,
         })
         .map_err(StartError::BadConfig)?;
+        let header = config
+            .client_ip_header
+            .as_deref()
+            .map(|name| {
+                axum::http::HeaderName::try_from(name.trim()).map_err(|_| {
+                    StartError::BadConfig(format!(
+                        "--client-ip-header {name:?} is not a header name"
+                    ))
+                })
+            })
+            .transpose()?;
+        let proxies = config
+            .trusted_proxies
+            .iter()
+            .map(|p| clients::parse_network(p))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(StartError::BadConfig)?;
+        let clients = clients::Clients::new(header, proxies).map_err(StartError::BadConfig)?;
+        let budgets = clients::Budgets::new(
+            clients::Rate::per_minute(config.token_requests_per_minute),
+            clients::Rate::per_minute(config.api_requests_per_minute),
+            clients::Rate {
+                per_minute: config.sandbox_requests_per_minute,
+                burst: config.sandbox_burst,
+            },
+        );
         Ok(Self {
             sandbox: sandbox::Sandbox::with_token_lifetime(config.sandbox_token_lifetime)
                 .with_catalog(sandbox::Catalog::builtin()),
@@ -210,7 +247,9 @@ impl AppState {
             ),
             dist: config.dist.clone(),
             relay: Arc::new(relay),
-            connections: connection_caps(config),
+            connections: connection_caps(config, &clients),
+            clients: Arc::new(clients),
+            budgets: Arc::new(budgets),
             timeouts: connections::Timeouts {
                 header_read: Duration::from_secs(config.header_read_timeout),
                 idle: Duration::from_secs(config.idle_timeout),
@@ -223,7 +262,7 @@ impl AppState {
 /// The connection caps: the flags, or defaults sized below the open-file limit. A flag above
 /// the safe cap is lowered to it, so the server always keeps descriptors for files and
 /// upstream sockets.
-fn connection_caps(config: &Config) -> Arc<connections::Connections> {
+fn connection_caps(config: &Config, clients: &clients::Clients) -> Arc<connections::Connections> {
     let safe = connections::safe_max(connections::fd_limit().unwrap_or(1024));
     let asked = config
         .max_connections
@@ -237,10 +276,10 @@ fn connection_caps(config: &Config) -> Arc<connections::Connections> {
         );
     }
     let per_client = config.max_connections_per_ip.map_or_else(
-        || connections::default_per_client(max, config.client_ip_header.is_some()),
+        || connections::default_per_client(max),
         |m| usize::try_from(m).unwrap_or(usize::MAX),
     );
-    connections::Connections::new(max, per_client)
+    connections::Connections::new(max, per_client, clients.clone())
 }
 
 /// An upstream base URL: `http(s)://host[:port][/path]`, kept without a trailing slash.
@@ -294,6 +333,8 @@ fn origins(flag: &str, values: &[String], keywords: &[&str]) -> Result<Vec<Strin
             if keywords.contains(&origin) {
                 return Ok(origin.to_owned());
             }
+            // Browsers send the scheme and host in lower case.
+            let origin = origin.to_ascii_lowercase();
             let host = origin
                 .strip_prefix("https://")
                 .or_else(|| origin.strip_prefix("http://"));
@@ -303,7 +344,7 @@ fn origins(flag: &str, values: &[String], keywords: &[&str]) -> Result<Vec<Strin
                         .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
             });
             if valid {
-                Ok(origin.to_owned())
+                Ok(origin)
             } else {
                 Err(StartError::BadConfig(format!(
                     "{flag} takes an origin such as https://course.example (got {value:?})"
@@ -341,7 +382,8 @@ pub fn app(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .nest(
             "/sandbox",
-            sandbox_routes::router().layer(RequestBodyTimeoutLayer::new(state.body_read_timeout)),
+            sandbox_routes::router(state.clone())
+                .layer(RequestBodyTimeoutLayer::new(state.body_read_timeout)),
         )
         .fallback_service(files)
         .layer(middleware::from_fn_with_state(
@@ -459,11 +501,28 @@ fn is_page_file(path: &str) -> bool {
     path != "/healthz" && path != "/readyz" && !path.starts_with("/sandbox/")
 }
 
-/// Paths are logged, but cut short after the first 200 characters.
-fn loggable_path(path: &str) -> &str {
-    match path.char_indices().nth(200) {
-        Some((i, _)) => &path[..i],
-        None => path,
+/// A path as the log holds it. The sandbox's are Web API paths, logged by their shape
+/// (`destination::loggable`: a token pasted where an id belongs is masked). A page path keeps
+/// its file names, but a segment longer than any of ours (64 characters, a token's length)
+/// is masked, and the whole is cut after 200 characters.
+fn loggable_path(path: &str) -> String {
+    if let Some(rest) = path.strip_prefix("/sandbox/") {
+        return format!("/sandbox/{}", destination::loggable(rest));
+    }
+    let shape = path
+        .split('/')
+        .map(|segment| {
+            if segment.len() > 64 {
+                ":masked"
+            } else {
+                segment
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/");
+    match shape.char_indices().nth(200) {
+        Some((i, _)) => shape[..i].to_owned(),
+        None => shape,
     }
 }
 
@@ -501,6 +560,18 @@ pub async fn serve(
 ) {
     let connections = Arc::clone(&state.connections);
     let timeouts = state.timeouts;
+    // Recovered clients are forgotten on a timer, so no request pays for a scan.
+    let budgets = Arc::clone(&state.budgets);
+    let mut stop_pruning = shutdown.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(clients::PRUNE_EVERY);
+        loop {
+            tokio::select! {
+                _ = every.tick() => budgets.prune(),
+                _ = stop_pruning.changed() => return,
+            }
+        }
+    });
     tracing::info!(
         max_connections = connections.max(),
         max_connections_per_ip = connections.max_per_client(),

@@ -6,17 +6,15 @@
 //! host and path, the status and the duration: never headers, bodies or query strings.
 
 use std::future::Future;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::num::NonZeroU32;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::dns::Name;
@@ -25,6 +23,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use serde_json::json;
 
+use crate::clients::Budget;
 use crate::destination::{self, Destination};
 use crate::AppState;
 
@@ -54,10 +53,6 @@ pub struct RelaySettings {
     pub body_timeout: Duration,
     pub max_body_bytes: usize,
     pub max_response_bytes: usize,
-    pub token_requests_per_minute: NonZeroU32,
-    pub api_requests_per_minute: NonZeroU32,
-    /// Header with the client's IP, set by a trusted proxy in front of the relay.
-    pub client_ip_header: Option<HeaderName>,
 }
 
 /// Why the relay answered itself.
@@ -138,12 +133,10 @@ impl IntoResponse for RelayError {
     }
 }
 
-/// The relay: an HTTP client that never follows redirects, and per-client rate limits.
+/// The relay: an HTTP client that never follows redirects.
 pub struct Relay {
     settings: RelaySettings,
     client: Client<HttpsConnector<HttpConnector<Resolver>>, Full<Bytes>>,
-    token_limiter: DefaultKeyedRateLimiter<IpAddr>,
-    api_limiter: DefaultKeyedRateLimiter<IpAddr>,
 }
 
 impl Relay {
@@ -168,52 +161,7 @@ impl Relay {
         };
         let client =
             Client::builder(TokioExecutor::new()).build(tls.enable_http1().wrap_connector(http));
-        let per_minute = |n: NonZeroU32| RateLimiter::keyed(Quota::per_minute(n));
-        Ok(Relay {
-            token_limiter: per_minute(settings.token_requests_per_minute),
-            api_limiter: per_minute(settings.api_requests_per_minute),
-            settings,
-            client,
-        })
-    }
-}
-
-/// Clients the limiters track before they drop the ones whose budget has fully recovered.
-const TRACKED_CLIENTS: usize = 10_000;
-
-impl Relay {
-    /// Charges one request to the client's budget for this destination.
-    fn admit(&self, destination: &Destination, ip: IpAddr) -> Result<(), RelayError> {
-        let limiter = match destination {
-            Destination::Token => &self.token_limiter,
-            Destination::Api { .. } => &self.api_limiter,
-        };
-        let verdict = limiter.check_key(&client_key(ip));
-        // The keyed store only grows; without pruning, many clients would grow it for ever.
-        if limiter.len() > TRACKED_CLIENTS {
-            limiter.retain_recent();
-        }
-        verdict.map_err(|not_until| RelayError::RateLimited {
-            retry_after: not_until
-                .wait_time_from(governor::clock::Clock::now(limiter.clock()))
-                .as_secs()
-                + 1,
-        })
-    }
-}
-
-/// The key a client counts under, for the rate limit and the connection caps: its IPv4
-/// address, or the /64 of an IPv6 address, which one subscriber usually holds whole (so
-/// fresh addresses from it share one budget).
-pub fn client_key(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
-            let mut segments = v6.segments();
-            segments[4..].fill(0);
-            IpAddr::V6(segments.into())
-        }
-        IpAddr::V6(v6) => IpAddr::V4(v6.to_ipv4_mapped().expect("checked above")),
-        v4 => v4,
+        Ok(Relay { settings, client })
     }
 }
 
@@ -334,9 +282,14 @@ async fn relay(
             Destination::Api { .. } => "the Web API is relayed for GET only",
         }));
     }
+    let budget = match destination {
+        Destination::Token => Budget::Token,
+        Destination::Api { .. } => Budget::Api,
+    };
     state
-        .relay
-        .admit(destination, client_ip(settings, &request))?;
+        .budgets
+        .charge(budget, state.clients.of_request(&request))
+        .map_err(|retry_after| RelayError::RateLimited { retry_after })?;
 
     let (parts, body) = request.into_parts();
     let body = tokio::time::timeout(
@@ -419,27 +372,6 @@ async fn relay(
     Ok(response)
 }
 
-/// The client's IP: from the trusted proxy's header when configured (its last entry, the one
-/// the proxy appended), else the connection's peer address.
-fn client_ip(settings: &RelaySettings, request: &Request) -> IpAddr {
-    let from_header = settings.client_ip_header.as_ref().and_then(|name| {
-        let value = request
-            .headers()
-            .get_all(name)
-            .iter()
-            .next_back()?
-            .to_str()
-            .ok()?;
-        value.rsplit(',').next()?.trim().parse().ok()
-    });
-    from_header.unwrap_or_else(|| {
-        request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip())
-    })
-}
-
 async fn read_body(body: Body, limit: usize) -> Result<Bytes, RelayError> {
     axum::body::to_bytes(body, limit)
         .await
@@ -518,7 +450,7 @@ fn finish(
         HeaderValue::from_static(RELAY_CSP),
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    let (host, path) = destination.map_or(("-", "-"), Destination::describe);
+    let (host, path) = destination.map_or(("-", "-".into()), Destination::describe);
     tracing::info!(
         %method,
         upstream_host = host,
@@ -528,74 +460,4 @@ fn finish(
         "relay"
     );
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn relay(per_minute: u32) -> Relay {
-        let rate = NonZeroU32::new(per_minute).expect("non-zero");
-        Relay::new(RelaySettings {
-            accounts_base: "http://127.0.0.1:1".into(),
-            api_base: "http://127.0.0.1:1".into(),
-            allow_origins: Vec::new(),
-            timeout: Duration::from_secs(1),
-            body_timeout: Duration::from_secs(1),
-            max_body_bytes: 16,
-            max_response_bytes: 16,
-            token_requests_per_minute: rate,
-            api_requests_per_minute: rate,
-            client_ip_header: None,
-        })
-        .expect("client")
-    }
-
-    #[test]
-    fn budgets_key_ipv6_clients_by_their_64() {
-        let cases = [
-            ("203.0.113.7", "203.0.113.7"),
-            ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::"),
-            ("::ffff:203.0.113.7", "203.0.113.7"),
-        ];
-        for (ip, key) in cases {
-            assert_eq!(
-                client_key(ip.parse().expect("ip")),
-                key.parse::<IpAddr>().expect("ip"),
-                "{ip}"
-            );
-        }
-        let relay = relay(1);
-        let first: IpAddr = "2001:db8:1:2::1".parse().expect("ip");
-        let same_subnet: IpAddr = "2001:db8:1:2::99".parse().expect("ip");
-        let other: IpAddr = "2001:db8:1:3::1".parse().expect("ip");
-        assert!(relay.admit(&Destination::Token, first).is_ok());
-        assert!(
-            relay.admit(&Destination::Token, same_subnet).is_err(),
-            "a fresh address in the same /64 shares the budget"
-        );
-        assert!(relay.admit(&Destination::Token, other).is_ok());
-    }
-
-    #[test]
-    fn the_limiters_forget_clients_whose_budget_recovered() {
-        // A budget that recovers within nanoseconds, so every client is prunable at once.
-        let relay = relay(u32::MAX);
-        for n in 0..(TRACKED_CLIENTS as u32 + 500) {
-            let ip = IpAddr::V4(std::net::Ipv4Addr::from(0x0a00_0000 + n));
-            relay
-                .admit(
-                    &Destination::Api {
-                        path: "/v1/x".into(),
-                    },
-                    ip,
-                )
-                .expect("within budget");
-        }
-        assert!(
-            relay.api_limiter.len() <= TRACKED_CLIENTS,
-            "{} clients tracked",
-            relay.api_limiter.len()
-        );
-    }
 }

@@ -9,13 +9,40 @@ use axum::routing::any;
 use axum::Router;
 use wire::{HttpRequest, HttpResponse, ACCOUNTS_HOST, API_HOST};
 
+use crate::clients::Budget;
 use crate::{AppState, MAX_BODY_BYTES};
 
-pub fn router() -> Router<AppState> {
+pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/accounts/api/token", any(emulate))
         .route("/api/v1/{*rest}", any(emulate))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(state, budget))
+}
+
+/// Charges each request to its client's sandbox budget; past it, the answer is Spotify's
+/// 429 (docs/spotify-protocol.md): the nested error body and `Retry-After` in seconds.
+async fn budget(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let client = state.clients.of_request(&request);
+    match state.budgets.charge(Budget::Sandbox, client) {
+        Ok(()) => next.run(request).await,
+        Err(retry_after) => {
+            let mut limited = HttpResponse::json(
+                429,
+                &serde_json::json!({
+                    "error": { "status": 429, "message": "API rate limit exceeded" }
+                }),
+            );
+            limited
+                .headers
+                .push(("retry-after".into(), retry_after.to_string()));
+            into_axum(limited)
+        }
+    }
 }
 
 /// Maps `/sandbox/accounts/…` to `https://accounts.spotify.com/…` and `/sandbox/api/…` to

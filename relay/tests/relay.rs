@@ -550,6 +550,19 @@ async fn rule_5_limits() {
     );
 }
 
+/// A token request from the peer `peer`, naming `forwarded` in `X-Forwarded-For`.
+fn token_request_via(peer: &str, forwarded: &str) -> Request<Body> {
+    let mut request = token_request()
+        .header("x-forwarded-for", forwarded)
+        .body(Body::empty())
+        .expect("request");
+    let peer: std::net::SocketAddr = format!("{peer}:40000").parse().expect("a peer");
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(peer));
+    request
+}
+
 #[tokio::test]
 async fn behind_a_proxy_each_client_ip_has_its_own_budget() {
     let (upstream, _) = spotify_double().await;
@@ -560,29 +573,71 @@ async fn behind_a_proxy_each_client_ip_has_its_own_budget() {
             "1",
             "--client-ip-header",
             "x-forwarded-for",
+            "--trusted-proxy",
+            "10.0.0.0/8",
         ],
     );
-    let from = |chain: &str| {
-        token_request()
-            .header("x-forwarded-for", chain)
-            .body(Body::empty())
-            .expect("request")
-    };
+    let proxy = "10.0.0.5";
     assert_eq!(
-        send(&router, from("203.0.113.7")).await.status,
+        send(&router, token_request_via(proxy, "203.0.113.7"))
+            .await
+            .status,
         StatusCode::OK
     );
-    let again = send(&router, from("198.51.100.1, 203.0.113.7")).await;
+    let again = send(
+        &router,
+        token_request_via(proxy, "198.51.100.1, 203.0.113.7"),
+    )
+    .await;
     assert_eq!(
         again.status,
         StatusCode::TOO_MANY_REQUESTS,
         "the last entry is the client: spoofed earlier entries do not help"
     );
     assert_eq!(
-        send(&router, from("203.0.113.8")).await.status,
+        send(&router, token_request_via(proxy, "203.0.113.8"))
+            .await
+            .status,
         StatusCode::OK,
         "another client has its own budget"
     );
+}
+
+/// With the port reachable directly, a client that sends its own `X-Forwarded-For` must not
+/// get a fresh budget per request: the header counts only from a --trusted-proxy. (Before
+/// --trusted-proxy, 30 of 30 passed a limit of 20.)
+#[tokio::test]
+async fn the_client_header_counts_only_from_a_trusted_proxy() {
+    let (upstream, _) = spotify_double().await;
+    let flags = [
+        "--token-requests-per-minute",
+        "20",
+        "--client-ip-header",
+        "x-forwarded-for",
+        "--trusted-proxy",
+        "10.0.0.5",
+    ];
+    let router = server(&upstream, &flags);
+    let mut passed = (0, 0);
+    for n in 0..30 {
+        let forwarded = format!("198.51.100.{n}");
+        if send(&router, token_request_via("192.0.2.77", &forwarded))
+            .await
+            .status
+            == StatusCode::OK
+        {
+            passed.0 += 1;
+        }
+        // The positive control: the same requests through the trusted proxy.
+        if send(&router, token_request_via("10.0.0.5", &forwarded))
+            .await
+            .status
+            == StatusCode::OK
+        {
+            passed.1 += 1;
+        }
+    }
+    assert_eq!(passed, (20, 30), "(direct, through the proxy)");
 }
 
 #[tokio::test]
@@ -602,6 +657,68 @@ async fn rule_3_names_that_resolve_to_private_addresses_are_refused() {
     for host in ["localhost", "127.0.0.1", "169.254.169.254", "10.0.0.1"] {
         let error = relay::proxy::resolve_public(host).await.expect_err(host);
         assert!(error.contains(host), "{error}");
+    }
+}
+
+#[test]
+fn client_identity_flags_are_checked_at_start() {
+    let dist = fake_dist("relay").display().to_string();
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["--client-ip-header", "x-forwarded-for"],
+            "--trusted-proxy",
+        ),
+        (&["--trusted-proxy", "proxy.example"], "--trusted-proxy"),
+        (&["--trusted-proxy", "10.0.0.0/40"], "--trusted-proxy"),
+    ];
+    for (flags, named) in cases {
+        let mut args = vec!["relay", "--dist", dist.as_str()];
+        args.extend_from_slice(flags);
+        let error = AppState::new(&Config::parse_from(args))
+            .err()
+            .unwrap_or_else(|| panic!("{flags:?} refused"))
+            .to_string();
+        assert!(error.contains(named), "{flags:?}: {error}");
+    }
+    let mut args = vec!["relay", "--dist", dist.as_str()];
+    args.extend(["--client-ip-header", "x-real-ip", "--trusted-proxy", "::1"]);
+    assert!(AppState::new(&Config::parse_from(args)).is_ok());
+}
+
+/// `--allow-origin` takes exact origins: `null` would let any sandboxed iframe or `data:`
+/// page in, and a path or query could never match an `Origin` header.
+#[tokio::test]
+async fn allowed_origins_are_checked_and_normalised() {
+    let dist = fake_dist("relay").display().to_string();
+    for bad in [
+        "null",
+        "*",
+        "https://course.example/lessons",
+        "https://course.example?x=1",
+        "course.example",
+        "",
+    ] {
+        let config = Config::parse_from(["relay", "--dist", dist.as_str(), "--allow-origin", bad]);
+        let error = AppState::new(&config)
+            .err()
+            .unwrap_or_else(|| panic!("{bad:?} refused"))
+            .to_string();
+        assert!(error.contains("--allow-origin"), "{bad:?}: {error}");
+    }
+    let (upstream, _) = spotify_double().await;
+    for written in ["HTTPS://Course.Example/", "https://course.example"] {
+        let router = server(&upstream, &["--allow-origin", written]);
+        let from = |origin: &str| {
+            token_request()
+                .header("origin", origin)
+                .body(Body::empty())
+                .expect("request")
+        };
+        let allowed = send(&router, from(COURSE)).await;
+        assert_eq!(allowed.status, StatusCode::OK, "{written}");
+        assert_eq!(allowed.headers["access-control-allow-origin"], COURSE);
+        let other = send(&router, from("https://elsewhere.example")).await;
+        assert_eq!(other.relay_error(), "relay_forbidden_origin", "{written}");
     }
 }
 
@@ -684,7 +801,32 @@ async fn rule_6_logs_never_hold_secrets_tokens_or_queries() {
     )
     .await;
 
+    // A learner pastes a token where an id belongs, through the relay and into the sandbox
+    // over HTTP; and a secret where a path word belongs.
+    for path in [
+        format!("/relay/https://api.spotify.com/v1/tracks/{token}"),
+        format!("/sandbox/api/v1/tracks/{token}"),
+        format!("/relay/https://api.spotify.com/v1/artists/{SANDBOX_CLIENT_SECRET}/albums"),
+    ] {
+        send(
+            &router,
+            Request::get(path)
+                .header("authorization", format!("Bearer {token}"))
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    }
+
     let logs = String::from_utf8(captured.0.lock().expect("buffer").clone()).expect("UTF-8 logs");
+    // The positive control: the paths are logged, with the pasted values masked.
+    for shape in [
+        "upstream_path=\"/v1/tracks/:masked\"",
+        "path=/sandbox/api/v1/tracks/:masked",
+        "upstream_path=\"/v1/artists/:masked/albums\"",
+    ] {
+        assert!(logs.contains(shape), "{shape}: {logs}");
+    }
     assert!(
         logs.contains("upstream_path=\"/api/token\""),
         "the log records destinations: {logs}"

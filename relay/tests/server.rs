@@ -213,6 +213,56 @@ async fn sandbox_over_http_issues_and_accepts_tokens() {
     );
 }
 
+/// `/sandbox/` has a budget per client, answered as Spotify's 429 (300 token requests in
+/// 0.06 s all got 200 before). Another client keeps its own budget.
+#[tokio::test]
+async fn the_sandbox_limits_each_client_like_spotify() {
+    let router = app(AppState::new(&Config::parse_from([
+        "relay",
+        "--dist",
+        fake_dist("sandbox-rate").display().to_string().as_str(),
+        "--sandbox-requests-per-minute",
+        "600",
+        "--sandbox-burst",
+        "100",
+    ]))
+    .expect("dist exists"));
+    let from = |peer: &str| {
+        let mut request = get("/sandbox/api/v1/tracks/2TpxZ7JUBn3uw46aR7qd6V");
+        let peer: std::net::SocketAddr = format!("{peer}:40000").parse().expect("a peer");
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+        request
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..300 {
+        statuses.push(send(&router, from("192.0.2.1")).await);
+    }
+    let answered = statuses
+        .iter()
+        .filter(|a| a.status == StatusCode::UNAUTHORIZED)
+        .count();
+    assert_eq!(answered, 100, "the burst is answered by the sandbox");
+    let limited = statuses.last().expect("answers");
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        limited.json(),
+        serde_json::json!({"error": {"status": 429, "message": "API rate limit exceeded"}})
+    );
+    let retry_after: u64 = limited.headers["retry-after"]
+        .to_str()
+        .expect("text")
+        .parse()
+        .expect("seconds");
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    assert_eq!(
+        send(&router, from("192.0.2.2")).await.status,
+        StatusCode::UNAUTHORIZED,
+        "another client has its own budget"
+    );
+}
+
 #[tokio::test]
 async fn oversized_sandbox_bodies_are_refused() {
     let router = router("limit");

@@ -138,7 +138,14 @@ impl Servers {
             ));
         }
         let mut children = Vec::new();
-        let (double, double_url, _) = start_server(&bin, &dist, "double.log", &[])?;
+        // The tests' clients all come from 127.0.0.1 and walk whole catalogs quickly: the
+        // sandbox's budget per client (600 a minute, 100 at once) is lifted here, and tested
+        // in relay/tests/server.rs.
+        let unlimited_sandbox = [
+            "--sandbox-requests-per-minute=1000000".to_owned(),
+            "--sandbox-burst=1000000".to_owned(),
+        ];
+        let (double, double_url, _) = start_server(&bin, &dist, "double.log", &unlimited_sandbox)?;
         children.push(double);
         // The unreachable playground's address is chosen first: the main playground lists it
         // as a relay its pages may use (--connect-src), and it allows their origin in turn.
@@ -147,6 +154,8 @@ impl Servers {
         let limited_port = free_port()?;
         let course_url = format!("http://127.0.0.1:{course_port}");
         let upstreams = [
+            unlimited_sandbox[0].clone(),
+            unlimited_sandbox[1].clone(),
             format!("--spotify-accounts-url={double_url}/sandbox/accounts"),
             format!("--spotify-api-url={double_url}/sandbox/api"),
             format!("--connect-src=http://127.0.0.1:{unreachable_port}"),

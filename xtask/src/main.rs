@@ -52,6 +52,7 @@ fn run() -> Result {
         ["bench", "page"] => bench_page(),
         ["bench", "relay"] => bench_relay(),
         ["bench", "load"] => bench_load(),
+        ["bench", "limits"] => bench_limits(),
         _ => Err(USAGE.trim().to_owned()),
     }
 }
@@ -67,6 +68,7 @@ usage: cargo xtask <command>
   bench page  measure time to interactive in headless Chromium (see docs/benchmarks.md)
   bench relay measure relay throughput and latency against a direct call, and its memory
   bench load  200 learners for 30 s alone, then 60 s beside 1,000 slow and idle connections
+  bench limits what a rate-limit check costs with 100,000 clients tracked
 ";
 
 /// The workspace root (xtask lives one level below it).
@@ -668,6 +670,19 @@ fn bench_load() -> Result {
         "load",
         "learners alone, then beside slow and idle clients (about 2 minutes)",
     )
+}
+
+fn bench_limits() -> Result {
+    let mut bench = command("cargo");
+    bench.args([
+        "run",
+        "--release",
+        "--package",
+        "relay",
+        "--example",
+        "limits",
+    ]);
+    step("a rate-limit check with 100,000 clients tracked", bench)
 }
 
 /// Builds the page and the server, then runs one of the relay crate's example benchmarks
