@@ -2,10 +2,13 @@
 //! (overall and per client address), and the timeouts that close slow and idle clients.
 //!
 //! hyper serves each connection; a watchdog beside it closes the connection when a request's
-//! headers take longer than the header timeout to arrive, or when nothing moves for the idle
-//! timeout. (hyper's own header timeout also runs while a keep-alive connection waits for its
-//! next request, which would make the two timeouts one.) Past a cap, a new connection gets a
-//! 503 with `Retry-After` at once and is closed: no client is left hanging.
+//! headers take longer than the header timeout to arrive, when an answer takes longer than
+//! the send timeout to be written whole (a reader that takes 1 KB now and then keeps bytes
+//! moving, so idleness alone never closes it), or when nothing moves for the idle timeout.
+//! (hyper's own header timeout also runs while a keep-alive connection waits for its next
+//! request, which would make the two timeouts one.) hyper buffers at most 64 KiB of a
+//! request's head and answers 431 past it. Past a cap, a new connection gets a 503 with
+//! `Retry-After` at once and is closed: no client is left hanging.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -39,7 +42,12 @@ pub struct Timeouts {
     /// With nothing read or written: between requests on a keep-alive connection, before
     /// the first byte of a new one, or a client that stopped reading its answer.
     pub idle: Duration,
+    /// From an answer's head to its last byte written out.
+    pub send: Duration,
 }
+
+/// The most of a request's head hyper buffers; a larger head gets 431.
+pub const MAX_HEAD_BYTES: usize = 64 * 1024;
 
 /// The caps, and how many connections are open now, by client.
 #[derive(Debug)]
@@ -309,6 +317,8 @@ fn refusal(full: Full) -> String {
 const IDLE: u8 = 0;
 const READING_HEAD: u8 = 1;
 const IN_FLIGHT: u8 = 2;
+/// An answer is being written: from its head until its body has ended and been flushed.
+const SENDING: u8 = 3;
 
 /// What the watchdog reads: the phase, since when, and the last byte read or written, in
 /// milliseconds since the connection opened.
@@ -319,6 +329,8 @@ struct Watch {
     last_io: AtomicU64,
     /// Wakes the watchdog when its deadline moves earlier (a request's first byte).
     sooner: tokio::sync::Notify,
+    /// The answer being sent has handed hyper its last byte; the next flush ends `SENDING`.
+    body_done: std::sync::atomic::AtomicBool,
 }
 
 impl Watch {
@@ -329,7 +341,18 @@ impl Watch {
             since: AtomicU64::new(0),
             last_io: AtomicU64::new(0),
             sooner: tokio::sync::Notify::new(),
+            body_done: std::sync::atomic::AtomicBool::new(false),
         })
+    }
+
+    /// Everything hyper held has reached the socket: an answer whose body ended is sent.
+    fn flushed(&self) {
+        if self.body_done.swap(false, Ordering::SeqCst) {
+            let _ = self
+                .phase
+                .compare_exchange(SENDING, IDLE, Ordering::SeqCst, Ordering::SeqCst);
+            self.since.store(self.now(), Ordering::SeqCst);
+        }
     }
 
     fn now(&self) -> u64 {
@@ -365,10 +388,11 @@ impl Watch {
             .load(Ordering::SeqCst)
             .max(self.last_io.load(Ordering::SeqCst));
         let idle = quiet_since + timeouts.idle.as_millis() as u64;
-        if self.phase.load(Ordering::SeqCst) == READING_HEAD {
-            idle.min(self.since.load(Ordering::SeqCst) + timeouts.header_read.as_millis() as u64)
-        } else {
-            idle
+        let since = self.since.load(Ordering::SeqCst);
+        match self.phase.load(Ordering::SeqCst) {
+            READING_HEAD => idle.min(since + timeouts.header_read.as_millis() as u64),
+            SENDING => idle.min(since + timeouts.send.as_millis() as u64),
+            _ => idle,
         }
     }
 }
@@ -408,11 +432,62 @@ impl AsyncWrite for Watched {
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.stream).poll_flush(cx)
+        // hyper flushes once its own buffer is written out, so a flush after the body's end
+        // means the whole answer is in the socket.
+        let polled = Pin::new(&mut self.stream).poll_flush(cx);
+        if matches!(polled, Poll::Ready(Ok(()))) {
+            self.watch.flushed();
+        }
+        polled
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+}
+
+/// An answer's body that tells the watchdog when hyper has taken its last byte (or dropped
+/// it unfinished).
+struct Ended {
+    body: axum::body::Body,
+    watch: Option<Arc<Watch>>,
+}
+
+impl Ended {
+    fn end(&mut self) {
+        if let Some(watch) = self.watch.take() {
+            watch.body_done.store(true, Ordering::SeqCst);
+        }
+    }
+}
+
+impl Drop for Ended {
+    fn drop(&mut self) {
+        self.end();
+    }
+}
+
+impl hyper::body::Body for Ended {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+        let polled = Pin::new(&mut self.body).poll_frame(cx);
+        if matches!(polled, Poll::Ready(None)) {
+            self.end();
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.body.size_hint()
     }
 }
 
@@ -426,6 +501,8 @@ async fn serve_connection(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let watch = Watch::new();
+    #[cfg(unix)]
+    let socket = std::os::fd::AsRawFd::as_raw_fd(&stream);
     let io = TokioIo::new(Watched {
         stream,
         watch: Arc::clone(&watch),
@@ -440,13 +517,21 @@ async fn serve_connection(
             request.extensions_mut().insert(ConnectInfo(peer));
             async move {
                 let response = app.call(request).await;
-                watch.enter(IDLE);
-                response
+                watch.enter(SENDING);
+                response.map(|response| {
+                    response.map(|body| Ended {
+                        body,
+                        watch: Some(watch),
+                    })
+                })
             }
         });
     let mut builder = hyper::server::conn::http1::Builder::new();
     // The watchdog keeps time; hyper's own header clock would also close idle keep-alives.
-    builder.timer(TokioTimer::new()).header_read_timeout(None);
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(None)
+        .max_buf_size(MAX_HEAD_BYTES);
     let connection = builder.serve_connection(io, service);
     tokio::pin!(connection);
     let mut finishing = false;
@@ -459,6 +544,12 @@ async fn serve_connection(
             _ = watch.sooner.notified() => {}
             _ = tokio::time::sleep_until(deadline) => {
                 if watch.now() >= watch.deadline(timeouts) {
+                    // An overdue answer is cut off: closed gracefully, the kernel would go on
+                    // trickling what it holds to the slow reader.
+                    #[cfg(unix)]
+                    if watch.phase.load(Ordering::SeqCst) == SENDING {
+                        reset_on_close(socket);
+                    }
                     // Dropping the connection closes the socket.
                     return;
                 }
@@ -468,6 +559,27 @@ async fn serve_connection(
                 connection.as_mut().graceful_shutdown();
             }
         }
+    }
+}
+
+/// Makes closing `socket` discard what is still unsent and reset the connection
+/// (`SO_LINGER` of zero), instead of delivering it first.
+#[cfg(unix)]
+fn reset_on_close(socket: std::os::fd::RawFd) {
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: `socket` is the connection's descriptor, still open: its owner, the hyper
+    // connection, is dropped after this call. setsockopt only reads `linger`.
+    unsafe {
+        libc::setsockopt(
+            socket,
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            std::ptr::from_ref(&linger).cast(),
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        );
     }
 }
 
@@ -551,6 +663,7 @@ mod tests {
         let timeouts = Timeouts {
             header_read: Duration::from_millis(100),
             idle: Duration::from_millis(1000),
+            send: Duration::from_millis(300),
         };
         let watch = Watch::new();
         assert_eq!(
@@ -566,7 +679,22 @@ mod tests {
             "headers under way"
         );
         watch.enter(IN_FLIGHT);
-        watch.enter(IDLE);
+        watch.enter(SENDING);
+        let sending_since = watch.since.load(Ordering::SeqCst);
+        watch.wrote();
+        assert_eq!(
+            watch.deadline(timeouts),
+            sending_since + 300,
+            "an answer under way: writes do not move its deadline"
+        );
+        watch.flushed();
+        assert_eq!(
+            watch.phase.load(Ordering::SeqCst),
+            SENDING,
+            "the body is not done"
+        );
+        watch.body_done.store(true, Ordering::SeqCst);
+        watch.flushed();
         let idle_since = watch.since.load(Ordering::SeqCst);
         assert_eq!(
             watch.deadline(timeouts),

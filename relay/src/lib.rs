@@ -129,6 +129,10 @@ pub struct Config {
     /// requests, a silent client, one that stopped reading its answer); then it is closed.
     #[arg(long, env = "PLAYGROUND_IDLE_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     pub idle_timeout: u64,
+    /// Seconds the server gives itself to write one whole answer; a client that reads more
+    /// slowly is closed (bytes trickling out do not count as activity here).
+    #[arg(long, env = "PLAYGROUND_SEND_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub send_timeout: u64,
     /// Seconds a client has to send a whole request body to the relay or the sandbox
     /// (relay_body_timeout, 408).
     #[arg(long, env = "PLAYGROUND_BODY_READ_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
@@ -253,6 +257,7 @@ impl AppState {
             timeouts: connections::Timeouts {
                 header_read: Duration::from_secs(config.header_read_timeout),
                 idle: Duration::from_secs(config.idle_timeout),
+                send: Duration::from_secs(config.send_timeout),
             },
             body_read_timeout: Duration::from_secs(config.body_read_timeout),
         })
@@ -577,6 +582,7 @@ pub async fn serve(
         max_connections_per_ip = connections.max_per_client(),
         header_read_timeout_s = timeouts.header_read.as_secs(),
         idle_timeout_s = timeouts.idle.as_secs(),
+        send_timeout_s = timeouts.send.as_secs(),
         "connection limits"
     );
     connections::serve(

@@ -21,7 +21,12 @@ use tokio::net::{TcpSocket, TcpStream};
 /// Starts the server in this process with `flags`; returns its address. It stops with the
 /// test's runtime.
 async fn start(name: &str, flags: &[&str]) -> SocketAddr {
-    let dist = common::fake_dist(name).display().to_string();
+    start_in(common::fake_dist(name), flags).await
+}
+
+/// `start`, serving the files of `dist`.
+async fn start_in(dist: std::path::PathBuf, flags: &[&str]) -> SocketAddr {
+    let dist = dist.display().to_string();
     let mut args = vec!["relay", "--listen", "127.0.0.1:0", "--dist", dist.as_str()];
     args.extend_from_slice(flags);
     let state = AppState::new(&Config::parse_from(args)).expect("the server starts");
@@ -163,6 +168,103 @@ async fn idle_keep_alive_connections_are_closed_after_the_idle_timeout() {
     assert!(
         closed.is_some_and(|c| c >= Duration::from_millis(2500)),
         "{closed:?}"
+    );
+}
+
+/// A client that reads its answer 1 KB at a time keeps moving bytes, so the idle timeout
+/// never fires: the whole answer has a deadline instead (nginx's send_timeout, Go's
+/// WriteTimeout). Before it, such a reader held its connection for as long as it liked.
+#[tokio::test]
+async fn a_slow_reader_is_closed_when_its_answer_is_overdue() {
+    let dist = common::fake_dist("slow-reader");
+    // Large enough that the socket buffers cannot take it all at once.
+    let big: Vec<u8> = (0..16 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(dist.join("big.bin"), &big).expect("write a big file");
+    let server = start_in(dist, &["--idle-timeout", "1", "--send-timeout", "2"]).await;
+
+    // The positive control: a reader at full speed gets the whole file.
+    let mut fast = connect_from("127.0.0.1", server).await;
+    let whole = tokio::time::timeout(Duration::from_secs(10), async {
+        fast.write_all(b"GET /big.bin HTTP/1.1\r\nHost: playground\r\n\r\n")
+            .await
+            .expect("send");
+        let mut received = Vec::new();
+        let mut chunk = vec![0u8; 64 * 1024];
+        while received.len() < big.len() + 100 {
+            match fast.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => received.extend_from_slice(&chunk[..n]),
+            }
+            if received.ends_with(&big[big.len() - 1024..]) {
+                break;
+            }
+        }
+        received
+    })
+    .await
+    .expect("a fast reader is served in time");
+    assert!(whole.ends_with(&big[big.len() - 1024..]), "the whole file");
+
+    // The slow reader: a small receive window, 1 KB every 200 ms.
+    let socket = TcpSocket::new_v4().expect("a socket");
+    socket.set_recv_buffer_size(4096).expect("a small window");
+    socket
+        .bind("127.0.0.2:0".parse().expect("an address"))
+        .expect("bind");
+    let mut slow = socket.connect(server).await.expect("connect");
+    slow.write_all(b"GET /big.bin HTTP/1.1\r\nHost: playground\r\n\r\n")
+        .await
+        .expect("send");
+    let started = Instant::now();
+    let mut read = 0;
+    let mut chunk = [0u8; 1024];
+    let closed = loop {
+        match tokio::time::timeout(Duration::from_secs(2), slow.read(&mut chunk)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => break Some(started.elapsed()),
+            Ok(Ok(n)) => read += n,
+            Err(_) => {}
+        }
+        if started.elapsed() > Duration::from_secs(12) {
+            break None;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let closed = closed.unwrap_or_else(|| panic!("still open after 12 s, {read} bytes read"));
+    assert!(
+        closed < Duration::from_secs(6) && read < big.len(),
+        "closed after {closed:?} with {read} bytes read; the answer's deadline is 2 s"
+    );
+}
+
+/// hyper buffers a request's head up to a cap; a larger head is refused with 431, so a
+/// connection cannot hold hundreds of KiB of unfinished headers (it took 408 KiB before).
+#[tokio::test]
+async fn a_request_head_over_64_kib_gets_431() {
+    let server = start("head-cap", &[]).await;
+    let with_header = |bytes: usize| {
+        format!(
+            "GET /healthz HTTP/1.1\r\nHost: playground\r\nX-Filler: {}\r\n\r\n",
+            "a".repeat(bytes)
+        )
+    };
+    let ask = |text: String| async move {
+        let mut stream = connect_from("127.0.0.1", server).await;
+        let _ = stream.write_all(text.as_bytes()).await;
+        let mut answer = vec![0u8; 64];
+        let n = stream.read(&mut answer).await.unwrap_or(0);
+        String::from_utf8_lossy(&answer[..n]).into_owned()
+    };
+    let fine = ask(with_header(60 * 1024)).await;
+    assert!(
+        fine.starts_with("HTTP/1.1 200"),
+        "60 KiB of headers: {fine}"
+    );
+    // hyper checks the cap between reads, and its last read may take a head up to twice the
+    // cap; past that, nothing is read.
+    let refused = ask(with_header(130 * 1024)).await;
+    assert!(
+        refused.starts_with("HTTP/1.1 431"),
+        "130 KiB of headers: {refused}"
     );
 }
 
