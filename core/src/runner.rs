@@ -132,11 +132,11 @@ impl Secrets {
     pub fn add(&mut self, value: &str) {
         for form in [value.to_owned(), js_escape(value)] {
             if form.chars().count() >= Self::MIN_CHARS && !self.0.contains(&form) {
-                self.0.push(form);
+                // Kept longest first, so that a secret that contains another is masked whole.
+                let at = self.0.iter().take_while(|s| s.len() >= form.len()).count();
+                self.0.insert(at, form);
             }
         }
-        // Longest first, so that a secret that contains another is masked whole.
-        self.0.sort_by_key(|s| std::cmp::Reverse(s.len()));
     }
 
     /// Adds the credential a request carries: whatever follows `Basic ` or `Bearer ` in its
@@ -501,6 +501,9 @@ mod tests {
         let mut secrets = Secrets::default();
         secrets.add("s3cr'et");
         secrets.add("abc"); // too short to mask
+                            // A secret inside a longer one, added first: the longer is still masked whole.
+        secrets.add("1234abcd");
+        secrets.add("1234abcd5678");
         secrets.add_credential_of(
             &HttpRequest::new("POST", "https://accounts.spotify.com/api/token")
                 .header("Authorization", "Basic aWQ6c2VjcmV0MQ=="),
@@ -522,6 +525,7 @@ mod tests {
             ("id:secret1", "id:•••"),
             ("token BQDbearer and BQDissued", "token ••• and •••"),
             ("abc stays", "abc stays"),
+            ("x 1234abcd5678 y 1234abcd", "x ••• y •••"),
             ("nothing secret", "nothing secret"),
         ];
         for (text, want) in cases {
