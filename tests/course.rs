@@ -424,3 +424,105 @@ pub fn every_lesson_is_accessible(s: &Servers) {
         json!("run-search")
     );
 }
+
+/// The boxes of the course index's items, its sidebar and the lesson, and the title's.
+fn layout(b: &Browser) -> Value {
+    b.js(
+        "const box = (e) => { const r = e.getBoundingClientRect(); return {left: r.left, right: r.right, top: r.top, bottom: r.bottom, shown: e.checkVisibility()}; };
+         const nav = document.querySelector('nav[aria-label=Lessons]');
+         return {
+           nav: box(nav),
+           main: box(document.getElementById('lesson')),
+           h1: box(document.querySelector('h1')),
+           items: [...nav.querySelectorAll('li')].map(box),
+           progress: [...nav.querySelectorAll('.progress')].filter((e) => e.checkVisibility()).map(text),
+           summary: text(nav.querySelector('summary')),
+           viewport: innerHeight,
+         };",
+        vec![],
+    )
+}
+
+/// No two shown items of the index overlap or touch: each starts below the one before.
+fn assert_apart(items: &Value, when: &str) {
+    let items = items.as_array().expect("items");
+    assert_eq!(items.len(), LESSONS.len(), "{when}");
+    for pair in items.windows(2) {
+        let (above, below) = (&pair[0], &pair[1]);
+        assert_eq!(
+            (&above["shown"], &below["shown"]),
+            (&json!(true), &json!(true)),
+            "{when}: an item is hidden"
+        );
+        assert!(
+            below["top"].as_f64() > above["bottom"].as_f64(),
+            "{when}: items touch or overlap: {above} {below}"
+        );
+    }
+}
+
+/// Opens lesson 1 in `theme` with a viewport of `size`; returns its layout.
+fn open_at(b: &Browser, theme: &str, (width, height): (u32, u32)) -> Value {
+    b.viewport(width, height);
+    b.open(&format!("/?target=sandbox&theme={theme}"));
+    b.wait("the lesson", || {
+        (b.exists("nav[aria-label=Lessons] li")).then_some(())
+    });
+    layout(b)
+}
+
+/// At 1280 px the index is a sidebar left of the lesson that stays in view as the lesson
+/// scrolls, with the course's progress; at 390 px it folds above the lesson, whose title is
+/// in the first screen, and opens to a list. Items never run together; both themes.
+pub fn the_index_is_a_sidebar_or_folds_on_a_phone(s: &Servers) {
+    let b = s.browser();
+    for theme in ["light", "dark"] {
+        let wide = open_at(&b, theme, (1280, 900));
+        assert!(
+            wide["nav"]["right"].as_f64() <= wide["main"]["left"].as_f64(),
+            "{theme}: the sidebar is left of the lesson: {wide}"
+        );
+        assert_eq!(wide["progress"], json!(["0 of 5 lessons done"]), "{theme}");
+        assert_apart(&wide["items"], &format!("{theme}, wide"));
+        b.js("window.scrollTo(0, document.body.scrollHeight);", vec![]);
+        let scrolled = layout(&b);
+        assert!(
+            scrolled["h1"]["bottom"].as_f64() < Some(0.0),
+            "{theme}: the lesson scrolled: {scrolled}"
+        );
+        assert!(
+            scrolled["nav"]["top"].as_f64() >= Some(0.0)
+                && scrolled["items"][4]["bottom"].as_f64() < scrolled["viewport"].as_f64(),
+            "{theme}: the sidebar stays in view: {scrolled}"
+        );
+
+        let phone = open_at(&b, theme, (390, 844));
+        assert!(
+            phone["h1"]["bottom"].as_f64() < phone["viewport"].as_f64(),
+            "{theme}: the title is in the first screen: {phone}"
+        );
+        assert_eq!(
+            phone["summary"],
+            json!(format!(
+                "Lesson 1 of 5: {}, 0 of 5 lessons done",
+                LESSONS[0].1
+            )),
+            "{theme}: the folded index says where the lesson stands"
+        );
+        assert_eq!(
+            phone["items"][0]["shown"],
+            json!(false),
+            "{theme}: folded, the list is hidden"
+        );
+        // Opened from the keyboard, the list shows its items apart.
+        let summary = b.css("nav[aria-label=Lessons] summary", None);
+        b.js("arguments[0].focus();", vec![(&summary).into()]);
+        b.keys("\u{E007}"); // Enter
+        b.wait("the index to open", || {
+            (layout(&b)["items"][0]["shown"] == json!(true)).then_some(())
+        });
+        assert_apart(&layout(&b)["items"], &format!("{theme}, phone"));
+        assert_accessible(&b, &format!("{theme}, phone, index open"));
+        b.cdp("Emulation.clearDeviceMetricsOverride", json!({}));
+    }
+}

@@ -77,6 +77,26 @@ pub fn index(lessons: &[Entry], current: usize, search: &str) -> Vec<IndexItem> 
         .collect()
 }
 
+/// Where the shown lesson stands in the course: "Lesson 2 of 5: Search for an Item", the
+/// label of the folded index on narrow screens.
+pub fn position(lessons: &[Entry], current: usize) -> String {
+    match lessons.get(current) {
+        Some(entry) => format!(
+            "Lesson {} of {}: {}",
+            current + 1,
+            lessons.len(),
+            entry.title
+        ),
+        None => format!("{} lessons", lessons.len()),
+    }
+}
+
+/// How far the course is: "2 of 5 lessons done".
+pub fn progress(lessons: &[Entry], is_done: impl Fn(&str) -> bool) -> String {
+    let done = lessons.iter().filter(|e| is_done(&e.id)).count();
+    format!("{done} of {} lessons done", lessons.len())
+}
+
 /// A link under the lesson: "Previous: …" (`rel="prev"`) or "Next: …" (`rel="next"`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Step {
@@ -118,6 +138,34 @@ mod tests {
             title: title.into(),
         })
         .collect()
+    }
+
+    #[test]
+    fn the_index_says_where_the_lesson_stands_and_how_far_the_course_is() {
+        let lessons = course();
+        // (current, position)
+        let positions = [
+            (0, "Lesson 1 of 3: Get a <token>"),
+            (2, "Lesson 3 of 3: Artist"),
+            (3, "3 lessons"),
+        ];
+        for (current, text) in positions {
+            assert_eq!(position(&lessons, current), text, "{current}");
+        }
+        // (done lessons, progress)
+        let cases: [(&[&str], &str); 4] = [
+            (&[], "0 of 3 lessons done"),
+            (&["search"], "1 of 3 lessons done"),
+            (&["token", "search", "artist"], "3 of 3 lessons done"),
+            (&["elsewhere"], "0 of 3 lessons done"),
+        ];
+        for (done, text) in cases {
+            assert_eq!(
+                progress(&lessons, |id| done.contains(&id)),
+                text,
+                "{done:?}"
+            );
+        }
     }
 
     #[test]

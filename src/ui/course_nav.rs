@@ -9,17 +9,34 @@ use playground_core::navigation;
 use crate::location;
 use crate::state::Playground;
 
-/// `nav` "Lessons": one link per lesson, named by its title; the shown lesson's link has
-/// `aria-current="page"`, and a done lesson's says "done". The list is built once; only the
-/// done marks follow the course's progress.
+/// `nav` "Lessons": a disclosure labelled with the lesson's place and the course's progress
+/// ("Lesson 2 of 5: Search for an Item, 1 of 5 lessons done"), holding one link per lesson,
+/// named by its title; the shown lesson's link has `aria-current="page"`, and a done
+/// lesson's says "done". On wide screens it is a sidebar and starts open; on a phone it
+/// starts folded above the lesson. The list is built once; only the done marks and the
+/// progress follow the course.
 #[component]
 pub fn CourseNav() -> impl IntoView {
     let pg = expect_context::<Playground>();
     let search = location::search();
-    let index = pg
-        .course
-        .with_value(|c| navigation::index(&c.lessons, c.current, &search));
+    let (index, position) = pg.course.with_value(|c| {
+        (
+            navigation::index(&c.lessons, c.current, &search),
+            navigation::position(&c.lessons, c.current),
+        )
+    });
+    // Open where the stylesheet makes the index a sidebar, folded on a phone: the learner can
+    // fold or unfold it either way.
+    let wide = window()
+        .match_media("(min-width: 960px)")
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.matches());
     let done = move |id: &str| pg.progress.with(|p| p.is_done(id));
+    let progress = move || {
+        pg.course
+            .with_value(|c| navigation::progress(&c.lessons, |id| done(id)))
+    };
     let items = index
         .into_iter()
         .map(|item| {
@@ -35,7 +52,14 @@ pub fn CourseNav() -> impl IntoView {
             }
         })
         .collect_view();
-    view! { <nav class="course" aria-label="Lessons"><ol>{items}</ol></nav> }
+    view! {
+        <nav class="course" aria-label="Lessons">
+            <details open=wide>
+                <summary>{position}<span class="sr-only">", "</span><span class="progress">{progress}</span></summary>
+                <ol>{items}</ol>
+            </details>
+        </nav>
+    }
 }
 
 /// "Previous: …" and "Next: …" links at the end of the lesson.

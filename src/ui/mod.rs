@@ -258,8 +258,8 @@ fn LessonPage(
     // smaller than views chosen at run time (docs/benchmarks.md).
     view! {
         <a class="skip" href="#lesson">"Skip to the lesson"</a>
+        <course_nav::CourseNav />
         <header class="site">
-            <course_nav::CourseNav />
             <h1>{title}</h1>
             <p class="summary">{summary}</p>
             <TargetBar />

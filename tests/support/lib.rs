@@ -462,6 +462,15 @@ impl Browser {
         )
     }
 
+    /// Sets the page's viewport, as a phone (under 600 px wide) or a laptop would have it,
+    /// until `clearDeviceMetricsOverride`.
+    pub fn viewport(&self, width: u32, height: u32) {
+        self.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600}),
+        );
+    }
+
     /// Reloads the page.
     pub fn reload(&self) {
         self.call("POST", "/refresh", Some(json!({})));
