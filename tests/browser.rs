@@ -7,6 +7,8 @@ mod course;
 use course::*;
 mod inspector;
 use inspector::*;
+mod screenshots;
+use screenshots::*;
 
 const SANDBOX: &str = "/?target=sandbox";
 const SANDBOX_ID: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
@@ -65,6 +67,7 @@ fn main() -> std::process::ExitCode {
         a_missing_on_demand_module_is_explained,
         relay_settings_are_checked_applied_and_kept,
         a_newer_on_demand_module_is_refused,
+        screenshots_of_the_page,
     ])
 }
 

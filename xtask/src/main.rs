@@ -49,6 +49,7 @@ fn run() -> Result {
             setup(Needs::All)?;
             budget()
         }
+        ["screenshots"] => screenshots(),
         ["bench", "page"] => bench_page(),
         ["bench", "relay"] => bench_relay(),
         ["bench", "load"] => bench_load(),
@@ -65,6 +66,7 @@ usage: cargo xtask <command>
   test        every check CI runs: fmt, clippy, native tests, dist, size budget, browser tests
   layers      check the crate graph (wire <- sandbox; wire <- core <- page) with cargo tree
   budget      measure what a browser transfers on a cold load (brotli and gzip) against the budget
+  screenshots take the README's pictures of the built page into docs/images
   bench page  measure time to interactive in headless Chromium (see docs/benchmarks.md)
   bench relay measure relay throughput and latency against a direct call, and its memory
   bench load  200 learners for 30 s alone, then 60 s beside 1,000 slow and idle connections
@@ -386,6 +388,14 @@ fn test() -> Result {
     step("native tests", native)?;
     dist()?;
     budget()?;
+    step(
+        "end-to-end tests (headless Chromium and spotipy against the release build)",
+        browser_suite(),
+    )
+}
+
+/// The browser suite against the release build, with every tool it needs named.
+fn browser_suite() -> Command {
     let mut browser = command("cargo");
     browser
         .args(["test", "--package", "e2e", "--test", "browser"])
@@ -396,10 +406,19 @@ fn test() -> Result {
             "AXE_SCRIPT",
             tools_dir().join("axe/node_modules/axe-core/axe.min.js"),
         );
-    step(
-        "end-to-end tests (headless Chromium and spotipy against the release build)",
-        browser,
-    )
+    browser
+}
+
+/// The README's pictures: the browser suite's `screenshots_of_the_page` case, writing into
+/// docs/images. (The suite runs the same case into target/e2e, so a broken command fails CI.)
+fn screenshots() -> Result {
+    setup(Needs::All)?;
+    dist()?;
+    let mut pictures = browser_suite();
+    pictures
+        .args(["--", "screenshots_of_the_page"])
+        .env("SCREENSHOTS_DIR", root().join("docs/images"));
+    step("pictures of the page into docs/images", pictures)
 }
 
 /// Crates that reach browser APIs.
