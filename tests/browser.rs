@@ -28,6 +28,7 @@ fn main() -> std::process::ExitCode {
         spotify_wrong_secret_is_spotify_answering,
         spotify_unreachable_upstream_is_the_relay_failing,
         spotipy_reads_the_catalog_in_the_sandbox_and_through_the_relay,
+        ts_sdk_reads_the_catalog_in_the_sandbox_and_through_the_relay,
         the_relays_rate_limit_counts_down,
         rate_limited_run_counts_down_and_never_retries,
         another_relay_works_only_when_the_operator_allows_it,
@@ -657,6 +658,34 @@ fn rate_limited_run_counts_down_and_never_retries(s: &Servers) {
     });
 }
 
+/// What every client library's script reads from the built-in catalog: the lesson's track,
+/// a search, an artist found by name, their albums and singles, the first one's tracks, and
+/// the second page of a search.
+fn catalog_answers() -> Value {
+    json!({
+        "track": "Wild Island",
+        "search": ["Muddy Crown", "Saltmarsh", "Tidal Atlas", "Fold Here"],
+        "artist": "Quillon",
+        "artist_albums": ["Warehouse Weather", "Neon Orchard", "Pulse Theory"],
+        "album_tracks": 8,
+        "second_page_offset": 10,
+    })
+}
+
+/// Runs a client library's script against this test's server with the sandbox app's
+/// credentials, and returns the JSON it prints.
+fn client_library(s: &Servers, mut script: std::process::Command, name: &str) -> Value {
+    let output = script
+        .env("SERVER", &s.base_url)
+        .env("CLIENT_ID", SANDBOX_ID)
+        .env("CLIENT_SECRET", SANDBOX_SECRET)
+        .output()
+        .unwrap_or_else(|e| panic!("run {name} ({script:?}; cargo xtask setup installs it): {e}"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{name} failed: {stderr}");
+    serde_json::from_slice(&output.stdout).expect("JSON from the script")
+}
+
 /// A client library written by others (spotipy), for every catalog endpoint, against the
 /// server's `/sandbox/` and through the relay to a Spotify double (not a browser case, but it
 /// needs the same running servers).
@@ -665,30 +694,11 @@ fn spotipy_reads_the_catalog_in_the_sandbox_and_through_the_relay(s: &Servers) {
         || e2e::root().join("target/tools/spotipy/bin/python"),
         std::path::PathBuf::from,
     );
-    let output = std::process::Command::new(&python)
-        .arg(e2e::root().join("tests/spotipy_catalog.py"))
-        .env("SERVER", &s.base_url)
-        .env("CLIENT_ID", SANDBOX_ID)
-        .env("CLIENT_SECRET", SANDBOX_SECRET)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "run {} (cargo xtask setup installs spotipy): {e}",
-                python.display()
-            )
-        });
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "spotipy failed: {stderr}");
-    let results: Value = serde_json::from_slice(&output.stdout).expect("JSON from the script");
-    let expected = json!({
-        "track": "Wild Island",
-        "search": ["Muddy Crown", "Saltmarsh", "Tidal Atlas", "Fold Here"],
-        "artist": "Quillon",
-        "artist_albums": ["Warehouse Weather", "Neon Orchard", "Pulse Theory"],
-        "album_tracks": 8,
-        "refused": {"status": 400, "message": "Invalid limit"},
-        "second_page_offset": 10,
-    });
+    let mut spotipy = std::process::Command::new(&python);
+    spotipy.arg(e2e::root().join("tests/spotipy_catalog.py"));
+    let results = client_library(s, spotipy, "spotipy");
+    let mut expected = catalog_answers();
+    expected["refused"] = json!({"status": 400, "message": "Invalid limit"});
     for mode in ["sandbox", "relay"] {
         let got = &results[mode];
         assert!(
@@ -700,6 +710,42 @@ fn spotipy_reads_the_catalog_in_the_sandbox_and_through_the_relay(s: &Servers) {
         let mut got = got.clone();
         got["refused"]["message"] = json!("Invalid limit");
         assert_eq!(got, expected, "{mode}");
+    }
+}
+
+/// Spotify's TypeScript SDK, a second client library written by others, reads the catalog
+/// with its own calls against `/sandbox/` and through the relay, walking paged answers to
+/// the end, and meets the 2026 limits and the errors as on Spotify.
+fn ts_sdk_reads_the_catalog_in_the_sandbox_and_through_the_relay(s: &Servers) {
+    e2e::require("node");
+    let sdk = std::env::var_os("TS_SDK").map_or_else(
+        || e2e::root().join("target/tools/ts-sdk"),
+        std::path::PathBuf::from,
+    );
+    assert!(
+        sdk.join("node_modules/@spotify/web-api-ts-sdk/package.json")
+            .exists(),
+        "Spotify's TypeScript SDK is not in {} (cargo xtask setup installs it)",
+        sdk.display()
+    );
+    let mut node = std::process::Command::new("node");
+    node.arg(e2e::root().join("tests/ts_sdk_catalog.mjs"))
+        .env("TS_SDK", &sdk);
+    let results = client_library(s, node, "the TypeScript SDK");
+    let mut expected = catalog_answers();
+    for (member, value) in [
+        ("album_genres", json!([])),
+        ("every_album", json!({"items": 4, "total": 4})),
+        ("every_track", json!({"items": 8, "total": 8})),
+        ("every_artist", json!({"items": 10, "total": 10})),
+        ("refused", json!(400)),
+        ("unknown", json!(404)),
+        ("malformed", json!(400)),
+    ] {
+        expected[member] = value;
+    }
+    for mode in ["sandbox", "relay"] {
+        assert_eq!(results[mode], expected, "{mode}");
     }
 }
 

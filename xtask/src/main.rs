@@ -13,6 +13,7 @@ const TRUNK_VERSION: &str = "0.21.14";
 const BINARYEN_VERSION: &str = "132";
 /// The accessibility checker the end-to-end tests inject into the page.
 const AXE_VERSION: &str = "4.14.1";
+const TS_SDK_VERSION: &str = "1.2.0";
 /// A Spotify client written by others, used through the relay by the end-to-end tests.
 const SPOTIPY_VERSION: &str = "2.26.0";
 /// Extensions of the files `dist` writes `.br` and `.gz` copies of.
@@ -229,6 +230,7 @@ fn setup(needs: Needs) -> Result {
     if needs == Needs::All {
         setup_spotipy()?;
         setup_axe()?;
+        setup_ts_sdk()?;
     }
     Ok(())
 }
@@ -254,10 +256,29 @@ fn apt_install(packages: &[&str]) -> Result {
 
 /// axe-core from the npm registry, for the accessibility check in the browser tests.
 fn setup_axe() -> Result {
-    let prefix = tools_dir().join("axe");
-    let manifest = prefix.join("node_modules/axe-core/package.json");
+    npm_tool("axe", "axe-core", AXE_VERSION, "the accessibility check")
+}
+
+/// Spotify's TypeScript SDK from the npm registry, a client library the tests run against
+/// the sandbox and through the relay.
+fn setup_ts_sdk() -> Result {
+    npm_tool(
+        "ts-sdk",
+        "@spotify/web-api-ts-sdk",
+        TS_SDK_VERSION,
+        "a client library for the tests",
+    )
+}
+
+/// Installs `package@version` from npm into target/tools/`folder`, unless it is there.
+fn npm_tool(folder: &str, package: &str, version: &str, why: &str) -> Result {
+    let prefix = tools_dir().join(folder);
+    let manifest = prefix
+        .join("node_modules")
+        .join(package)
+        .join("package.json");
     let installed = fs::read_to_string(&manifest)
-        .is_ok_and(|m| m.contains(&format!("\"version\": \"{AXE_VERSION}\"")));
+        .is_ok_and(|m| m.contains(&format!("\"version\": \"{version}\"")));
     if installed {
         return Ok(());
     }
@@ -265,8 +286,8 @@ fn setup_axe() -> Result {
     let mut c = command("npm");
     c.args(["install", "--no-audit", "--no-fund", "--prefix"])
         .arg(&prefix)
-        .arg(format!("axe-core@{AXE_VERSION}"));
-    step(&format!("install axe-core {AXE_VERSION} from npm"), c)
+        .arg(format!("{package}@{version}"));
+    step(&format!("install {package} {version} from npm ({why})"), c)
 }
 
 /// A venv with the pinned spotipy, for the client-library test through the relay.
@@ -402,6 +423,7 @@ fn browser_suite() -> Command {
         .env("PLAYGROUND_DIST", root().join("dist"))
         .env("PLAYGROUND_RELAY_BIN", root().join("target/release/relay"))
         .env("SPOTIPY_PYTHON", tools_dir().join("spotipy/bin/python"))
+        .env("TS_SDK", tools_dir().join("ts-sdk"))
         .env(
             "AXE_SCRIPT",
             tools_dir().join("axe/node_modules/axe-core/axe.min.js"),
