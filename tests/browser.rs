@@ -59,6 +59,7 @@ fn main() -> std::process::ExitCode {
         an_embedded_lesson_posts_lesson_completed,
         every_lesson_is_accessible,
         the_index_is_a_sidebar_or_folds_on_a_phone,
+        the_lesson_file_loads_beside_the_wasm,
         the_inspector_shows_each_request_in_the_sandbox,
         the_inspector_shows_each_request_through_the_relay,
         a_relay_error_is_shown_apart,

@@ -526,3 +526,36 @@ pub fn the_index_is_a_sidebar_or_folds_on_a_phone(s: &Servers) {
         b.cdp("Emulation.clearDeviceMetricsOverride", json!({}));
     }
 }
+
+/// The shown lesson's file does not wait for the wasm: the server's `Link: rel=preload`
+/// header starts it beside the script and the wasm, and the page's own fetch uses that one
+/// download.
+pub fn the_lesson_file_loads_beside_the_wasm(s: &Servers) {
+    let b = s.browser();
+    b.open("/?target=sandbox&lesson=search");
+    b.wait(LESSONS[1].1, || {
+        (b.text(&b.css("h1", None)) == LESSONS[1].1).then_some(())
+    });
+    let timing = b.js(
+        "const all = performance.getEntriesByType('resource');
+         const lesson = all.filter((e) => e.name.endsWith('/content/02-search.json'));
+         const wasm = all.find((e) => e.name.endsWith('_bg.wasm') && !e.name.includes('ondemand'));
+         return {
+           downloads: lesson.length,
+           lesson_start: lesson.length ? lesson[0].startTime : null,
+           wasm_end: wasm ? wasm.responseEnd : null,
+         };",
+        vec![],
+    );
+    assert_eq!(timing["downloads"], json!(1), "one download: {timing}");
+    let (start, wasm_end) = (
+        timing["lesson_start"]
+            .as_f64()
+            .expect("the lesson's timing"),
+        timing["wasm_end"].as_f64().expect("the wasm's timing"),
+    );
+    assert!(
+        start < wasm_end,
+        "the lesson's file started before the wasm had arrived: {timing}"
+    );
+}

@@ -163,6 +163,8 @@ pub struct AppState {
     pub clients: Arc<clients::Clients>,
     /// What each client may still spend.
     pub budgets: Arc<clients::Budgets>,
+    /// The lessons' files in course order, `(id, path)`, to preload the one a page shows.
+    pub lessons: Arc<Vec<(String, String)>>,
     pub timeouts: connections::Timeouts,
     pub body_read_timeout: Duration,
 }
@@ -249,6 +251,7 @@ impl AppState {
                     &["'self'", "'none'"],
                 )?,
             ),
+            lessons: Arc::new(lesson_files(&config.dist)),
             dist: config.dist.clone(),
             relay: Arc::new(relay),
             connections: connection_caps(config, &clients),
@@ -262,6 +265,43 @@ impl AppState {
             body_read_timeout: Duration::from_secs(config.body_read_timeout),
         })
     }
+}
+
+/// The lessons' files in `dist/content/`, named `<number>-<id>.json` (the build checks the
+/// names), in course order: `(id, "/content/<file>")`.
+fn lesson_files(dist: &std::path::Path) -> Vec<(String, String)> {
+    let mut names: Vec<String> = std::fs::read_dir(dist.join("content"))
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .filter(|name| name.ends_with(".json"))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let id = name.strip_suffix(".json")?.split_once('-')?.1.to_owned();
+            Some((id, format!("/content/{name}")))
+        })
+        .collect()
+}
+
+/// The `Link` header that has the browser fetch the shown lesson's file while the page's
+/// script and wasm load, instead of after: the lesson `?lesson=` names, else the first (as
+/// the page itself decides). `crossorigin` makes it match the page's own `fetch`.
+fn lesson_preload(lessons: &[(String, String)], query: Option<&str>) -> Option<HeaderValue> {
+    let asked = query.and_then(|q| {
+        q.split('&')
+            .filter_map(|pair| pair.strip_prefix("lesson="))
+            .next_back()
+    });
+    let file = asked
+        .and_then(|id| lessons.iter().find(|(l, _)| l == id))
+        .or_else(|| lessons.first())
+        .map(|(_, file)| file)?;
+    HeaderValue::from_str(&format!("<{file}>; rel=preload; as=fetch; crossorigin")).ok()
 }
 
 /// The connection caps: the flags, or defaults sized below the open-file limit. A flag above
@@ -440,8 +480,16 @@ async fn headers_and_log(State(state): State<AppState>, request: Request, next: 
     let method = request.method().clone();
     // The path only: query strings can hold secrets (`?client_secret=` in body-style requests).
     let path = request.uri().path().to_owned();
+    let preload = lesson_preload(&state.lessons, request.uri().query());
     let mut response = next.run(request).await;
+    let document = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
     let headers = response.headers_mut();
+    if let Some(link) = preload.filter(|_| document) {
+        headers.insert(header::LINK, link);
+    }
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
         headers.insert(header::CONTENT_SECURITY_POLICY, state.csp.clone());
     }

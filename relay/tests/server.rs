@@ -274,6 +274,48 @@ async fn oversized_sandbox_bodies_are_refused() {
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
 }
 
+/// The page's document names the shown lesson's file in a `Link: rel=preload` header, so
+/// the browser fetches it beside the script and the wasm instead of after them.
+#[tokio::test]
+async fn the_document_preloads_the_lesson_it_shows() {
+    let dist = fake_dist("preload");
+    std::fs::create_dir_all(dist.join("content")).expect("content folder");
+    for name in ["02-search.json", "01-token.json", "notes.txt"] {
+        std::fs::write(dist.join("content").join(name), "{}").expect("a lesson file");
+    }
+    let lessons = app(AppState::new(&config(dist)).expect("dist exists"));
+    let link = |id: &str| format!("</content/{id}.json>; rel=preload; as=fetch; crossorigin");
+    // (path, preload)
+    let cases = [
+        ("/", Some(link("01-token"))),
+        ("/?lesson=search", Some(link("02-search"))),
+        (
+            "/?target=sandbox&lesson=search&embed=1",
+            Some(link("02-search")),
+        ),
+        ("/?lesson=token&lesson=search", Some(link("02-search"))),
+        ("/?lesson=nowhere", Some(link("01-token"))),
+        ("/index.html?lesson=search", Some(link("02-search"))),
+        (HASHED_JS, None),
+        ("/content/01-token.json", None),
+    ];
+    for (path, preload) in cases {
+        let answer = send(&lessons, get(path)).await;
+        assert_eq!(answer.status, StatusCode::OK, "{path}");
+        assert_eq!(
+            answer
+                .headers
+                .get("link")
+                .map(|l| l.to_str().expect("text").to_owned()),
+            preload,
+            "{path}"
+        );
+    }
+    // A build without lessons preloads nothing.
+    let bare = send(&router("no-lessons"), get("/")).await;
+    assert!(bare.headers.get("link").is_none());
+}
+
 #[tokio::test]
 async fn healthz() {
     let Answer { status, body, .. } = send(&router("health"), get("/healthz")).await;
