@@ -123,6 +123,15 @@ fn start_server(
     }
 }
 
+/// Serves `dist` with the release server (`PLAYGROUND_RELAY_BIN`) on a free port, for a
+/// benchmark's second page; returns the child and its `http://ADDR`.
+pub fn serve_dist(dist: &Path, log_name: &str) -> Result<(Child, String), String> {
+    let bin = std::env::var_os("PLAYGROUND_RELAY_BIN")
+        .map_or_else(|| root().join("target/release/relay"), PathBuf::from);
+    let (child, url, _) = start_server(&bin, dist, log_name, &[])?;
+    Ok((child, url))
+}
+
 impl Servers {
     /// Starts everything; the message says what to do when the build is missing.
     pub fn start() -> Result<Servers, String> {

@@ -68,7 +68,7 @@ usage: cargo xtask <command>
   layers      check the crate graph (wire <- sandbox; wire <- core <- page) with cargo tree
   budget      measure what a browser transfers on a cold load (brotli and gzip) against the budget
   screenshots take the README's pictures of the built page into docs/images
-  bench page  measure time to interactive in headless Chromium (see docs/benchmarks.md)
+  bench page  measure when the page is readable and interactive, beside a minimal Leptos page
   bench relay measure relay throughput and latency against a direct call, and its memory
   bench load  200 learners for 30 s alone, then 60 s beside 1,000 slow and idle connections
   bench limits what a rate-limit check costs with 100,000 clients tracked
@@ -684,6 +684,19 @@ fn bench_page() -> Result {
     setup(Needs::All)?;
     dist()?;
     budget()?;
+    // The yardstick: a minimal Leptos page, built and precompressed the same way.
+    let minimal = root().join("target/minimal-dist");
+    let mut trunk = command("trunk");
+    trunk
+        .args(["build", "--release", "--offline", "--dist"])
+        .arg(&minimal)
+        .arg(root().join("bench/minimal/index.html"))
+        .env("CARGO_ENCODED_RUSTFLAGS", page_rustflags());
+    step(
+        "build the minimal Leptos page into target/minimal-dist/",
+        trunk,
+    )?;
+    precompress(&minimal)?;
     let mut bench = command("cargo");
     bench
         .args([
@@ -695,8 +708,12 @@ fn bench_page() -> Result {
             "bench-page",
         ])
         .env("PLAYGROUND_DIST", root().join("dist"))
+        .env("MINIMAL_DIST", &minimal)
         .env("PLAYGROUND_RELAY_BIN", root().join("target/release/relay"));
-    step("time to interactive in headless Chromium", bench)
+    step(
+        "readable and interactive in headless Chromium, beside a minimal Leptos page",
+        bench,
+    )
 }
 
 fn bench_relay() -> Result {
