@@ -163,7 +163,8 @@ pub struct AppState {
     pub clients: Arc<clients::Clients>,
     /// What each client may still spend.
     pub budgets: Arc<clients::Budgets>,
-    /// The lessons' files in course order, `(id, path)`, to preload the one a page shows.
+    /// The lessons' files in course order, `(id, relative path)`, to preload the one a page
+    /// shows.
     pub lessons: Arc<Vec<(String, String)>>,
     pub timeouts: connections::Timeouts,
     pub body_read_timeout: Duration,
@@ -268,7 +269,8 @@ impl AppState {
 }
 
 /// The lessons' files in `dist/content/`, named `<number>-<id>.json` (the build checks the
-/// names), in course order: `(id, "/content/<file>")`.
+/// names), in course order: `(id, "content/<file>")`. The path is relative, as the page's
+/// own fetch is, so that both resolve to the same URL wherever the page is served.
 fn lesson_files(dist: &std::path::Path) -> Vec<(String, String)> {
     let mut names: Vec<String> = std::fs::read_dir(dist.join("content"))
         .map(|entries| {
@@ -283,7 +285,7 @@ fn lesson_files(dist: &std::path::Path) -> Vec<(String, String)> {
         .into_iter()
         .filter_map(|name| {
             let id = name.strip_suffix(".json")?.split_once('-')?.1.to_owned();
-            Some((id, format!("/content/{name}")))
+            Some((id, format!("content/{name}")))
         })
         .collect()
 }

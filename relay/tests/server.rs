@@ -284,7 +284,7 @@ async fn the_document_preloads_the_lesson_it_shows() {
         std::fs::write(dist.join("content").join(name), "{}").expect("a lesson file");
     }
     let lessons = app(AppState::new(&config(dist)).expect("dist exists"));
-    let link = |id: &str| format!("</content/{id}.json>; rel=preload; as=fetch; crossorigin");
+    let link = |id: &str| format!("<content/{id}.json>; rel=preload; as=fetch; crossorigin");
     // (path, preload)
     let cases = [
         ("/", Some(link("01-token"))),
