@@ -435,7 +435,7 @@ fn layout(b: &Browser) -> Value {
            main: box(document.getElementById('lesson')),
            h1: box(document.querySelector('h1')),
            items: [...nav.querySelectorAll('li')].map(box),
-           progress: [...nav.querySelectorAll('.progress')].filter((e) => e.checkVisibility()).map(text),
+           progress: [...nav.querySelectorAll('.course-progress')].filter((e) => e.checkVisibility()).map(text),
            summary: text(nav.querySelector('summary')),
            viewport: innerHeight,
          };",

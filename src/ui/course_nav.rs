@@ -55,7 +55,7 @@ pub fn CourseNav() -> impl IntoView {
     view! {
         <nav class="course" aria-label="Lessons">
             <details open=wide>
-                <summary>{position}<span class="sr-only">", "</span><span class="progress">{progress}</span></summary>
+                <summary>{position}<span class="sr-only">", "</span><span class="course-progress">{progress}</span></summary>
                 <ol>{items}</ol>
             </details>
         </nav>
