@@ -27,3 +27,9 @@ pub mod state;
 pub mod ui;
 
 pub use ui::start;
+
+/// True in the browser. False when the build renders the page natively (crate `prerender`):
+/// then the edges find no browser (nothing stored, no query, the time 0), and the page's
+/// connections to the outside world (listeners, the clock's interval) are not made. A
+/// constant, so the browser's build carries no trace of it.
+pub const LIVE: bool = cfg!(target_arch = "wasm32");

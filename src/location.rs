@@ -1,7 +1,30 @@
-//! Reads and rewrites the page's URL query (no reload, no history entry).
+//! Reads the page's URL (and whether its viewport is wide) and rewrites its query (no reload,
+//! no history entry). At build time (`crate::LIVE` false) the URL is empty.
+
+/// Whether the viewport is wide enough for the course index as a sidebar (960 px, as the
+/// stylesheet has it). At build time, not: a first visit's screen is not known.
+pub fn wide_screen() -> bool {
+    crate::LIVE
+        && web_sys::window()
+            .and_then(|w| w.match_media("(min-width: 960px)").ok().flatten())
+            .is_some_and(|m| m.matches())
+}
+
+/// `location.pathname`, which names the lesson's page (`/search.html`).
+pub fn path() -> String {
+    if !crate::LIVE {
+        return String::new();
+    }
+    web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_default()
+}
 
 /// `location.search`, or empty when unavailable.
 pub fn search() -> String {
+    if !crate::LIVE {
+        return String::new();
+    }
     web_sys::window()
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default()
@@ -9,6 +32,9 @@ pub fn search() -> String {
 
 /// `location.origin`, for example `https://playground.example`.
 pub fn origin() -> String {
+    if !crate::LIVE {
+        return String::new();
+    }
     web_sys::window()
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default()

@@ -37,23 +37,6 @@ impl From<gloo_net::Error> for NetworkFailure {
     }
 }
 
-/// The text of a file next to the page (a lesson, say), or why it could not be had. A plain
-/// same-origin `fetch` (mode `cors`, credentials `same-origin`), so that it takes the file
-/// the document's `Link: rel=preload; as=fetch; crossorigin` header already started.
-pub async fn get_text(url: &str) -> Result<String, String> {
-    let response = RequestBuilder::new(url)
-        .send()
-        .await
-        .map_err(|e| NetworkFailure::from(e).message)?;
-    if !response.ok() {
-        return Err(format!("{url} answered status {}", response.status()));
-    }
-    response
-        .text()
-        .await
-        .map_err(|e| NetworkFailure::from(e).message)
-}
-
 /// Sends `request` to `destination` and returns whatever answered.
 pub async fn send(
     destination: &Destination,

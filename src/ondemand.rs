@@ -19,6 +19,7 @@ use std::cell::RefCell;
 use js_sys::{Function, Promise};
 use playground_core::embed::PanelContext;
 use playground_core::exchange::Exchange;
+use playground_core::lesson::KeyOffer;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -58,6 +59,14 @@ extern "C" {
         details: &HtmlElement,
         relay: &str,
         apply: &Closure<dyn Fn(String)>,
+    ) -> Result<(), JsValue>;
+    /// `ondemand::key_dialog`: shows the "Save <KEY>" dialog for a `KeyOffer` (JSON); it
+    /// calls `save` with the chosen value, and `closed` once it has closed.
+    #[wasm_bindgen(catch, js_namespace = wasm_bindgen, js_name = key_dialog)]
+    fn ondemand_key_dialog(
+        offer: &str,
+        save: &Closure<dyn Fn(String)>,
+        closed: &Closure<dyn Fn()>,
     ) -> Result<(), JsValue>;
 }
 
@@ -155,6 +164,24 @@ pub async fn sandbox(
     let answer =
         ondemand_sandbox(&request, now.0 as f64, token_lifetime as f64).map_err(|e| failed(&e))?;
     serde_json::from_str(&answer).map_err(|e| Unavailable::Failed(e.to_string()))
+}
+
+/// Shows the "Save <KEY>" dialog for `offer`: `save` gets the chosen value, `closed` runs
+/// once the dialog has closed.
+pub async fn key_dialog(
+    offer: &KeyOffer,
+    save: impl Fn(String) + 'static,
+    closed: impl Fn() + 'static,
+) -> Result<(), Unavailable> {
+    loaded().await?;
+    let offer = serde_json::to_string(offer).expect("an offer is plain data");
+    let save = Closure::<dyn Fn(String)>::new(save);
+    let closed = Closure::<dyn Fn()>::new(closed);
+    ondemand_key_dialog(&offer, &save, &closed).map_err(|e| failed(&e))?;
+    // The dialog may call them until the next offer replaces it; they are small.
+    save.forget();
+    closed.forget();
+    Ok(())
 }
 
 /// Appends the inspector of `exchange` to `details`, a request's disclosure; or says why the

@@ -35,6 +35,10 @@ thread_local! {
 }
 
 fn area_storage(area: Area) -> Option<web_sys::Storage> {
+    // At build time there is no storage, and none is missing: a first visit.
+    if !crate::LIVE {
+        return None;
+    }
     let window = web_sys::window()?;
     let storage = match area {
         Area::Session => window.session_storage(),

@@ -3,7 +3,8 @@
 //! toolchain and served by the same server.
 //!
 //! - Readable: the largest contentful paint (LCP), read with a buffered PerformanceObserver
-//!   once the mount has painted (before it, the largest paint is "Loading the lesson…").
+//!   once the mount has painted (the prerendered lesson paints first; the mount paints it
+//!   again, and LCP is reported again then).
 //! - Interactive: the `playground-interactive` performance mark that each app sets once
 //!   mounted, found the same way on both pages.
 //! - Where the page's time goes: when its wasm had arrived (Resource Timing), when its lesson

@@ -7,6 +7,8 @@ mod course;
 use course::*;
 mod inspector;
 use inspector::*;
+mod prerender;
+use prerender::*;
 mod screenshots;
 use screenshots::*;
 
@@ -59,7 +61,9 @@ fn main() -> std::process::ExitCode {
         an_embedded_lesson_posts_lesson_completed,
         every_lesson_is_accessible,
         the_index_is_a_sidebar_or_folds_on_a_phone,
-        the_lesson_file_loads_beside_the_wasm,
+        the_lesson_file_comes_with_its_page,
+        each_lesson_reads_before_the_wasm,
+        the_page_takes_over_without_a_jump_or_a_lost_focus,
         the_inspector_shows_each_request_in_the_sandbox,
         the_inspector_shows_each_request_through_the_relay,
         a_relay_error_is_shown_apart,

@@ -241,11 +241,16 @@ pub struct SnippetSettings {
 /// The iframe, plus a script that sizes it from `resize` messages. Values are escaped for an
 /// HTML attribute.
 pub fn snippet(s: &SnippetSettings) -> String {
-    let mut src = format!("{}/?embed=1&target={}", s.page_origin, s.target.as_param());
-    if let Some(lesson) = &s.lesson {
-        src.push_str("&lesson=");
-        src.push_str(lesson);
-    }
+    // The lesson's own page, which holds the lesson's text before the page's code has run.
+    let page = s
+        .lesson
+        .as_deref()
+        .map_or(String::new(), |id| format!("{id}.html"));
+    let mut src = format!(
+        "{}/{page}?embed=1&target={}",
+        s.page_origin,
+        s.target.as_param()
+    );
     if !s.cells.is_empty() {
         src.push_str("&cells=");
         src.push_str(&s.cells.join(","));
@@ -288,8 +293,8 @@ mod tests {
         let back: PanelContext = serde_json::from_str(&text).expect("read back");
         assert_eq!(back, context);
         let cases = [
-            (None, Theme::Auto, "src=\"https://play.example/?embed=1&amp;target=sandbox&amp;lesson=artist\""),
-            (Some("get"), Theme::Dark, "src=\"https://play.example/?embed=1&amp;target=sandbox&amp;lesson=artist&amp;cells=get&amp;theme=dark\""),
+            (None, Theme::Auto, "src=\"https://play.example/artist.html?embed=1&amp;target=sandbox\""),
+            (Some("get"), Theme::Dark, "src=\"https://play.example/artist.html?embed=1&amp;target=sandbox&amp;cells=get&amp;theme=dark\""),
         ];
         for (cell, theme, src) in cases {
             let snippet = back.snippet(cell, theme);
@@ -462,7 +467,7 @@ mod tests {
         });
         assert!(
             whole.contains(
-                r#"src="https://play.example/?embed=1&amp;target=spotify&amp;lesson=artist-albums""#
+                r#"src="https://play.example/artist-albums.html?embed=1&amp;target=spotify""#
             ),
             "{whole}"
         );

@@ -19,15 +19,16 @@ pub enum Class {
 }
 
 impl Class {
-    /// The opening tag of a piece of this class (CSS class `tok-<name>`).
-    fn open_tag(self) -> &'static str {
+    /// The opening tag of a piece of this class (CSS class `tok-<name>`); plain text has
+    /// none, since nothing styles it.
+    fn open_tag(self) -> Option<&'static str> {
         match self {
-            Class::Plain => r#"<span class="tok-plain">"#,
-            Class::Keyword => r#"<span class="tok-keyword">"#,
-            Class::String => r#"<span class="tok-string">"#,
-            Class::Comment => r#"<span class="tok-comment">"#,
-            Class::Number => r#"<span class="tok-number">"#,
-            Class::Placeholder => r#"<span class="tok-placeholder">"#,
+            Class::Plain => None,
+            Class::Keyword => Some(r#"<span class="tok-keyword">"#),
+            Class::String => Some(r#"<span class="tok-string">"#),
+            Class::Comment => Some(r#"<span class="tok-comment">"#),
+            Class::Number => Some(r#"<span class="tok-number">"#),
+            Class::Placeholder => Some(r#"<span class="tok-placeholder">"#),
         }
     }
 }
@@ -90,7 +91,7 @@ pub fn highlight(code: &str) -> Vec<Vec<(Class, String)>> {
 }
 
 /// The highlighted code as markup: one `span.line` per line, with its number in an
-/// `aria-hidden` `span.ln` and each piece in a `span.tok-*`. Built as text because it is
+/// `aria-hidden` `span.ln` and each piece but plain text in a `span.tok-*`. Built as text because it is
 /// static: markup is much smaller in the bundle than the same spans as views.
 pub fn to_html(code: &str) -> Markup {
     let mut out = Markup::default();
@@ -100,9 +101,14 @@ pub fn to_html(code: &str) -> Markup {
             "</span>",
         ));
         for (class, text) in line {
-            out.push(Markup::from_static(class.open_tag()));
+            let tag = class.open_tag();
+            if let Some(tag) = tag {
+                out.push(Markup::from_static(tag));
+            }
             out.push(escape(&text));
-            out.push(Markup::from_static("</span>"));
+            if tag.is_some() {
+                out.push(Markup::from_static("</span>"));
+            }
         }
         out.push(Markup::from_static("\n</span>"));
     }
@@ -232,15 +238,15 @@ mod tests {
             to_html("if (a < b) {\n  x('{{ID}}');\n}").as_str(),
             concat!(
                 r#"<span class="line"><span class="ln" aria-hidden="true">1</span>"#,
-                r#"<span class="tok-keyword">if</span><span class="tok-plain"> (a &lt; b) {</span>"#,
+                r#"<span class="tok-keyword">if</span> (a &lt; b) {"#,
                 "\n</span>",
                 r#"<span class="line"><span class="ln" aria-hidden="true">2</span>"#,
-                r#"<span class="tok-plain">  x(</span><span class="tok-string">'</span>"#,
+                r#"  x(<span class="tok-string">'</span>"#,
                 r#"<span class="tok-placeholder">{{ID}}</span><span class="tok-string">'</span>"#,
-                r#"<span class="tok-plain">);</span>"#,
+                r#");"#,
                 "\n</span>",
                 r#"<span class="line"><span class="ln" aria-hidden="true">3</span>"#,
-                r#"<span class="tok-plain">}</span>"#,
+                r#"}"#,
                 "\n</span>",
             )
         );

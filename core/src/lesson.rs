@@ -284,10 +284,19 @@ pub struct KeySave {
 }
 
 /// One item a [`KeySave`] offers: the value to save and the name to show.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Choice {
     pub value: String,
     pub name: String,
+}
+
+/// What a run's answer offers to save as a key: the page hands it to the "Save <KEY>"
+/// dialog, which lives in the on-demand module (serde, to cross modules).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyOffer {
+    pub key: String,
+    /// The answer's items, in order; the first is preselected.
+    pub choices: Vec<Choice>,
 }
 
 impl KeySave {

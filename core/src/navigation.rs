@@ -65,16 +65,22 @@ pub struct IndexItem {
 
 /// The course index: one item per lesson, in course order.
 pub fn index(lessons: &[Entry], current: usize, search: &str) -> Vec<IndexItem> {
+    let first = first_id(lessons);
     lessons
         .iter()
         .enumerate()
         .map(|(i, entry)| IndexItem {
             id: entry.id.clone(),
-            href: lesson_href(search, &entry.id),
+            href: lesson_href(search, &entry.id, first),
             title: entry.title.clone(),
             current: i == current,
         })
         .collect()
+}
+
+/// The course's first lesson, whose page is the site's index.
+fn first_id(lessons: &[Entry]) -> &str {
+    lessons.first().map_or("", |e| e.id.as_str())
 }
 
 /// Where the shown lesson stands in the course: "Lesson 2 of 5: Search for an Item", the
@@ -110,11 +116,12 @@ pub struct Step {
 pub fn previous_next(lessons: &[Entry], current: usize, search: &str) -> Vec<Step> {
     let previous = current.checked_sub(1).and_then(|i| lessons.get(i));
     let next = lessons.get(current + 1);
+    let first = first_id(lessons);
     [(previous, "prev", "Previous"), (next, "next", "Next")]
         .into_iter()
         .filter_map(|(entry, rel, word)| {
             entry.map(|e| Step {
-                href: lesson_href(search, &e.id),
+                href: lesson_href(search, &e.id, first),
                 text: format!("{word}: {}", e.title),
                 rel,
             })
@@ -196,18 +203,18 @@ mod tests {
 
     #[test]
     fn the_index_links_every_lesson_and_marks_the_current_one() {
-        let item = |id: &str, title: &str, current| IndexItem {
+        let item = |id: &str, href: &str, title: &str, current| IndexItem {
             id: id.into(),
-            href: format!("?target=sandbox&lesson={id}"),
+            href: href.into(),
             title: title.into(),
             current,
         };
         assert_eq!(
             index(&course(), 1, "?target=sandbox"),
             vec![
-                item("token", "Get a <token>", false),
-                item("search", "Search", true),
-                item("artist", "Artist", false),
+                item("token", "./?target=sandbox", "Get a <token>", false),
+                item("search", "search.html?target=sandbox", "Search", true),
+                item("artist", "artist.html?target=sandbox", "Artist", false),
             ]
         );
     }
@@ -221,15 +228,15 @@ mod tests {
             rel,
         };
         let cases = [
-            (0, vec![step("?lesson=search", "Next: Search", "next")]),
+            (0, vec![step("search.html", "Next: Search", "next")]),
             (
                 1,
                 vec![
-                    step("?lesson=token", "Previous: Get a <token>", "prev"),
-                    step("?lesson=artist", "Next: Artist", "next"),
+                    step("./", "Previous: Get a <token>", "prev"),
+                    step("artist.html", "Next: Artist", "next"),
                 ],
             ),
-            (2, vec![step("?lesson=search", "Previous: Search", "prev")]),
+            (2, vec![step("search.html", "Previous: Search", "prev")]),
         ];
         for (current, expected) in cases {
             assert_eq!(previous_next(&lessons, current, ""), expected, "{current}");

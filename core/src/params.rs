@@ -29,34 +29,57 @@ pub struct PageParams {
     pub notices: Vec<String>,
 }
 
-/// Which lesson `?lesson=<id>` asks for, as an index into `lesson_ids` (the course order). No
-/// parameter means the first lesson, so links from before the course keep working; an
-/// unknown id also shows the first, with a notice that names the lessons.
-pub fn lesson(search: &str, lesson_ids: &[&str]) -> (usize, Option<String>) {
+/// Which lesson the page shows, as an index into `lesson_ids` (the course order). Each lesson
+/// has its own page, `<id>.html` (the first is the site's index), whose last path segment
+/// (with or without `.html`) names it; `path` is `location.pathname`. `?lesson=<id>`, the
+/// older form of link, chooses another lesson and wins. An unknown id in it shows the page's
+/// own lesson, with a notice that names the lessons.
+pub fn lesson(path: &str, search: &str, lesson_ids: &[&str]) -> (usize, Option<String>) {
+    let own = page_lesson(path, lesson_ids);
     let asked = parse_form(search.trim_start_matches('?'))
         .into_iter()
         .rfind(|(name, _)| name == "lesson")
         .map(|(_, value)| value);
     match asked {
-        None => (0, None),
+        None => (own, None),
         Some(id) => match lesson_ids.iter().position(|l| *l == id) {
             Some(index) => (index, None),
             None => (
-                0,
+                own,
                 Some(format!(
-                    "There is no lesson \"{id}\". The lessons are {}. Showing the first.",
-                    lesson_ids.join(", ")
+                    "There is no lesson \"{id}\". The lessons are {}. Showing \"{}\".",
+                    lesson_ids.join(", "),
+                    lesson_ids.get(own).copied().unwrap_or_default()
                 )),
             ),
         },
     }
 }
 
-/// The link to lesson `id` from a page whose query is `search`: the same parameters (target,
-/// relay, embed, theme, …) as written, with `lesson` set and `cells` dropped, since cell ids
-/// belong to one lesson. Lesson ids are `a-z`, `0-9` and `-`, so they need no encoding.
-pub fn lesson_href(search: &str, id: &str) -> String {
-    let mut pairs: Vec<&str> = search
+/// The lesson a page's path names: `.../<id>.html` or `.../<id>`; the first for anything
+/// else (`/`, `/index.html`).
+fn page_lesson(path: &str, lesson_ids: &[&str]) -> usize {
+    let last = path.rsplit('/').next().unwrap_or_default();
+    let name = last.strip_suffix(".html").unwrap_or(last);
+    lesson_ids.iter().position(|id| *id == name).unwrap_or(0)
+}
+
+/// The page of lesson `id` (`first` is the course's first lesson, whose page is the site's
+/// index): `<id>.html`, or `./`. Relative, so the site works under any path prefix.
+pub fn lesson_page(id: &str, first: &str) -> String {
+    if id == first {
+        "./".to_owned()
+    } else {
+        format!("{id}.html")
+    }
+}
+
+/// The link to lesson `id` (`first`: the course's first lesson) from a page whose query is
+/// `search`: that lesson's page, with the same parameters (target, relay, embed, theme, …)
+/// as written, but without `lesson` (the page names the lesson) and `cells` (cell ids belong
+/// to one lesson). Lesson ids are `a-z`, `0-9` and `-`, so they need no encoding.
+pub fn lesson_href(search: &str, id: &str, first: &str) -> String {
+    let pairs: Vec<&str> = search
         .trim_start_matches('?')
         .split('&')
         .filter(|pair| {
@@ -64,9 +87,12 @@ pub fn lesson_href(search: &str, id: &str) -> String {
             !pair.is_empty() && name != "lesson" && name != "cells"
         })
         .collect();
-    let lesson = format!("lesson={id}");
-    pairs.push(&lesson);
-    format!("?{}", pairs.join("&"))
+    let page = lesson_page(id, first);
+    if pairs.is_empty() {
+        page
+    } else {
+        format!("{page}?{}", pairs.join("&"))
+    }
 }
 
 /// Parses `location.search` (with or without the leading `?`). `cell_ids` are the lesson's
@@ -205,30 +231,42 @@ mod tests {
     }
 
     #[test]
-    fn the_lesson_parameter_chooses_a_lesson() {
+    fn the_page_and_the_lesson_parameter_choose_a_lesson() {
         let ids = ["token", "search", "artist"];
-        // (query, index, notice contains)
+        // (path, query, index, notice contains)
         let cases = [
-            ("", 0, None),
-            ("target=sandbox", 0, None),
-            ("lesson=search", 1, None),
-            ("?embed=1&lesson=artist&cells=artist", 2, None),
-            ("lesson=token&lesson=artist", 2, None),
+            ("/", "", 0, None),
+            ("/index.html", "target=sandbox", 0, None),
+            ("/search.html", "", 1, None),
+            ("/course/artist.html", "embed=1", 2, None),
+            ("/artist", "", 2, None),
+            ("/lyrics.html", "", 0, None),
+            ("/", "lesson=search", 1, None),
+            ("/search.html", "lesson=token", 0, None),
+            ("/", "?embed=1&lesson=artist&cells=artist", 2, None),
+            ("/", "lesson=token&lesson=artist", 2, None),
             (
+                "/",
                 "lesson=lyrics",
                 0,
-                Some("no lesson \"lyrics\". The lessons are token, search, artist"),
+                Some("no lesson \"lyrics\". The lessons are token, search, artist. Showing \"token\""),
             ),
-            ("lesson=", 0, Some("no lesson \"\"")),
+            (
+                "/search.html",
+                "lesson=lyrics",
+                1,
+                Some("Showing \"search\""),
+            ),
+            ("/", "lesson=", 0, Some("no lesson \"\"")),
         ];
-        for (query, index, notice) in cases {
-            let (got, message) = lesson(query, &ids);
-            assert_eq!(got, index, "{query}");
+        for (path, query, index, notice) in cases {
+            let (got, message) = lesson(path, query, &ids);
+            assert_eq!(got, index, "{path}?{query}");
             match notice {
-                None => assert_eq!(message, None, "{query}"),
+                None => assert_eq!(message, None, "{path}?{query}"),
                 Some(needle) => assert!(
                     message.as_deref().is_some_and(|m| m.contains(needle)),
-                    "{query}: {message:?}"
+                    "{path}?{query}: {message:?}"
                 ),
             }
             assert!(parse(query, &["artist"])
@@ -239,23 +277,25 @@ mod tests {
     }
 
     #[test]
-    fn lesson_links_keep_the_other_parameters() {
+    fn lesson_links_name_the_page_and_keep_the_other_parameters() {
+        // (search, lesson, expected); "token" is the first lesson.
         let cases = [
-            ("", "search", "?lesson=search"),
-            ("?target=sandbox", "token", "?target=sandbox&lesson=token"),
+            ("", "search", "search.html"),
+            ("", "token", "./"),
+            ("?target=sandbox", "token", "./?target=sandbox"),
             (
                 "?target=sandbox&lesson=token&relay=%2Frelay%2F",
                 "artist",
-                "?target=sandbox&relay=%2Frelay%2F&lesson=artist",
+                "artist.html?target=sandbox&relay=%2Frelay%2F",
             ),
             (
                 "embed=1&cells=validate&lesson=token&theme=dark",
                 "search",
-                "?embed=1&theme=dark&lesson=search",
+                "search.html?embed=1&theme=dark",
             ),
         ];
         for (search, id, expected) in cases {
-            assert_eq!(lesson_href(search, id), expected, "{search}");
+            assert_eq!(lesson_href(search, id, "token"), expected, "{search}");
         }
     }
 

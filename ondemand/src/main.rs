@@ -6,9 +6,11 @@
 //! - [`inspector::mount`]: the request inspector and code export, loaded when a request's
 //!   disclosure first opens;
 //! - [`embed_panel::embed_panel`]: the Embed panel, loaded when it first opens;
-//! - [`settings::relay_settings`]: the relay settings, loaded when they first open.
+//! - [`settings::relay_settings`]: the relay settings, loaded when they first open;
+//! - [`key_dialog::key_dialog`]: the "Save <KEY>" dialog, loaded when a run's answer first
+//!   offers a key (the lessons that save an id for the next ones).
 //!
-//! The inspector, the Embed panel and the settings are Leptos views, mounted into elements of the page by this
+//! The inspector, the Embed panel, the settings and the dialog are Leptos views, mounted into elements of the page by this
 //! module's own Leptos runtime: the two share the DOM, not a reactive graph.
 //!
 //! The page (`src/ondemand.rs`) loads this module's script, calls its init function, and
@@ -23,10 +25,12 @@ use wire::{HttpRequest, UnixMillis};
 
 mod embed_panel;
 mod inspector;
+mod key_dialog;
 mod settings;
 
 pub use embed_panel::embed_panel;
 pub use inspector::mount;
+pub use key_dialog::key_dialog;
 pub use settings::relay_settings;
 
 fn main() {}

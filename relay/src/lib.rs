@@ -163,9 +163,8 @@ pub struct AppState {
     pub clients: Arc<clients::Clients>,
     /// What each client may still spend.
     pub budgets: Arc<clients::Budgets>,
-    /// The lessons' files in course order, `(id, relative path)`, to preload the one a page
-    /// shows.
-    pub lessons: Arc<Vec<(String, String)>>,
+    /// The lessons' ids in course order, to serve the page a `?lesson=` link names.
+    pub lessons: Arc<Vec<String>>,
     pub timeouts: connections::Timeouts,
     pub body_read_timeout: Duration,
 }
@@ -252,7 +251,7 @@ impl AppState {
                     &["'self'", "'none'"],
                 )?,
             ),
-            lessons: Arc::new(lesson_files(&config.dist)),
+            lessons: Arc::new(lesson_ids(&config.dist)),
             dist: config.dist.clone(),
             relay: Arc::new(relay),
             connections: connection_caps(config, &clients),
@@ -268,10 +267,9 @@ impl AppState {
     }
 }
 
-/// The lessons' files in `dist/content/`, named `<number>-<id>.json` (the build checks the
-/// names), in course order: `(id, "content/<file>")`. The path is relative, as the page's
-/// own fetch is, so that both resolve to the same URL wherever the page is served.
-fn lesson_files(dist: &std::path::Path) -> Vec<(String, String)> {
+/// The lessons' ids, from their files in `dist/content/`, named `<number>-<id>.json` (the
+/// build checks the names), in course order.
+fn lesson_ids(dist: &std::path::Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dist.join("content"))
         .map(|entries| {
             entries
@@ -283,27 +281,42 @@ fn lesson_files(dist: &std::path::Path) -> Vec<(String, String)> {
     names.sort();
     names
         .into_iter()
-        .filter_map(|name| {
-            let id = name.strip_suffix(".json")?.split_once('-')?.1.to_owned();
-            Some((id, format!("content/{name}")))
-        })
+        .filter_map(|name| Some(name.strip_suffix(".json")?.split_once('-')?.1.to_owned()))
         .collect()
 }
 
-/// The `Link` header that has the browser fetch the shown lesson's file while the page's
-/// script and wasm load, instead of after: the lesson `?lesson=` names, else the first (as
-/// the page itself decides). `crossorigin` makes it match the page's own `fetch`.
-fn lesson_preload(lessons: &[(String, String)], query: Option<&str>) -> Option<HeaderValue> {
-    let asked = query.and_then(|q| {
-        q.split('&')
-            .filter_map(|pair| pair.strip_prefix("lesson="))
-            .next_back()
-    });
-    let file = asked
-        .and_then(|id| lessons.iter().find(|(l, _)| l == id))
-        .or_else(|| lessons.first())
-        .map(|(_, file)| file)?;
-    HeaderValue::from_str(&format!("<{file}>; rel=preload; as=fetch; crossorigin")).ok()
+/// The page a request for the site's index asks for with `?lesson=<id>`, the older form of a
+/// lesson's link: that lesson's own page (`/<id>.html`, which the build prerendered), so that
+/// old links read before the page's code has loaded, as new ones do. The query is kept.
+fn lesson_page_path(lessons: &[String], path: &str, query: Option<&str>) -> Option<String> {
+    if path != "/" && path != "/index.html" {
+        return None;
+    }
+    let asked = query?
+        .split('&')
+        .filter_map(|pair| pair.strip_prefix("lesson="))
+        .next_back()?;
+    // The first lesson's page is the index itself.
+    let known = lessons.iter().skip(1).find(|id| *id == asked)?;
+    Some(format!("/{known}.html"))
+}
+
+/// Serves `?lesson=` links from the lesson's own page (`lesson_page_path`).
+async fn lesson_pages(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let uri = request.uri();
+    if let Some(path) = lesson_page_path(&state.lessons, uri.path(), uri.query()) {
+        let path_and_query = match uri.query() {
+            Some(query) => format!("{path}?{query}"),
+            None => path,
+        };
+        if let Ok(uri) = axum::http::Uri::builder()
+            .path_and_query(path_and_query)
+            .build()
+        {
+            *request.uri_mut() = uri;
+        }
+    }
+    next.run(request).await
 }
 
 /// The connection caps: the flags, or defaults sized below the open-file limit. A flag above
@@ -406,7 +419,8 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
     html.split("<script").skip(1).filter_map(|rest| {
         let (attributes, after) = rest.split_once('>')?;
         let (body, _) = after.split_once("</script>")?;
-        (!attributes.contains("src=")).then_some(body)
+        // Data blocks (`type=application/json`, the lesson a page carries) are not scripts.
+        (!attributes.contains("src=") && !attributes.contains("application/json")).then_some(body)
     })
 }
 
@@ -433,6 +447,7 @@ pub fn app(state: AppState) -> Router {
                 .layer(RequestBodyTimeoutLayer::new(state.body_read_timeout)),
         )
         .fallback_service(files)
+        .layer(middleware::from_fn_with_state(state.clone(), lesson_pages))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             headers_and_log,
@@ -482,16 +497,8 @@ async fn headers_and_log(State(state): State<AppState>, request: Request, next: 
     let method = request.method().clone();
     // The path only: query strings can hold secrets (`?client_secret=` in body-style requests).
     let path = request.uri().path().to_owned();
-    let preload = lesson_preload(&state.lessons, request.uri().query());
     let mut response = next.run(request).await;
-    let document = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
     let headers = response.headers_mut();
-    if let Some(link) = preload.filter(|_| document) {
-        headers.insert(header::LINK, link);
-    }
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
         headers.insert(header::CONTENT_SECURITY_POLICY, state.csp.clone());
     }

@@ -45,7 +45,7 @@ async fn serves_the_page_with_security_headers() {
     assert_eq!(
         csp.matches("'sha256-").count(),
         1,
-        "only inline scripts are hashed: {csp}"
+        "only inline scripts are hashed, not the lesson's data block: {csp}"
     );
     assert!(csp.contains("'wasm-unsafe-eval'"), "{csp}");
     assert!(!csp.contains("'unsafe-inline'"), "{csp}");
@@ -274,46 +274,40 @@ async fn oversized_sandbox_bodies_are_refused() {
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
 }
 
-/// The page's document names the shown lesson's file in a `Link: rel=preload` header, so
-/// the browser fetches it beside the script and the wasm instead of after them.
+/// A `?lesson=` link (the older form) to the site's index gets that lesson's own page, which
+/// the build prerendered; anything else is served as asked.
 #[tokio::test]
-async fn the_document_preloads_the_lesson_it_shows() {
-    let dist = fake_dist("preload");
+async fn an_older_lesson_link_gets_the_lesson_page() {
+    let dist = fake_dist("lesson-pages");
     std::fs::create_dir_all(dist.join("content")).expect("content folder");
     for name in ["02-search.json", "01-token.json", "notes.txt"] {
         std::fs::write(dist.join("content").join(name), "{}").expect("a lesson file");
     }
+    std::fs::write(dist.join("search.html"), "the search lesson").expect("a lesson page");
     let lessons = app(AppState::new(&config(dist)).expect("dist exists"));
-    let link = |id: &str| format!("<content/{id}.json>; rel=preload; as=fetch; crossorigin");
-    // (path, preload)
+    let index = send(&lessons, get("/")).await.body;
+    assert_ne!(
+        index, "the search lesson",
+        "the positive control below differs"
+    );
+    // (path, served the search lesson's page)
     let cases = [
-        ("/", Some(link("01-token"))),
-        ("/?lesson=search", Some(link("02-search"))),
-        (
-            "/?target=sandbox&lesson=search&embed=1",
-            Some(link("02-search")),
-        ),
-        ("/?lesson=token&lesson=search", Some(link("02-search"))),
-        ("/?lesson=nowhere", Some(link("01-token"))),
-        ("/index.html?lesson=search", Some(link("02-search"))),
-        (HASHED_JS, None),
-        ("/content/01-token.json", None),
+        ("/", false),
+        ("/?lesson=search", true),
+        ("/?target=sandbox&lesson=search&embed=1", true),
+        ("/?lesson=search&lesson=token", false),
+        ("/?lesson=token&lesson=search", true),
+        ("/index.html?lesson=search", true),
+        ("/?lesson=nowhere", false),
+        ("/?lesson=token", false),
+        ("/search.html", true),
+        ("/content/01-token.json?lesson=search", false),
     ];
-    for (path, preload) in cases {
+    for (path, search) in cases {
         let answer = send(&lessons, get(path)).await;
         assert_eq!(answer.status, StatusCode::OK, "{path}");
-        assert_eq!(
-            answer
-                .headers
-                .get("link")
-                .map(|l| l.to_str().expect("text").to_owned()),
-            preload,
-            "{path}"
-        );
+        assert_eq!(answer.body == "the search lesson", search, "{path}");
     }
-    // A build without lessons preloads nothing.
-    let bare = send(&router("no-lessons"), get("/")).await;
-    assert!(bare.headers.get("link").is_none());
 }
 
 #[tokio::test]

@@ -28,6 +28,8 @@ fn CodeView(
 
 /// The editable code: a transparent textarea over a highlighted copy of its text, so the
 /// browser's own editing, selection and undo work. Tab indents; Escape then Tab leaves.
+/// Prerendered, the textarea is unseen and empty (its value is a property, which HTML does
+/// not carry), so the highlighted copy is what screen readers read.
 #[component]
 fn Editor(
     code: RwSignal<String>,
@@ -53,7 +55,7 @@ fn Editor(
     view! {
         <div class="editor">
             <div class="editor-inner">
-                <pre class="code" aria-hidden="true"><code inner_html=move || code.with(|c| highlight::to_html(c).into_string())></code></pre>
+                <pre class="code" aria-hidden=crate::LIVE.then_some("true")><code inner_html=move || code.with(|c| highlight::to_html(c).into_string())></code></pre>
                 <textarea
                     aria-label="Code"
                     aria-describedby=help_id

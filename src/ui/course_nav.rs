@@ -27,11 +27,7 @@ pub fn CourseNav() -> impl IntoView {
     });
     // Open where the stylesheet makes the index a sidebar, folded on a phone: the learner can
     // fold or unfold it either way.
-    let wide = window()
-        .match_media("(min-width: 960px)")
-        .ok()
-        .flatten()
-        .is_some_and(|m| m.matches());
+    let wide = location::wide_screen();
     let done = move |id: &str| pg.progress.with(|p| p.is_done(id));
     let progress = move || {
         pg.course

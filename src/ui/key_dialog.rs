@@ -1,91 +1,50 @@
-//! The "Save <KEY>" dialog that follows a run whose answer can fill a key: the learner picks
-//! one item of the answer's list (the first is preselected), and Save keeps its value.
+//! The "Save <KEY>" dialog that follows a run whose answer can fill a key. The dialog itself
+//! is in the on-demand module (only the lessons that save an id for the next ones offer it,
+//! after a run); here, the page hands it each offer and keeps what the learner saves.
 
 use leptos::prelude::*;
+use playground_core::lesson::KeyOffer;
 use playground_core::progress::Origin;
 
 use super::focus;
-use super::modal::{modal, Frame};
+use crate::ondemand::{self, Unavailable};
 use crate::state::Playground;
 
-/// Ids of the dialog's first control and its Save button.
-const CHOICE: &str = "key-choice";
-const SAVE: &str = "key-save";
-
-/// Modal dialog: a list of the answer's items, the chosen value, Save / Cancel.
-#[component]
-pub fn KeyDialog() -> impl IntoView {
-    let pg = expect_context::<Playground>();
-    let chosen = RwSignal::new(0usize);
-    let open = Signal::derive(move || pg.key_offer.with(Option::is_some));
-    // Each offer starts from its first item.
+/// Effect: each offer a run makes (`Playground::key_offer`) opens the dialog. Save keeps the
+/// chosen value as the key, saved from this lesson; when the dialog closes, the focus goes
+/// back to the Run button that made the offer. If the dialog cannot be loaded, `failed` says
+/// so, and the learner can still type the value in the keys panel.
+pub fn offer_keys(pg: Playground, failed: RwSignal<Option<String>>) {
     Effect::new(move |_| {
-        if open.get() {
-            chosen.set(0);
-        }
-    });
-    let close = Callback::new(move |_| {
-        let back = pg
-            .key_offer
-            .with_untracked(|o| o.as_ref().map(|o| o.run_button.clone()));
-        pg.key_offer.set(None);
-        if let Some(id) = back {
-            focus(&id, false);
-        }
-    });
-    let save = Callback::new(move |_| {
-        if let Some(offer) = pg.key_offer.get_untracked() {
-            if let Some(choice) = offer.choices.get(chosen.get_untracked()) {
-                let lesson = pg.course.with_value(|c| c.lesson_id().to_owned());
-                pg.keys.update(|k| k.set(&offer.key, choice.value.clone()));
-                pg.progress
-                    .update(|p| p.set_origin(&offer.key, Origin::Saved(lesson)));
+        let Some(offer) = pg.key_offer.get() else {
+            return;
+        };
+        let key = offer.key.clone();
+        let run_button = offer.run_button.clone();
+        let shown = KeyOffer {
+            key: offer.key,
+            choices: offer.choices,
+        };
+        let save = move |value: String| {
+            let lesson = pg.course.with_value(|c| c.lesson_id().to_owned());
+            pg.keys.update(|k| k.set(&key, value));
+            pg.progress
+                .update(|p| p.set_origin(&key, Origin::Saved(lesson)));
+        };
+        let back = run_button.clone();
+        let closed = move || {
+            pg.key_offer.set(None);
+            focus(&back, false);
+        };
+        leptos::task::spawn_local(async move {
+            if let Err(why) = ondemand::key_dialog(&shown, save, closed).await {
+                pg.key_offer.set(None);
+                failed.set(Some(match why {
+                    Unavailable::Outdated => playground_core::classify::OUTDATED_MODULE.to_owned(),
+                    Unavailable::Failed(_) => "The dialog to save a value of the answer as a key could not be loaded. Copy the value from the answer into the keys panel, or check that the playground's server is running.".to_owned(),
+                }));
+                focus(&run_button, false);
             }
-        }
+        });
     });
-    let key = move || {
-        pg.key_offer
-            .with(|o| o.as_ref().map(|o| o.key.clone()).unwrap_or_default())
-    };
-    // The answer's items as the list's options, valued by their position.
-    let options = move || {
-        pg.key_offer.with(|o| {
-            o.iter()
-                .flat_map(|o| o.choices.iter().enumerate())
-                .map(|(i, c)| view! { <option value=i.to_string()>{c.name.clone()}</option> })
-                .collect_view()
-        })
-    };
-    let value = move || {
-        pg.key_offer.with(|o| {
-            o.as_ref()
-                .and_then(|o| o.choices.get(chosen.get()))
-                .map(|c| c.value.clone())
-                .unwrap_or_default()
-        })
-    };
-    modal(
-        Frame {
-            title: Signal::derive(move || format!("Save {}", key())),
-            description: Signal::derive(move || {
-                format!("Keep one of the answer's items as {} for the next lessons. It is stored with your other keys.", key())
-            }),
-            save_id: SAVE,
-            cancel_id: "key-cancel",
-            open,
-            on_save: save,
-            on_close: close,
-        },
-        view! {
-            <label for=CHOICE>"Item"</label>
-            " "
-            <select
-                id=CHOICE
-                on:change=move |ev| chosen.set(event_target_value(&ev).parse().unwrap_or(0))
-            >
-                {options}
-            </select>
-            <p>{move || format!("{}: ", key())}<code id="key-value">{value}</code></p>
-        },
-    )
 }

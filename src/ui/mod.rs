@@ -16,26 +16,64 @@ use std::time::Duration;
 use leptos::either::Either;
 use leptos::prelude::*;
 use playground_core::embed::{Command, ToHost};
-use playground_core::lesson::{self, Block, CellAction, Lesson, Part};
+use playground_core::lesson::{self, Block, CellAction, Course, Lesson, Part};
 use playground_core::navigation::Entry;
 use playground_core::params;
 use playground_core::routing::{Relay, Target};
 
 pub(crate) use crate::focus::{focus, run_button_id};
 use crate::state::Playground;
-use crate::{clock, content, host, location, net, storage};
+use crate::{clock, content, host, location, storage};
 use disclosure::OnDemand;
 use playground_core::navigation::CourseMap;
 
-/// Starts the page: loads the lesson `?lesson=` names (the first by default) from its file
-/// and mounts it, or says why it could not be loaded. Mounting once, after the load, keeps
-/// the lesson's views out of a reactive branch, whose re-rendering code would cost the bundle
-/// more than the lesson itself (docs/benchmarks.md).
+/// Starts the page: loads the lesson its URL names (`<id>.html`, or `?lesson=`; the first by
+/// default) and mounts it, or says why it could not be loaded. Mounting once, after the load,
+/// keeps the lesson's views out of a reactive branch, whose re-rendering code would cost the
+/// bundle more than the lesson itself (docs/benchmarks.md).
+///
+/// The lesson's page carries the lesson's file and the lesson prerendered by the build from
+/// these same components (`prerender`): the mounted page takes the prerendered one's place
+/// in one task, so no frame shows neither, and the keyboard focus goes to the same place.
 pub async fn start() {
     let outline = content::course();
     let ids: Vec<&str> = outline.lessons.iter().map(|l| l.id.as_str()).collect();
-    let (current, notice) = params::lesson(&location::search(), &ids);
-    let course = CourseMap {
+    let (current, notice) = params::lesson(&location::path(), &location::search(), &ids);
+    let course = course_map(&outline, current);
+    let keys = outline.keys_met(current);
+    // The lesson's page carries its file (the head script sends a link to another lesson's
+    // page on to that lesson's own page).
+    let shown = outline.lessons.get(current);
+    let text = shown.and_then(|s| lesson_in_page(&s.id)).ok_or_else(|| {
+        "This page does not carry its lesson. Build the playground with `cargo xtask dist`, which writes each lesson into its page.".to_owned()
+    });
+    let loaded = text.and_then(|text| {
+        serde_json::from_str::<Lesson>(&text)
+            .map_err(|e| format!("The lesson in this page cannot be read: {e}"))
+    });
+    let app = take_over();
+    match loaded {
+        Ok(lesson) => leptos::mount::mount_to(app, move || {
+            view! { <LessonPage lesson=lesson course=course keys=keys notice=notice /> }
+        })
+        .forget(),
+        Err(message) => leptos::mount::mount_to(app, move || {
+            view! {
+                <main>
+                    <h1>"The lesson could not be loaded"</h1>
+                    <p role="alert">{message}</p>
+                    <p>"Check your connection and that the playground's server is running, then "<a href="">"reload the page"</a>"."</p>
+                </main>
+            }
+        })
+        .forget(),
+    }
+    restore_focus();
+}
+
+/// The course around lesson `current`, from the outline the build wrote.
+fn course_map(outline: &Course, current: usize) -> CourseMap {
+    CourseMap {
         lessons: outline
             .lessons
             .iter()
@@ -47,35 +85,54 @@ pub async fn start() {
         current,
         providers: outline.providers.clone(),
         credentials: outline.credentials.clone(),
-    };
-    let keys = outline.keys_met(current);
-    let url = outline
+    }
+}
+
+/// Lesson `id`'s file, if the page carries it (`#lesson-<id>`, a JSON data block that the
+/// build writes beside the prerendered lesson).
+fn lesson_in_page(id: &str) -> Option<String> {
+    document()
+        .get_element_by_id(&format!("lesson-{id}"))?
+        .text_content()
+}
+
+// The page's head script (index.html) does the swap: a few lines of JavaScript there cost
+// the first load less than the same DOM calls through wasm-bindgen (docs/benchmarks.md).
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// Makes room for the mounted page: a new element (`#app`, laid out as if its children
+    /// were the body's) in place of the prerendered lesson, if the HTML has one, else at the
+    /// end of the body; the "Loading" line goes. Remembers where the focus was in the
+    /// prerendered lesson.
+    #[wasm_bindgen(js_name = playgroundTakeOver)]
+    fn take_over() -> web_sys::HtmlElement;
+    /// Focuses the element of the mounted page at the place the focus had in the prerendered
+    /// lesson, if it had one.
+    #[wasm_bindgen(js_name = playgroundRestoreFocus)]
+    fn restore_focus();
+}
+
+/// The lesson as a first visit shows it, as HTML: what the build writes into the lesson's
+/// page (crate `prerender`), so that it reads before the page's code has loaded, and without
+/// it. Natively, the edges find no browser (`crate::LIVE`): nothing is stored, the URL has no
+/// query, and nothing runs (effects are never started, no handler is attached).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn prerender(lesson: Lesson) -> String {
+    use leptos::tachys::view::RenderHtml;
+    let outline = content::course();
+    let current = outline
         .lessons
-        .get(current)
-        .map(content::lesson_url)
-        .unwrap_or_default();
-    let loaded = net::get_text(&url).await.and_then(|text| {
-        serde_json::from_str::<Lesson>(&text)
-            .map_err(|e| format!("{url} is not a lesson the page can read: {e}"))
-    });
-    // The "Loading" line of index.html goes once there is something to show instead.
-    if let Some(loading) = document().get_element_by_id("loading") {
-        loading.remove();
-    }
-    match loaded {
-        Ok(lesson) => leptos::mount::mount_to_body(move || {
-            view! { <LessonPage lesson=lesson course=course keys=keys notice=notice /> }
-        }),
-        Err(message) => leptos::mount::mount_to_body(move || {
-            view! {
-                <main>
-                    <h1>"The lesson could not be loaded"</h1>
-                    <p role="alert">{message}</p>
-                    <p>"Check your connection and that the playground's server is running, then "<a href="">"reload the page"</a>"."</p>
-                </main>
-            }
-        }),
-    }
+        .iter()
+        .position(|l| l.id == lesson.id)
+        .unwrap_or(0);
+    let course = course_map(&outline, current);
+    let keys = outline.keys_met(current);
+    let owner = Owner::new();
+    // Rendering reads each reactive value once, on purpose: no tracking, no warnings.
+    let _untracked = leptos::reactive::diagnostics::SpecialNonReactiveZone::enter();
+    owner.with(|| {
+        view! { <LessonPage lesson=lesson course=course keys=keys notice=None /> }.to_html()
+    })
 }
 
 /// One lesson with its keys panel, cells, dialogs, status and the course's navigation.
@@ -143,12 +200,15 @@ fn LessonPage(
     };
     provide_context(playground);
 
-    // The document's title names the lesson (outside the view tree), set once.
-    document().set_title(&format!("{} · Spotify Web API playground", lesson.title));
-    // Embed mode is an attribute on <html> (outside the view tree), set once.
-    if embed {
-        if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("data-embed", "");
+    // Outside the view tree, in a browser only (the prerendered page's HTML has its title,
+    // and its head script sets embed mode): the document's title names the lesson, and embed
+    // mode is an attribute on <html>, set once.
+    if crate::LIVE {
+        document().set_title(&format!("{} · Spotify Web API playground", lesson.title));
+        if embed {
+            if let Some(root) = document().document_element() {
+                let _ = root.set_attribute("data-embed", "");
+            }
         }
     }
     // Effect: the theme is an attribute on <html>, outside the view tree.
@@ -160,14 +220,16 @@ fn LessonPage(
             };
         }
     });
-    // Another tab or embedded lesson on this site saved or forgot the token.
-    storage::on_token_change(move |token| playground.saved.set(token));
-    // Talking to the host page, when framed.
-    host::report_height(page_params.host.clone());
-    host::on_command(page_params.host.clone(), move |command| match command {
-        Command::SetTheme(theme) => playground.theme.set(theme),
-        Command::Reset => playground.reset(),
-    });
+    if crate::LIVE {
+        // Another tab or embedded lesson on this site saved or forgot the token.
+        storage::on_token_change(move |token| playground.saved.set(token));
+        // Talking to the host page, when framed.
+        host::report_height(page_params.host.clone());
+        host::on_command(page_params.host.clone(), move |command| match command {
+            Command::SetTheme(theme) => playground.theme.set(theme),
+            Command::Reset => playground.reset(),
+        });
+    }
 
     // Effect: keeps the keys panel and the course's progress in browser storage (the outside
     // world) as they change.
@@ -204,10 +266,12 @@ fn LessonPage(
         true
     });
     // The countdowns' clock. The interval lives as long as the page.
-    set_interval(
-        move || playground.now.set(clock::now_seconds()),
-        Duration::from_secs(1),
-    );
+    if crate::LIVE {
+        set_interval(
+            move || playground.now.set(clock::now_seconds()),
+            Duration::from_secs(1),
+        );
+    }
     // Effect: marks the moment the page became interactive, for the benchmark.
     Effect::new(move |_| {
         if let Some(performance) = window().performance() {
@@ -215,16 +279,21 @@ fn LessonPage(
         }
     });
 
+    // The "Save <KEY>" dialog, on demand; why it could not open, if it could not.
+    let dialog_failed = RwSignal::new(None::<String>);
+    key_dialog::offer_keys(playground, dialog_failed);
     let notices: Vec<String> = notice.into_iter().chain(page_params.notices).collect();
+    // Notices that arise while the page runs: a blocked store (read after the first use of
+    // storage above), and a key dialog that could not be loaded. One text each.
     let storage_notice = move || {
-        // Read after first use of storage above; a blocked store shows a notice.
-        storage::is_degraded().then(|| {
-            view! {
-                <p class="notice">
-                    "Your browser blocks storage for this page, so keys and tokens are kept only until you leave it."
-                </p>
-            }
-        })
+        let blocked = storage::is_degraded().then(|| {
+            "Your browser blocks storage for this page, so keys and tokens are kept only until you leave it.".to_owned()
+        });
+        blocked
+            .into_iter()
+            .chain(dialog_failed.get())
+            .map(|n| view! { <p class="notice">{n}</p> })
+            .collect_view()
     };
     let summary = lesson.summary.clone();
     let title = lesson.title.clone();
@@ -279,7 +348,6 @@ fn LessonPage(
             <course_nav::PreviousNext />
         </main>
         <save_dialog::SaveDialog />
-        <key_dialog::KeyDialog />
     }
 }
 

@@ -1,8 +1,8 @@
-//! The frame both Save dialogs share: a `<dialog>` named by its heading, opened with
-//! `showModal()`, and the Save and Cancel buttons. One frame for both keeps the bundle smaller
-//! than two.
+//! The token's Save dialog frame: a `<dialog>` named by its heading, opened with
+//! `showModal()`, and the Save and Cancel buttons. (The "Save <KEY>" dialog, which only
+//! some lessons offer, is in the on-demand module.)
 //!
-//! A dialog is always in the page, closed until needed; only its text changes. It is a
+//! The dialog is always in the page, closed until needed; only its text changes. It is a
 //! plain function with typed content rather than a component with `Children`, whose boxed
 //! views would bring the whole `AnyView` machinery into the bundle (docs/benchmarks.md).
 

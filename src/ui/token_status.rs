@@ -85,7 +85,11 @@ pub fn TokenStatus() -> impl IntoView {
             .and_then(|(_, index)| c.lessons.get(*index))
             .map_or((String::new(), String::new()), |e| {
                 (
-                    playground_core::params::lesson_href(&crate::location::search(), &e.id),
+                    playground_core::params::lesson_href(
+                        &crate::location::search(),
+                        &e.id,
+                        c.lessons.first().map_or("", |l| l.id.as_str()),
+                    ),
                     format!("Get a new token in \"{}\"", e.title),
                 )
             })

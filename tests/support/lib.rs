@@ -132,11 +132,44 @@ pub fn serve_dist(dist: &Path, log_name: &str) -> Result<(Child, String), String
     Ok((child, url))
 }
 
+/// The built page: `PLAYGROUND_DIST`, else `dist/`.
+pub fn dist_dir() -> PathBuf {
+    std::env::var_os("PLAYGROUND_DIST").map_or_else(|| root().join("dist"), PathBuf::from)
+}
+
+/// Serves `dir` as a plain static host (a CDN) would: its files as they are, with Python's
+/// static server on a free port, and none of ours. Returns the child and its `http://ADDR`.
+pub fn static_host(dir: &Path) -> Result<(Child, String), String> {
+    require("python3");
+    let port = free_port()?;
+    let child = python_static_server(dir, port, "the static host")?;
+    Ok((child, format!("http://127.0.0.1:{port}")))
+}
+
+/// Python's static file server for `dir` on `port` of 127.0.0.1, once it listens.
+fn python_static_server(dir: &Path, port: u16, what: &str) -> Result<Child, String> {
+    let child = Command::new("python3")
+        .args([
+            "-m",
+            "http.server",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+        ])
+        .arg(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("start python3 -m http.server: {e}"))?;
+    wait_for_port(port, what)?;
+    Ok(child)
+}
+
 impl Servers {
     /// Starts everything; the message says what to do when the build is missing.
     pub fn start() -> Result<Servers, String> {
-        let dist =
-            std::env::var_os("PLAYGROUND_DIST").map_or_else(|| root().join("dist"), PathBuf::from);
+        let dist = dist_dir();
         let bin = std::env::var_os("PLAYGROUND_RELAY_BIN")
             .map_or_else(|| root().join("target/release/relay"), PathBuf::from);
         if !dist.join("index.html").exists() || !bin.exists() {
@@ -274,22 +307,7 @@ fn course_site(dir: &Path, port: u16, allowed: &str, refused: &str) -> Result<Ch
     };
     std::fs::write(dir.join("allowed.html"), page(allowed)).map_err(|e| e.to_string())?;
     std::fs::write(dir.join("refused.html"), page(refused)).map_err(|e| e.to_string())?;
-    let child = Command::new("python3")
-        .args([
-            "-m",
-            "http.server",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--directory",
-        ])
-        .arg(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("start python3 -m http.server: {e}"))?;
-    wait_for_port(port, "the course site")?;
-    Ok(child)
+    python_static_server(dir, port, "the course site")
 }
 
 /// Waits until something listens on `port` of 127.0.0.1.
@@ -447,9 +465,28 @@ impl Browser {
         self.open_url(&format!("{}{path}", self.base_url));
     }
 
-    /// Opens any address, such as another server's page.
+    /// Opens any address, such as another server's page, and waits until a playground page
+    /// there has taken over from its prerendered lesson.
     pub fn open_url(&self, url: &str) {
+        self.navigate(url);
+        self.wait_for_page();
+    }
+
+    /// Opens an address and returns once it has loaded, whatever its code has done.
+    pub fn navigate(&self, url: &str) {
         self.call("POST", "/url", Some(json!({ "url": url })));
+    }
+
+    /// Waits until the page has replaced the lesson the build prerendered (`#prerender`)
+    /// with its own, working views. A page without one passes at once.
+    pub fn wait_for_page(&self) {
+        self.wait("the page to take over from its prerendered lesson", || {
+            (self.js(
+                "return document.getElementById('prerender') === null;",
+                vec![],
+            ) == json!(true))
+            .then_some(())
+        });
     }
 
     /// Makes an iframe the context of later commands.
@@ -483,6 +520,7 @@ impl Browser {
     /// Reloads the page.
     pub fn reload(&self) {
         self.call("POST", "/refresh", Some(json!({})));
+        self.wait_for_page();
     }
 
     /// Runs a script (with the finders in scope) and returns its value.
@@ -534,9 +572,12 @@ impl Browser {
     }
 
     /// Waits until a script returns an element, then returns it.
+    /// Elements of the prerendered lesson are never found: they are replaced when the page
+    /// takes over (and its controls do nothing until then).
     pub fn find(&self, what: &str, script: &str, args: Vec<Value>) -> Element {
+        let script = format!("if (document.getElementById('prerender')) return null;\n{script}");
         let found = self.wait(what, || {
-            let value = self.js(script, args.clone());
+            let value = self.js(&script, args.clone());
             value
                 .get(ELEMENT_KEY)
                 .and_then(Value::as_str)

@@ -361,6 +361,15 @@ fn dist() -> Result {
         "build the page into dist/ (trunk, release, wasm-opt -Oz)",
         trunk,
     )?;
+    // Natively, without the page's flags, so that it reuses the native test build.
+    let mut prerender = command("cargo");
+    prerender
+        .args(["run", "--quiet", "--package", "prerender", "--"])
+        .arg(root().join("dist"));
+    step(
+        "write each lesson's page, the lesson prerendered (crate prerender)",
+        prerender,
+    )?;
     precompress(&root().join("dist"))?;
     let mut relay = command("cargo");
     relay.args(["build", "--release", "--package", "relay"]);

@@ -29,7 +29,8 @@ pub fn fake_dist(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let index = format!(
         "<!doctype html><html><head><link rel=\"modulepreload\" href=\"{HASHED_JS}\">\
-         <script type=\"module\">{INLINE}</script><script src=\"/x.js\"></script></head><body></body></html>"
+         <script type=\"module\">{INLINE}</script><script src=\"/x.js\"></script></head><body>\
+         <script type=application/json id=lesson-token>{{\"id\":\"token\"}}</script></body></html>"
     );
     let js = "export default function(){};\n".repeat(50);
     let hashed = HASHED_JS.trim_start_matches('/');
