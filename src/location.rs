@@ -10,34 +10,29 @@ pub fn wide_screen() -> bool {
             .is_some_and(|m| m.matches())
 }
 
-/// `location.pathname`, which names the lesson's page (`/search.html`).
-pub fn path() -> String {
+/// One part of `location`, or empty when unavailable (and at build time).
+fn part(read: fn(&web_sys::Location) -> Result<String, wasm_bindgen::JsValue>) -> String {
     if !crate::LIVE {
         return String::new();
     }
     web_sys::window()
-        .and_then(|w| w.location().pathname().ok())
+        .and_then(|w| read(&w.location()).ok())
         .unwrap_or_default()
+}
+
+/// `location.pathname`, which names the lesson's page (`/search.html`).
+pub fn path() -> String {
+    part(web_sys::Location::pathname)
 }
 
 /// `location.search`, or empty when unavailable.
 pub fn search() -> String {
-    if !crate::LIVE {
-        return String::new();
-    }
-    web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .unwrap_or_default()
+    part(web_sys::Location::search)
 }
 
 /// `location.origin`, for example `https://playground.example`.
 pub fn origin() -> String {
-    if !crate::LIVE {
-        return String::new();
-    }
-    web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default()
+    part(web_sys::Location::origin)
 }
 
 /// Sets (or with `None` removes) one query parameter, keeping the rest.

@@ -73,6 +73,10 @@ extern "C" {
 thread_local! {
     /// The load, started once: its script, then its WebAssembly.
     static LOADED: RefCell<Option<Promise>> = const { RefCell::new(None) };
+    /// The callbacks of the key dialog now shown.
+    #[allow(clippy::type_complexity)]
+    static KEY_DIALOG_CALLBACKS: RefCell<Option<(Closure<dyn Fn(String)>, Closure<dyn Fn()>)>> =
+        const { RefCell::new(None) };
 }
 
 /// Runs the script, then its init function, which fetches `ondemand_bg.wasm` next to it.
@@ -178,9 +182,9 @@ pub async fn key_dialog(
     let save = Closure::<dyn Fn(String)>::new(save);
     let closed = Closure::<dyn Fn()>::new(closed);
     ondemand_key_dialog(&offer, &save, &closed).map_err(|e| failed(&e))?;
-    // The dialog may call them until the next offer replaces it; they are small.
-    save.forget();
-    closed.forget();
+    // The dialog may call them until the next offer replaces it; the module has dropped the
+    // previous offer's dialog by now, so its callbacks go.
+    KEY_DIALOG_CALLBACKS.with(|kept| *kept.borrow_mut() = Some((save, closed)));
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use playground_core::classify::{self, TokenOutcome};
 use playground_core::exchange::{self, Answer, Exchange, RunRecord, Went};
 use playground_core::keys::ACCESS_TOKEN;
-use playground_core::lesson::{self, KeySave};
+use playground_core::lesson::{self, KeyOffer, KeySave};
 use playground_core::routing::{route, Destination, Target};
 use playground_core::runner::{self, Event};
 use playground_core::token::SavedToken;
@@ -16,7 +16,7 @@ use playground_core::verdict::{self, failure, CellOutput, End, RunLog};
 use playground_core::{renewal, request};
 use wire::{HttpRequest, HttpResponse};
 
-use crate::state::{KeyOffer, Playground};
+use crate::state::{PendingOffer, Playground};
 use crate::{clock, net, worker};
 
 /// The current run's worker and timer, and what it gathered.
@@ -372,9 +372,11 @@ impl Runs {
             let offer = self.cell.with_value(|c| {
                 c.saves.iter().find_map(|save| {
                     let choices = save.choices(answer);
-                    (!choices.is_empty()).then(|| KeyOffer {
-                        key: save.key.clone(),
-                        choices,
+                    (!choices.is_empty()).then(|| PendingOffer {
+                        offer: KeyOffer {
+                            key: save.key.clone(),
+                            choices,
+                        },
                         run_button: crate::focus::run_button_id(&c.id),
                     })
                 })

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use playground_core::embed::{HostLink, Theme};
 use playground_core::keys::KeyValues;
-use playground_core::lesson::{self, Choice, KeySpec, Progress, Step};
+use playground_core::lesson::{self, KeyOffer, KeySpec, Progress, Step};
 use playground_core::navigation::CourseMap;
 use playground_core::progress::CourseState;
 use playground_core::routing::{Relay, Target};
@@ -14,11 +14,11 @@ use playground_core::verdict::CellOutput;
 
 use crate::{host, storage};
 
-/// A key that a run's answer can fill, waiting in its Save dialog.
+/// A key that a run's answer can fill, waiting in its Save dialog (which the on-demand
+/// module shows).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct KeyOffer {
-    pub key: String,
-    pub choices: Vec<Choice>,
+pub struct PendingOffer {
+    pub offer: KeyOffer,
     /// The Run button to hand focus back to.
     pub run_button: String,
 }
@@ -47,7 +47,7 @@ pub struct Playground {
     /// A token just issued, waiting in the Save dialog.
     pub pending: RwSignal<Option<SavedToken>>,
     /// A key a run's answer can fill, waiting in its dialog.
-    pub key_offer: RwSignal<Option<KeyOffer>>,
+    pub key_offer: RwSignal<Option<PendingOffer>>,
     pub got_token: RwSignal<bool>,
     /// Ids of the cells whose last run had a good outcome.
     pub done_cells: RwSignal<Vec<String>>,

@@ -445,6 +445,11 @@ impl std::fmt::Display for ContentError {
 }
 
 impl Lesson {
+    /// The title of the lesson's page (the document's `<title>`).
+    pub fn document_title(&self) -> String {
+        format!("{} · Spotify Web API playground", self.title)
+    }
+
     /// The cells in lesson order.
     pub fn cells(&self) -> impl Iterator<Item = &Cell> {
         self.blocks.iter().filter_map(|b| match b {

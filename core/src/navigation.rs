@@ -65,22 +65,22 @@ pub struct IndexItem {
 
 /// The course index: one item per lesson, in course order.
 pub fn index(lessons: &[Entry], current: usize, search: &str) -> Vec<IndexItem> {
-    let first = first_id(lessons);
     lessons
         .iter()
         .enumerate()
         .map(|(i, entry)| IndexItem {
             id: entry.id.clone(),
-            href: lesson_href(search, &entry.id, first),
+            href: link(lessons, &entry.id, search),
             title: entry.title.clone(),
             current: i == current,
         })
         .collect()
 }
 
-/// The course's first lesson, whose page is the site's index.
-fn first_id(lessons: &[Entry]) -> &str {
-    lessons.first().map_or("", |e| e.id.as_str())
+/// The link to lesson `id` of the course `lessons` from a page whose query is `search`
+/// (`params::lesson_href`: the first lesson's page is the site's index).
+pub fn link(lessons: &[Entry], id: &str, search: &str) -> String {
+    lesson_href(search, id, lessons.first().map_or("", |e| e.id.as_str()))
 }
 
 /// Where the shown lesson stands in the course: "Lesson 2 of 5: Search for an Item", the
@@ -116,12 +116,11 @@ pub struct Step {
 pub fn previous_next(lessons: &[Entry], current: usize, search: &str) -> Vec<Step> {
     let previous = current.checked_sub(1).and_then(|i| lessons.get(i));
     let next = lessons.get(current + 1);
-    let first = first_id(lessons);
     [(previous, "prev", "Previous"), (next, "next", "Next")]
         .into_iter()
         .filter_map(|(entry, rel, word)| {
             entry.map(|e| Step {
-                href: lesson_href(search, &e.id, first),
+                href: link(lessons, &e.id, search),
                 text: format!("{word}: {}", e.title),
                 rel,
             })

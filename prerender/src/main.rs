@@ -1,9 +1,10 @@
 //! Writes each lesson's own page into the built site (`dist/` by default, or the folder
 //! given): `<id>.html`, and the first lesson into `index.html`. Each is Trunk's `index.html`
 //! with the lesson rendered to HTML by the page's own components (`playground::ui::prerender`,
-//! as a first visit shows it), the lesson's title, and a preload of the lesson's file. A
-//! reader reads the lesson while the page's code loads, or without it; the page replaces the
-//! prerendered lesson when it mounts.
+//! as a first visit shows it), the lesson's title, its id and the course's, and the lesson's
+//! file as a JSON data block. A reader reads the lesson while the page's code loads, or
+//! without it; the page reads the file from the block and replaces the prerendered lesson
+//! when it mounts.
 //!
 //! Run by `cargo xtask dist` after `trunk build`, before the files are compressed.
 
@@ -71,9 +72,10 @@ fn run(dist: &Path) -> Result<Vec<String>, String> {
             .map_err(|e| format!("cannot read {} ({e})", path.display()))?;
         let lesson: Lesson = serde_json::from_str(&text)
             .map_err(|e| format!("{} is not a lesson: {e}", path.display()))?;
+        let title = lesson.document_title();
         let head = Head {
             id: &entry.id,
-            title: &lesson.title,
+            title: &title,
             course: &course,
         };
         let html = page(
@@ -96,6 +98,7 @@ fn run(dist: &Path) -> Result<Vec<String>, String> {
 /// What a lesson's page says about it in its head.
 struct Head<'a> {
     id: &'a str,
+    /// The document's title.
     title: &'a str,
     /// The course's lesson ids in order, separated by spaces.
     course: &'a str,
@@ -126,7 +129,7 @@ fn page(template: &str, head: &Head, body: &str, data: &str) -> Result<String, S
     if loading < title_end {
         return Err("index.html's \"Loading\" line comes before its <title>".into());
     }
-    let title = escape(&format!("{} · Spotify Web API playground", head.title)).into_string();
+    let title = escape(head.title).into_string();
     let after_title = format!(
         "</title><meta name=lesson content={}><meta name=lessons content=\"{}\">",
         escape(head.id).into_string(),
@@ -161,7 +164,7 @@ mod tests {
 
     const HEAD: Head = Head {
         id: "search",
-        title: "Search <for> an Item",
+        title: "Search <for> an Item · Spotify Web API playground",
         course: "token search",
     };
 

@@ -292,12 +292,12 @@ fn lesson_page_path(lessons: &[String], path: &str, query: Option<&str>) -> Opti
     if path != "/" && path != "/index.html" {
         return None;
     }
-    let asked = query?
-        .split('&')
-        .filter_map(|pair| pair.strip_prefix("lesson="))
-        .next_back()?;
+    // Read as the page reads it (`params::lesson`): the last `lesson` wins.
+    let (_, asked) = wire::http::parse_form(query?)
+        .into_iter()
+        .rfind(|(name, _)| name == "lesson")?;
     // The first lesson's page is the index itself.
-    let known = lessons.iter().skip(1).find(|id| *id == asked)?;
+    let known = lessons.iter().skip(1).find(|id| **id == asked)?;
     Some(format!("/{known}.html"))
 }
 

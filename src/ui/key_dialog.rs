@@ -3,12 +3,11 @@
 //! after a run); here, the page hands it each offer and keeps what the learner saves.
 
 use leptos::prelude::*;
-use playground_core::lesson::KeyOffer;
 use playground_core::progress::Origin;
 
 use super::focus;
 use crate::ondemand::{self, Unavailable};
-use crate::state::Playground;
+use crate::state::{PendingOffer, Playground};
 
 /// Effect: each offer a run makes (`Playground::key_offer`) opens the dialog. Save keeps the
 /// chosen value as the key, saved from this lesson; when the dialog closes, the focus goes
@@ -16,15 +15,10 @@ use crate::state::Playground;
 /// so, and the learner can still type the value in the keys panel.
 pub fn offer_keys(pg: Playground, failed: RwSignal<Option<String>>) {
     Effect::new(move |_| {
-        let Some(offer) = pg.key_offer.get() else {
+        let Some(PendingOffer { offer, run_button }) = pg.key_offer.get() else {
             return;
         };
         let key = offer.key.clone();
-        let run_button = offer.run_button.clone();
-        let shown = KeyOffer {
-            key: offer.key,
-            choices: offer.choices,
-        };
         let save = move |value: String| {
             let lesson = pg.course.with_value(|c| c.lesson_id().to_owned());
             pg.keys.update(|k| k.set(&key, value));
@@ -37,7 +31,7 @@ pub fn offer_keys(pg: Playground, failed: RwSignal<Option<String>>) {
             focus(&back, false);
         };
         leptos::task::spawn_local(async move {
-            if let Err(why) = ondemand::key_dialog(&shown, save, closed).await {
+            if let Err(why) = ondemand::key_dialog(&offer, save, closed).await {
                 pg.key_offer.set(None);
                 failed.set(Some(match why {
                     Unavailable::Outdated => playground_core::classify::OUTDATED_MODULE.to_owned(),

@@ -204,7 +204,7 @@ fn LessonPage(
     // and its head script sets embed mode): the document's title names the lesson, and embed
     // mode is an attribute on <html>, set once.
     if crate::LIVE {
-        document().set_title(&format!("{} · Spotify Web API playground", lesson.title));
+        document().set_title(&lesson.document_title());
         if embed {
             if let Some(root) = document().document_element() {
                 let _ = root.set_attribute("data-embed", "");

@@ -85,10 +85,10 @@ pub fn TokenStatus() -> impl IntoView {
             .and_then(|(_, index)| c.lessons.get(*index))
             .map_or((String::new(), String::new()), |e| {
                 (
-                    playground_core::params::lesson_href(
-                        &crate::location::search(),
+                    playground_core::navigation::link(
+                        &c.lessons,
                         &e.id,
-                        c.lessons.first().map_or("", |l| l.id.as_str()),
+                        &crate::location::search(),
                     ),
                     format!("Get a new token in \"{}\"", e.title),
                 )
