@@ -46,7 +46,14 @@ var __playground = (() => {
   self.fetch = (input, init = {}) => {
     const request = input instanceof Request ? input : null;
     const url = String(request ? request.url : input);
-    const method = String(init.method || (request && request.method) || "GET").toUpperCase();
+    // The browser's own Request normalises the method as fetch does ("post" is sent as POST,
+    // "patch" as written) and refuses what fetch refuses, with its TypeError.
+    let method;
+    try {
+      method = new Request("data:,", { method: init.method || (request && request.method) || "GET" }).method;
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const headers = [...new Headers(init.headers || (request && request.headers) || {})];
     const body = init.body == null ? "" : String(init.body);
     if (init.body instanceof URLSearchParams && !headers.some(([name]) => name === "content-type")) {

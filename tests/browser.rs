@@ -51,6 +51,7 @@ fn main() -> std::process::ExitCode {
         output_is_capped,
         edits_persist_and_reset_restores_the_lesson,
         secrets_are_masked_in_everything_the_code_prints,
+        methods_are_what_fetch_sends,
         placeholders_are_right_in_every_literal,
         a_second_iframe_loads_the_wasm_from_the_cache,
         the_lesson_completes_while_300_slow_clients_hold_connections,
@@ -1286,6 +1287,47 @@ fn the_lesson_completes_while_300_slow_clients_hold_connections(s: &Servers) {
     );
     assert!(held.as_u64().is_some_and(|n| n >= 300), "{held} open");
     drop(slow);
+}
+
+/// A method is sent as `fetch` sends it: `post` as POST (the sandbox issues a token, the
+/// control), `patch` as written (refused, as the Web API's tracks take only GET), and one
+/// that is not a method fails as `fetch` fails, with a TypeError and no request.
+fn methods_are_what_fetch_sends(s: &Servers) {
+    let b = s.browser();
+    b.open(SANDBOX);
+    b.click(&b.button("Use sandbox credentials", None));
+    let log = run_code(
+        &b,
+        "const basic = Buffer.from('{{CLIENT_ID}}:{{CLIENT_SECRET}}').toString('base64');\n\
+         const t = await fetch('https://accounts.spotify.com/api/token?grant_type=client_credentials', {method: 'post', headers: {'Content-Type': 'application/x-www-form-urlencoded', 'Authorization': 'Basic ' + basic}});\n\
+         console.log('post ' + t.status);\n\
+         const p = await fetch('https://api.spotify.com/v1/tracks/2TpxZ7JUBn3uw46aR7qd6V', {method: 'patch'});\n\
+         console.log('patch ' + p.status);\n\
+         try { await fetch('https://api.spotify.com/v1/tracks/2TpxZ7JUBn3uw46aR7qd6V', {method: 'G T'}); } catch (e) { console.log('bad ' + e.name + ': ' + e.message); }",
+    );
+    for line in [
+        "post 200",
+        "patch 405",
+        "bad TypeError: ",
+        "is not a valid HTTP method",
+    ] {
+        assert!(log.contains(line), "{line} in {log}");
+    }
+    let cell = token_cell(&b);
+    let requests = b.js(
+        "return [...arguments[0].querySelectorAll('.requests details.exchange > summary')].map((s) => s.textContent).join('\\n');",
+        vec![(&cell).into()],
+    );
+    let requests = requests.as_str().expect("the requests' summaries");
+    assert!(
+        requests.contains("POST https://accounts.spotify.com/api/token"),
+        "{requests}"
+    );
+    assert!(
+        requests.contains("patch https://api.spotify.com/v1/tracks/"),
+        "{requests}"
+    );
+    assert!(!requests.contains("G T"), "{requests}");
 }
 
 /// A known secret never shows, whatever prints it: `console.log` of the secret, of the Basic

@@ -186,11 +186,11 @@ fn plan(request: &HttpRequest, endpoint: Endpoint) -> Plan {
         }
     }
     let parts = |text: &str| split(text, &vars);
-    let no_body = request.body.is_empty()
-        && (request.method.eq_ignore_ascii_case("GET")
-            || request.method.eq_ignore_ascii_case("HEAD"));
+    // `fetch` sends GET and HEAD in capitals whatever the code wrote; other methods it did
+    // not normalise (`patch`) go out as written, and so does the export.
+    let no_body = request.body.is_empty() && matches!(request.method.as_str(), "GET" | "HEAD");
     let plan = Plan {
-        method: request.method.to_ascii_uppercase(),
+        method: request.method.clone(),
         shown_url: parts(&request.url),
         url: parts(&target_url(&request.url, endpoint)),
         auth,
