@@ -11,8 +11,10 @@
 pub mod clients;
 pub mod connections;
 pub mod destination;
+pub mod lti_routes;
 pub mod proxy;
 mod sandbox_routes;
+pub mod store;
 
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
@@ -147,6 +149,22 @@ pub struct Config {
     /// against --max-connections.
     #[arg(long, env = "PLAYGROUND_MAX_CONNECTIONS_PER_IP", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_connections_per_ip: Option<u64>,
+    /// The LTI 1.3 platforms (learning management systems) that may launch lessons: a JSON
+    /// file the operator writes (docs/lti.md). Without it, /lti/ is off.
+    #[arg(long, env = "PLAYGROUND_LTI_REGISTRATIONS")]
+    pub lti_registrations: Option<PathBuf>,
+    /// This server's public origin, as learners and platforms reach it (for example
+    /// https://playground.example). Required with --lti-registrations.
+    #[arg(long, env = "PLAYGROUND_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Where the server keeps what outlives a restart: the LTI signing keys (lti-keys/) and
+    /// its database (playground.sqlite).
+    #[arg(long, env = "PLAYGROUND_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+    /// Makes a new LTI signing key at start; it signs from then on, and the older keys stay
+    /// published until their files are removed (docs/lti.md, "Keys").
+    #[arg(long)]
+    pub lti_new_key: bool,
 }
 
 /// Shared, read-only state.
@@ -167,6 +185,8 @@ pub struct AppState {
     pub lessons: Arc<Vec<String>>,
     pub timeouts: connections::Timeouts,
     pub body_read_timeout: Duration,
+    /// The LTI tool, when platforms are registered.
+    pub lti: Option<Arc<lti_routes::Lti>>,
 }
 
 /// Why the server could not start.
@@ -239,19 +259,42 @@ impl AppState {
                 burst: config.sandbox_burst,
             },
         );
+        let lessons = Arc::new(lesson_ids(&config.dist));
+        let lti = match &config.lti_registrations {
+            None => None,
+            Some(file) => {
+                let public_url = config.public_url.as_deref().ok_or_else(|| {
+                    StartError::BadConfig(
+                        "--lti-registrations needs --public-url, this server's origin as platforms reach it (for example https://playground.example)".into(),
+                    )
+                })?;
+                Some(Arc::new(
+                    lti_routes::Lti::start(lti_routes::LtiSettings {
+                        registrations_file: file,
+                        data_dir: &config.data_dir,
+                        public_url,
+                        new_key: config.lti_new_key,
+                        lessons: Arc::clone(&lessons),
+                    })
+                    .map_err(StartError::BadConfig)?,
+                ))
+            }
+        };
+        // The registered platforms frame the lessons they launch.
+        let mut ancestors = config.frame_ancestors.clone();
+        if let Some(lti) = &lti {
+            ancestors.extend(lti.frame_origins());
+        }
         Ok(Self {
             sandbox: sandbox::Sandbox::with_token_lifetime(config.sandbox_token_lifetime)
                 .with_catalog(sandbox::Catalog::builtin()),
             csp: content_security_policy(
                 &html,
                 &origins("--connect-src", &config.connect_src, &[])?,
-                &origins(
-                    "--frame-ancestors",
-                    &config.frame_ancestors,
-                    &["'self'", "'none'"],
-                )?,
+                &origins("--frame-ancestors", &ancestors, &["'self'", "'none'"])?,
             ),
-            lessons: Arc::new(lesson_ids(&config.dist)),
+            lessons,
+            lti,
             dist: config.dist.clone(),
             relay: Arc::new(relay),
             connections: connection_caps(config, &clients),
@@ -441,6 +484,7 @@ pub fn app(state: AppState) -> Router {
     let page = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .nest("/lti", lti_routes::router())
         .nest(
             "/sandbox",
             sandbox_routes::router(state.clone())

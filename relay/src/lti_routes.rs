@@ -1,0 +1,558 @@
+//! The LTI 1.3 tool: `/lti/login` (third-party initiated login), `/lti/launch` (the
+//! platform's `id_token`) and `/lti/jwks.json` (the tool's public keys). docs/lti.md says
+//! what each checks and how an administrator registers the tool.
+//!
+//! The checks themselves are in crate `lti`; here are the I/O around them: the registrations
+//! file, the tool's keys in the data directory, the platforms' key sets over HTTP, logins and
+//! nonces in the database, cookies and redirects.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::{Query, RawForm, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use http_body_util::{BodyExt, Empty, Limited};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use lti::{JwkSet, KeySets, Nonces, Registration, Registrations, ToolKey};
+use serde::Deserialize;
+use tokio::sync::Mutex;
+
+use crate::store::{Login, Store};
+use crate::AppState;
+
+/// How long a login waits for its launch, in seconds.
+const LOGIN_LIFETIME: u64 = 600;
+/// How long a platform's key set is used before it is fetched again.
+const KEY_SET_LIFETIME: Duration = Duration::from_secs(3600);
+/// A key set is fetched again for an unknown `kid` at most this often, so that tokens naming
+/// made-up keys cannot make the server fetch without end. The first such fetch after a
+/// regular one is always made: a platform that has just rotated its key is found at once.
+const REFETCH_FLOOR: Duration = Duration::from_secs(10);
+/// The largest key set read.
+const MAX_KEY_SET_BYTES: usize = 64 * 1024;
+/// The tool's keys, in the data directory.
+const KEYS_DIR: &str = "lti-keys";
+
+/// The tool's settings and what it keeps.
+pub struct Lti {
+    registrations: Registrations,
+    /// This server's public origin, without a trailing slash.
+    public_url: String,
+    /// Newest first: the first signs, all are published.
+    keys: Vec<ToolKey>,
+    store: Store,
+    key_sets: Mutex<HashMap<String, CachedSet>>,
+    http: Client<HttpsConnector<HttpConnector>, Empty<Bytes>>,
+    /// The lessons' ids, in course order (a launch opens one of their pages).
+    lessons: Arc<Vec<String>>,
+}
+
+struct CachedSet {
+    set: JwkSet,
+    fetched: Instant,
+    /// When an unknown `kid` last made the server fetch the set again.
+    refetched: Option<Instant>,
+}
+
+/// What `--lti-*` flags say.
+pub struct LtiSettings<'a> {
+    pub registrations_file: &'a Path,
+    pub data_dir: &'a Path,
+    pub public_url: &'a str,
+    pub new_key: bool,
+    pub lessons: Arc<Vec<String>>,
+}
+
+impl Lti {
+    /// Reads the registrations, opens the database and loads the tool's keys, making the
+    /// first one (or, with `new_key`, a newer one) if needed. Errors say what to fix.
+    pub fn start(settings: LtiSettings<'_>) -> Result<Self, String> {
+        let text = std::fs::read_to_string(settings.registrations_file).map_err(|e| {
+            format!(
+                "--lti-registrations {}: {e}",
+                settings.registrations_file.display()
+            )
+        })?;
+        let registrations = Registrations::parse(&text).map_err(|e| {
+            format!(
+                "--lti-registrations {}: {e}",
+                settings.registrations_file.display()
+            )
+        })?;
+        let public_url = settings.public_url.trim_end_matches('/').to_owned();
+        if !(public_url.starts_with("https://") || public_url.starts_with("http://"))
+            || public_url.matches('/').count() != 2
+        {
+            return Err(format!(
+                "--public-url must be this server's origin as learners reach it, such as https://playground.example (got {:?})",
+                settings.public_url
+            ));
+        }
+        std::fs::create_dir_all(settings.data_dir)
+            .map_err(|e| format!("--data-dir {}: {e}", settings.data_dir.display()))?;
+        let keys = tool_keys(&settings.data_dir.join(KEYS_DIR), settings.new_key)?;
+        let store = Store::open(&settings.data_dir.join("playground.sqlite"))?;
+        let tls = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_webpki_roots()
+            .https_or_http()
+            .enable_http1()
+            .build();
+        Ok(Self {
+            registrations,
+            public_url,
+            keys,
+            store,
+            key_sets: Mutex::new(HashMap::new()),
+            http: Client::builder(TokioExecutor::new()).build(tls),
+            lessons: settings.lessons,
+        })
+    }
+
+    /// The origins that may frame the lessons the tool launches.
+    pub fn frame_origins(&self) -> Vec<String> {
+        let mut origins: Vec<String> = Vec::new();
+        for r in self.registrations.all() {
+            for origin in r.frame_origins() {
+                if !origins.contains(&origin) {
+                    origins.push(origin);
+                }
+            }
+        }
+        origins
+    }
+
+    /// The lesson page `url` names, if it is one of ours: `/` or `/<id>.html`.
+    fn lesson_page(&self, url: &str) -> Option<String> {
+        let rest = url.strip_prefix(&self.public_url)?;
+        let path = rest.split(['?', '#']).next().unwrap_or("");
+        let known = path == "/"
+            || path
+                .strip_prefix('/')
+                .and_then(|p| p.strip_suffix(".html"))
+                .is_some_and(|id| self.lessons.iter().any(|l| l == id));
+        known.then(|| format!("{}{path}", self.public_url))
+    }
+}
+
+/// Reads the tool's keys from `dir` (PEM files, newest name first), making one when there is
+/// none or when asked for a newer one. Each file is readable by the server's user only.
+fn tool_keys(dir: &Path, new_key: bool) -> Result<Vec<ToolKey>, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|e| Some(e.ok()?.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "pem"))
+        .collect();
+    if files.is_empty() || new_key {
+        let key = ToolKey::generate()?;
+        // Named by creation time, so that the newest sorts first.
+        let name = format!(
+            "{:020}-{}.pem",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
+            key.kid()
+        );
+        let path = dir.join(name);
+        write_private(&path, key.pem())?;
+        tracing::info!(kid = key.kid(), "made a new LTI signing key");
+        files.push(path);
+    }
+    files.sort();
+    files.reverse();
+    files
+        .iter()
+        .map(|path| {
+            let pem =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            ToolKey::from_pem(&pem).map_err(|e| format!("{}: {e}", path.display()))
+        })
+        .collect()
+}
+
+/// Writes a private key readable and writable by this user only.
+fn write_private(path: &Path, text: &str) -> Result<(), String> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    file.write_all(text.as_bytes())
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The routes, mounted at `/lti`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_get).post(login_post))
+        .route("/launch", axum::routing::post(launch))
+        .route("/jwks.json", get(jwks))
+}
+
+/// The answer of every `/lti/` route on a server without registrations.
+fn no_tool() -> Response {
+    refuse(
+        StatusCode::NOT_FOUND,
+        "This server has no LTI registrations (--lti-registrations).",
+    )
+}
+
+/// A refusal the browser shows: plain text that says what to do.
+fn refuse(status: StatusCode, message: &str) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!("{message}\n"),
+    )
+        .into_response()
+}
+
+async fn jwks(State(state): State<AppState>) -> Response {
+    let Some(lti) = state.lti.as_deref() else {
+        return no_tool();
+    };
+    (
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        serde_json::to_string(&lti::key_set(&lti.keys)).unwrap_or_default(),
+    )
+        .into_response()
+}
+
+/// The login request's parameters (1EdTech Security Framework §5.1.1.1, LTI Core §4.1).
+#[derive(Deserialize)]
+struct LoginRequest {
+    iss: String,
+    login_hint: String,
+    target_link_uri: String,
+    lti_message_hint: Option<String>,
+    client_id: Option<String>,
+}
+
+async fn login_get(
+    State(state): State<AppState>,
+    Query(form): Query<Vec<(String, String)>>,
+) -> Response {
+    login(&state, &form).await
+}
+
+async fn login_post(State(state): State<AppState>, RawForm(body): RawForm) -> Response {
+    let form = wire::http::parse_form(&String::from_utf8_lossy(&body));
+    login(&state, &form).await
+}
+
+/// Reads a form's pairs into `T` (the first of each name).
+fn read_form<T: serde::de::DeserializeOwned>(form: &[(String, String)]) -> Result<T, String> {
+    let mut object = serde_json::Map::new();
+    for (name, value) in form {
+        object
+            .entry(name.clone())
+            .or_insert_with(|| serde_json::Value::String(value.clone()));
+    }
+    serde_json::from_value(serde_json::Value::Object(object)).map_err(|e| e.to_string())
+}
+
+async fn login(state: &AppState, form: &[(String, String)]) -> Response {
+    let Some(lti) = state.lti.as_deref() else {
+        return no_tool();
+    };
+    let request: LoginRequest = match read_form(form) {
+        Ok(r) => r,
+        Err(e) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                &format!("The platform's login request is incomplete ({e}). It must send iss, login_hint and target_link_uri."),
+            )
+        }
+    };
+    let candidates: Vec<&Registration> = lti
+        .registrations
+        .all()
+        .iter()
+        .filter(|r| r.issuer == request.iss)
+        .filter(|r| request.client_id.as_ref().is_none_or(|c| *c == r.client_id))
+        .collect();
+    let registration = match candidates.as_slice() {
+        [one] => *one,
+        [] => {
+            tracing::warn!(issuer = %request.iss, "LTI login from an unregistered platform");
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "This platform (issuer and client id) is not registered with this playground. Its administrator registers it: see docs/lti.md.",
+            );
+        }
+        _ => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "Several registrations share this issuer, and the login names no client_id.",
+            )
+        }
+    };
+    // No open redirect: the target must be one of this server's lesson pages.
+    let Some(target) = lti.lesson_page(&request.target_link_uri) else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            &format!(
+                "The link's target is not a lesson page of this playground ({}/ or {}/<lesson>.html). Edit the link in the course.",
+                lti.public_url, lti.public_url
+            ),
+        );
+    };
+    let (state_value, nonce) = (lti::random_token(), lti::random_token());
+    let now = crate::now().seconds();
+    let stored = lti.store.put_login(
+        &state_value,
+        &Login {
+            nonce: nonce.clone(),
+            issuer: registration.issuer.clone(),
+            client_id: registration.client_id.clone(),
+            target_link_uri: target,
+            expires_at: now + LOGIN_LIFETIME,
+        },
+        now,
+    );
+    if let Err(e) = stored {
+        tracing::error!(error = %e, "cannot record an LTI login");
+        return refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The playground cannot record this launch right now. Try again in a moment.",
+        );
+    }
+    let mut query = vec![
+        ("scope", "openid"),
+        ("response_type", "id_token"),
+        ("response_mode", "form_post"),
+        ("prompt", "none"),
+        ("client_id", registration.client_id.as_str()),
+        ("login_hint", request.login_hint.as_str()),
+        ("state", state_value.as_str()),
+        ("nonce", nonce.as_str()),
+    ];
+    let redirect_uri = format!("{}/lti/launch", lti.public_url);
+    query.push(("redirect_uri", redirect_uri.as_str()));
+    if let Some(hint) = request.lti_message_hint.as_deref() {
+        query.push(("lti_message_hint", hint));
+    }
+    let encoded: Vec<String> = query
+        .iter()
+        .map(|(n, v)| format!("{n}={}", wire::http::percent_encode(v)))
+        .collect();
+    let separator = if registration.auth_url.contains('?') {
+        '&'
+    } else {
+        '?'
+    };
+    let location = format!("{}{separator}{}", registration.auth_url, encoded.join("&"));
+    let mut response = StatusCode::FOUND.into_response();
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        headers.insert(header::LOCATION, value);
+    }
+    // The launch comes back as a cross-site POST inside the platform's frame: only a
+    // SameSite=None cookie travels with it, and Partitioned keeps it to that frame's site.
+    if let Ok(value) = HeaderValue::from_str(&format!(
+        "{}{state_value}=1; Path=/lti/; Max-Age={LOGIN_LIFETIME}; HttpOnly; Secure; SameSite=None; Partitioned",
+        COOKIE_PREFIX
+    )) {
+        headers.insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// A login's cookie is named by its state, so that two launches at once do not collide.
+const COOKIE_PREFIX: &str = "lti_state_";
+
+/// The launch's form.
+#[derive(Deserialize)]
+struct LaunchForm {
+    id_token: String,
+    state: String,
+}
+
+/// The platform's key sets, cached, fetched over HTTP(S).
+struct Fetcher<'a>(&'a Lti);
+
+impl KeySets for Fetcher<'_> {
+    async fn key_set(&mut self, jwks_url: &str, refetch: bool) -> Result<JwkSet, String> {
+        let mut cache = self.0.key_sets.lock().await;
+        let mut refetched = None;
+        if let Some(cached) = cache.get(jwks_url) {
+            let fresh = cached.fetched.elapsed() < KEY_SET_LIFETIME;
+            let floor = cached
+                .refetched
+                .is_some_and(|at| at.elapsed() < REFETCH_FLOOR);
+            if (!refetch && fresh) || (refetch && floor) {
+                return Ok(cached.set.clone());
+            }
+            refetched = cached.refetched;
+        }
+        let set = fetch_key_set(&self.0.http, jwks_url).await?;
+        let now = Instant::now();
+        cache.insert(
+            jwks_url.to_owned(),
+            CachedSet {
+                set: set.clone(),
+                fetched: now,
+                refetched: if refetch { Some(now) } else { refetched },
+            },
+        );
+        Ok(set)
+    }
+}
+
+async fn fetch_key_set(
+    http: &Client<HttpsConnector<HttpConnector>, Empty<Bytes>>,
+    url: &str,
+) -> Result<JwkSet, String> {
+    let uri: axum::http::Uri = url.parse().map_err(|_| "not a URL".to_owned())?;
+    let request = axum::http::Request::builder()
+        .method(Method::GET)
+        .uri(uri)
+        .header(header::ACCEPT, "application/json")
+        .body(Empty::new())
+        .map_err(|e| e.to_string())?;
+    let response = tokio::time::timeout(Duration::from_secs(5), http.request(request))
+        .await
+        .map_err(|_| "no answer in 5 s".to_owned())?
+        .map_err(|e| e.to_string())?;
+    if !response.status().is_success() {
+        return Err(format!("status {}", response.status().as_u16()));
+    }
+    let body = Limited::new(response.into_body(), MAX_KEY_SET_BYTES)
+        .collect()
+        .await
+        .map_err(|_| "the key set is too large or broken off".to_owned())?
+        .to_bytes();
+    serde_json::from_slice(&body).map_err(|_| "the answer is not a JWKS".to_owned())
+}
+
+/// Used nonces, in the database.
+struct StoredNonces<'a> {
+    store: &'a Store,
+    now: u64,
+}
+
+impl Nonces for StoredNonces<'_> {
+    fn use_once(&mut self, issuer: &str, nonce: &str, expires_at: u64) -> bool {
+        // A database failure counts as "used": refusing is the safe side.
+        self.store
+            .use_nonce(issuer, nonce, expires_at, self.now)
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "cannot record an LTI nonce");
+                false
+            })
+    }
+}
+
+async fn launch(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawForm(body): RawForm,
+) -> Response {
+    let Some(lti) = state.lti.as_deref() else {
+        return no_tool();
+    };
+    let form: LaunchForm = match read_form(&wire::http::parse_form(&String::from_utf8_lossy(&body)))
+    {
+        Ok(f) => f,
+        Err(_) => return refuse(
+            StatusCode::BAD_REQUEST,
+            "The launch is missing its id_token or state. Open the lesson again from the course.",
+        ),
+    };
+    let now = crate::now().seconds();
+    let login = match lti.store.take_login(&form.state, now) {
+        Ok(Some(login)) => login,
+        Ok(None) => {
+            tracing::warn!("LTI launch refused: unknown or expired state");
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "This launch is unknown, used already or too old. Open the lesson again from the course.",
+            );
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read an LTI login");
+            return refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The playground cannot check this launch right now. Try again in a moment.",
+            );
+        }
+    };
+    // The state must come back to the browser that started the login.
+    let cookie = format!("{COOKIE_PREFIX}{}=1", form.state);
+    let same_browser = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .any(|c| c.trim() == cookie);
+    if !same_browser {
+        tracing::warn!("LTI launch refused: the login's cookie did not come back");
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "The browser did not send back this launch's cookie, so the playground cannot tell that the launch started here. Allow cookies for this site, or open the lesson in a new window.",
+        );
+    }
+    let verified = lti::verify_launch(
+        &form.id_token,
+        &lti.registrations,
+        &mut Fetcher(lti),
+        &mut StoredNonces {
+            store: &lti.store,
+            now,
+        },
+        &lti.public_url,
+        now,
+        &login.nonce,
+    )
+    .await;
+    let launch = match verified {
+        Ok(launch) => launch,
+        Err(refusal) => {
+            tracing::warn!(%refusal, "LTI launch refused");
+            return refuse(StatusCode::BAD_REQUEST, &refusal.to_string());
+        }
+    };
+    if launch.issuer != login.issuer || launch.client_id != login.client_id {
+        tracing::warn!("LTI launch refused: another platform than the login's");
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "The launch comes from another platform than its login. Open the lesson again from the course.",
+        );
+    }
+    match launch.message_type {
+        lti::MessageType::ResourceLink => {}
+        lti::MessageType::DeepLinking => {
+            return refuse(
+                StatusCode::NOT_IMPLEMENTED,
+                "Choosing lessons from the course (deep linking) is not available yet. Add a lesson with its link instead (docs/lti.md).",
+            )
+        }
+    }
+    let Some(page) = lti.lesson_page(&launch.target_link_uri) else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "The link's target is not a lesson page of this playground. Edit the link in the course.",
+        );
+    };
+    tracing::info!(issuer = %launch.issuer, deployment = %launch.deployment_id, "LTI launch");
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(value) = HeaderValue::from_str(&format!("{page}?embed=1")) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}

@@ -1,0 +1,185 @@
+//! What the server keeps across a restart, in one SQLite file in the data directory: LTI
+//! logins under way and the nonces already used, each with its lifetime.
+//!
+//! Calls are short and local; they run on the async workers behind a mutex.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use rusqlite::{params, Connection, OptionalExtension as _};
+
+/// A login started at `/lti/login`, waiting for the platform's launch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Login {
+    pub nonce: String,
+    pub issuer: String,
+    pub client_id: String,
+    pub target_link_uri: String,
+    /// Seconds since the epoch.
+    pub expires_at: u64,
+}
+
+/// The server's database.
+pub struct Store(Mutex<Connection>);
+
+impl Store {
+    /// Opens (or creates) the database at `path`, with its tables.
+    pub fn open(path: &Path) -> Result<Self, String> {
+        let connection = Connection::open(path)
+            .map_err(|e| format!("cannot open the database {}: {e}", path.display()))?;
+        connection
+            .execute_batch(
+                "PRAGMA journal_mode = WAL;
+                 CREATE TABLE IF NOT EXISTS lti_logins (
+                     state TEXT PRIMARY KEY, nonce TEXT NOT NULL, issuer TEXT NOT NULL,
+                     client_id TEXT NOT NULL, target_link_uri TEXT NOT NULL,
+                     expires_at INTEGER NOT NULL);
+                 CREATE TABLE IF NOT EXISTS lti_nonces (
+                     issuer TEXT NOT NULL, nonce TEXT NOT NULL, expires_at INTEGER NOT NULL,
+                     PRIMARY KEY (issuer, nonce));",
+            )
+            .map_err(|e| format!("cannot set up the database {}: {e}", path.display()))?;
+        Ok(Self(Mutex::new(connection)))
+    }
+
+    fn connection(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock leaves SQLite consistent: keep going.
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Records a login under `state`; expired ones are dropped on the way.
+    pub fn put_login(&self, state: &str, login: &Login, now: u64) -> Result<(), String> {
+        let db = self.connection();
+        db.execute(
+            "DELETE FROM lti_logins WHERE expires_at < ?1",
+            params![now as i64],
+        )
+        .map_err(|e| e.to_string())?;
+        db.execute(
+            "INSERT INTO lti_logins (state, nonce, issuer, client_id, target_link_uri, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                state,
+                login.nonce,
+                login.issuer,
+                login.client_id,
+                login.target_link_uri,
+                login.expires_at as i64
+            ],
+        )
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+    }
+
+    /// Takes the login under `state`, once: it is deleted as it is read. `None` when there is
+    /// none, or it has expired.
+    pub fn take_login(&self, state: &str, now: u64) -> Result<Option<Login>, String> {
+        let db = self.connection();
+        let login = db
+            .query_row(
+                "DELETE FROM lti_logins WHERE state = ?1
+                 RETURNING nonce, issuer, client_id, target_link_uri, expires_at",
+                params![state],
+                |row| {
+                    Ok(Login {
+                        nonce: row.get(0)?,
+                        issuer: row.get(1)?,
+                        client_id: row.get(2)?,
+                        target_link_uri: row.get(3)?,
+                        expires_at: row.get::<_, i64>(4)? as u64,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| e.to_string())?;
+        Ok(login.filter(|l| l.expires_at >= now))
+    }
+
+    /// Records `nonce` of `issuer` as used until `expires_at`; false when it was used
+    /// already. Expired records are dropped on the way.
+    pub fn use_nonce(
+        &self,
+        issuer: &str,
+        nonce: &str,
+        expires_at: u64,
+        now: u64,
+    ) -> Result<bool, String> {
+        let db = self.connection();
+        db.execute(
+            "DELETE FROM lti_nonces WHERE expires_at < ?1",
+            params![now as i64],
+        )
+        .map_err(|e| e.to_string())?;
+        let inserted = db
+            .execute(
+                "INSERT OR IGNORE INTO lti_nonces (issuer, nonce, expires_at) VALUES (?1, ?2, ?3)",
+                params![issuer, nonce, expires_at as i64],
+            )
+            .map_err(|e| e.to_string())?;
+        Ok(inserted == 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("relay-store-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        dir.join("playground.sqlite")
+    }
+
+    fn login(expires_at: u64) -> Login {
+        Login {
+            nonce: "n".into(),
+            issuer: "https://lms.example".into(),
+            client_id: "c".into(),
+            target_link_uri: "https://tool.example/".into(),
+            expires_at,
+        }
+    }
+
+    #[test]
+    fn a_login_is_taken_once_and_survives_a_restart() {
+        let path = temp("logins");
+        Store::open(&path)
+            .unwrap()
+            .put_login("s1", &login(200), 100)
+            .unwrap();
+        Store::open(&path)
+            .unwrap()
+            .put_login("s2", &login(150), 100)
+            .unwrap();
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.take_login("s1", 120).unwrap(), Some(login(200)));
+        assert_eq!(store.take_login("s1", 120).unwrap(), None, "taken once");
+        assert_eq!(store.take_login("s2", 151).unwrap(), None, "expired");
+        assert_eq!(store.take_login("unknown", 120).unwrap(), None);
+    }
+
+    #[test]
+    fn a_nonce_is_used_once_until_it_expires() {
+        let path = temp("nonces");
+        let store = Store::open(&path).unwrap();
+        assert!(store.use_nonce("i", "n1", 200, 100).unwrap());
+        assert!(!store.use_nonce("i", "n1", 200, 101).unwrap(), "a replay");
+        assert!(
+            store.use_nonce("other", "n1", 200, 101).unwrap(),
+            "per issuer"
+        );
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        assert!(
+            !store.use_nonce("i", "n1", 200, 102).unwrap(),
+            "kept across a restart"
+        );
+        assert!(
+            store.use_nonce("i", "n1", 400, 201).unwrap(),
+            "forgotten once expired"
+        );
+    }
+}

@@ -1,0 +1,492 @@
+//! The LTI 1.3 tool against a platform double: the login redirect, the launch, the tool's
+//! keys, and what is refused. The double serves its key set on a real socket (the tool
+//! fetches it over HTTP) and signs launches as a platform does; the tool is called in
+//! process.
+
+// Native tests: the wasm32-only ban on reading the clock does not apply (the platform stamps
+// its launches with the real time, which the tool checks).
+#![allow(clippy::disallowed_methods)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use clap::Parser as _;
+use common::{fake_dist, get, send, Answer};
+use lti::ToolKey;
+use relay::{app, AppState, Config};
+use serde_json::{json, Value};
+
+const TOOL: &str = "https://playground.test";
+const CLIENT_ID: &str = "tool-client-1";
+const DEPLOYMENT: &str = "1:deployment";
+
+/// The platform's side: its keys (served as a JWKS) and how often they were fetched.
+#[derive(Clone)]
+struct Platform {
+    issuer: String,
+    published: Arc<Mutex<Vec<Value>>>,
+    fetches: Arc<AtomicUsize>,
+}
+
+impl Platform {
+    async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port");
+        let issuer = format!("http://{}", listener.local_addr().expect("address"));
+        let platform = Platform {
+            issuer,
+            published: Arc::new(Mutex::new(Vec::new())),
+            fetches: Arc::new(AtomicUsize::new(0)),
+        };
+        let served = platform.clone();
+        let router = axum::Router::new().route(
+            "/jwks",
+            axum::routing::get(move || {
+                let served = served.clone();
+                async move {
+                    served.fetches.fetch_add(1, Ordering::SeqCst);
+                    let keys = served.published.lock().expect("keys").clone();
+                    axum::Json(json!({ "keys": keys }))
+                }
+            }),
+        );
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        platform
+    }
+
+    /// A new key, published under `kid` (the double's own name, not the thumbprint).
+    fn publish(&self, kid: &str) -> PlatformKey {
+        let key = ToolKey::generate().expect("a key");
+        let mut public = serde_json::to_value(key.public()).expect("JWK");
+        public["kid"] = json!(kid);
+        self.published.lock().expect("keys").push(public);
+        PlatformKey {
+            key,
+            kid: kid.to_owned(),
+        }
+    }
+
+    fn fetches(&self) -> usize {
+        self.fetches.load(Ordering::SeqCst)
+    }
+
+    fn registrations(&self, dir: &Path) -> PathBuf {
+        let file = dir.join("platforms.json");
+        let text = json!({"platforms": [{
+            "issuer": self.issuer,
+            "client_id": CLIENT_ID,
+            "deployment_ids": [DEPLOYMENT],
+            "auth_url": format!("{}/auth?tenant=7", self.issuer),
+            "token_url": format!("{}/token", self.issuer),
+            "jwks_url": format!("{}/jwks", self.issuer),
+        }]});
+        std::fs::write(&file, text.to_string()).expect("write the registrations");
+        file
+    }
+
+    /// A launch for `nonce`, as the platform signs it; `change` edits the claims first.
+    fn launch(&self, key: &PlatformKey, nonce: &str, change: impl FnOnce(&mut Value)) -> String {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("time")
+            .as_secs();
+        let mut claims = json!({
+            "iss": self.issuer,
+            "aud": CLIENT_ID,
+            "sub": "learner-1",
+            "iat": now,
+            "exp": now + 300,
+            "nonce": nonce,
+            "https://purl.imsglobal.org/spec/lti/claim/version": "1.3.0",
+            "https://purl.imsglobal.org/spec/lti/claim/message_type": "LtiResourceLinkRequest",
+            "https://purl.imsglobal.org/spec/lti/claim/deployment_id": DEPLOYMENT,
+            "https://purl.imsglobal.org/spec/lti/claim/target_link_uri": format!("{TOOL}/search.html"),
+            "https://purl.imsglobal.org/spec/lti/claim/resource_link": {"id": "link-1"},
+            "https://purl.imsglobal.org/spec/lti/claim/roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"],
+        });
+        change(&mut claims);
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+        header.kid = Some(key.kid.clone());
+        let pem = jsonwebtoken::EncodingKey::from_rsa_pem(key.key.pem().as_bytes()).expect("PEM");
+        jsonwebtoken::encode(&header, &claims, &pem).expect("signed")
+    }
+}
+
+struct PlatformKey {
+    key: ToolKey,
+    kid: String,
+}
+
+/// A dist with two lessons, and a data directory, both new.
+fn folders(name: &str) -> (PathBuf, PathBuf) {
+    let dist = fake_dist(name);
+    std::fs::create_dir_all(dist.join("content")).expect("content");
+    for lesson in ["1-token", "2-search"] {
+        std::fs::write(dist.join(format!("content/{lesson}.json")), "{}").expect("a lesson");
+    }
+    let data = dist.join("data");
+    (dist, data)
+}
+
+fn tool(platform: &Platform, dist: &Path, data: &Path, extra: &[&str]) -> axum::Router {
+    let registrations = platform.registrations(dist);
+    let mut args = vec![
+        "relay".to_owned(),
+        "--dist".into(),
+        dist.display().to_string(),
+        "--lti-registrations".into(),
+        registrations.display().to_string(),
+        "--public-url".into(),
+        format!("{TOOL}/"),
+        "--data-dir".into(),
+        data.display().to_string(),
+    ];
+    args.extend(extra.iter().map(|a| (*a).to_owned()));
+    app(AppState::new(&Config::parse_from(args)).expect("the tool starts"))
+}
+
+/// The query of a URL as pairs.
+fn query(url: &str) -> Vec<(String, String)> {
+    wire::http::parse_form(url.split_once('?').map_or("", |(_, q)| q))
+}
+
+fn value<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// A login for the search lesson: the state, the nonce and the cookie the tool set.
+struct Started {
+    state: String,
+    nonce: String,
+    cookie: String,
+}
+
+async fn start_login(router: &axum::Router, platform: &Platform) -> (Answer, Option<Started>) {
+    let uri = format!(
+        "/lti/login?iss={}&login_hint=u%201&target_link_uri={}&lti_message_hint=m%26x&client_id={CLIENT_ID}",
+        wire::http::percent_encode(&platform.issuer),
+        wire::http::percent_encode(&format!("{TOOL}/search.html")),
+    );
+    let answer = send(router, get(&uri)).await;
+    let started = answer
+        .headers
+        .get(header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .map(|location| {
+            let pairs = query(location);
+            let cookie = answer
+                .headers
+                .get(header::SET_COOKIE)
+                .and_then(|c| c.to_str().ok())
+                .unwrap_or_default()
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            Started {
+                state: value(&pairs, "state").unwrap_or_default().to_owned(),
+                nonce: value(&pairs, "nonce").unwrap_or_default().to_owned(),
+                cookie,
+            }
+        });
+    (answer, started)
+}
+
+/// A login that must start.
+async fn login(router: &axum::Router, platform: &Platform) -> Started {
+    start_login(router, platform).await.1.expect("a login")
+}
+
+/// `answer` is a refusal whose message holds `needle`.
+fn assert_refused(answer: &Answer, needle: &str) {
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.body);
+    assert!(answer.body.contains(needle), "{needle} in {}", answer.body);
+}
+
+async fn post_launch(
+    router: &axum::Router,
+    id_token: &str,
+    state: &str,
+    cookie: Option<&str>,
+) -> Answer {
+    let mut request = Request::post("/lti/launch")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, format!("other=1; {cookie}"));
+    }
+    let body = format!(
+        "state={}&id_token={}",
+        wire::http::percent_encode(state),
+        wire::http::percent_encode(id_token)
+    );
+    send(router, request.body(Body::from(body)).expect("request")).await
+}
+
+#[tokio::test]
+async fn a_platform_launches_a_lesson() {
+    let platform = Platform::start().await;
+    let key = platform.publish("k1");
+    let (dist, data) = folders("lti-launch");
+    let router = tool(&platform, &dist, &data, &[]);
+
+    // The login: the browser goes on to the platform, with the hints as they came.
+    let (answer, started) = start_login(&router, &platform).await;
+    assert_eq!(answer.status, StatusCode::FOUND, "{}", answer.body);
+    let location = answer.headers[header::LOCATION]
+        .to_str()
+        .expect("text")
+        .to_owned();
+    assert!(
+        location.starts_with(&format!("{}/auth?tenant=7&", platform.issuer)),
+        "{location}"
+    );
+    let pairs = query(&location);
+    for (name, want) in [
+        ("scope", "openid"),
+        ("response_type", "id_token"),
+        ("response_mode", "form_post"),
+        ("prompt", "none"),
+        ("client_id", CLIENT_ID),
+        ("redirect_uri", &format!("{TOOL}/lti/launch")),
+        ("login_hint", "u 1"),
+        ("lti_message_hint", "m&x"),
+    ] {
+        assert_eq!(value(&pairs, name), Some(want), "{name} in {location}");
+    }
+    let started = started.expect("a login");
+    assert!(started.state.len() >= 40 && started.nonce.len() >= 40);
+    assert_ne!(started.state, started.nonce);
+    let set_cookie = answer.headers[header::SET_COOKIE].to_str().expect("text");
+    for attribute in [
+        "HttpOnly",
+        "Secure",
+        "SameSite=None",
+        "Partitioned",
+        "Path=/lti/",
+    ] {
+        assert!(
+            set_cookie.contains(attribute),
+            "{attribute} in {set_cookie}"
+        );
+    }
+
+    // The launch opens the lesson in embed mode.
+    let token = platform.launch(&key, &started.nonce, |_| {});
+    let launched = post_launch(&router, &token, &started.state, Some(&started.cookie)).await;
+    assert_eq!(launched.status, StatusCode::SEE_OTHER, "{}", launched.body);
+    assert_eq!(
+        launched.headers[header::LOCATION],
+        format!("{TOOL}/search.html?embed=1").as_str()
+    );
+    assert_eq!(platform.fetches(), 1, "the key set is fetched once");
+
+    // The same launch again: refused (its login was used).
+    let again = post_launch(&router, &token, &started.state, Some(&started.cookie)).await;
+    assert_refused(&again, "used already");
+
+    // The registered platform may frame the lessons; others may not.
+    let page = send(&router, get("/search.html")).await;
+    let csp = page.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .expect("text");
+    assert!(
+        csp.contains(&format!("frame-ancestors 'self' {}", platform.issuer)),
+        "{csp}"
+    );
+}
+
+#[tokio::test]
+async fn a_launch_that_is_not_this_browsers_is_refused() {
+    let platform = Platform::start().await;
+    let key = platform.publish("k1");
+    let (dist, data) = folders("lti-refusals");
+    let router = tool(&platform, &dist, &data, &[]);
+
+    // Without the login's cookie (another browser, or cookies blocked).
+    let started = login(&router, &platform).await;
+    let token = platform.launch(&key, &started.nonce, |_| {});
+    let refused = post_launch(&router, &token, &started.state, None).await;
+    assert_refused(&refused, "did not send back this launch's cookie");
+
+    // With another login's cookie (the state does not belong to this browser).
+    let other = login(&router, &platform).await;
+    let started = login(&router, &platform).await;
+    let token = platform.launch(&key, &started.nonce, |_| {});
+    let refused = post_launch(&router, &token, &started.state, Some(&other.cookie)).await;
+    assert_refused(&refused, "did not send back this launch's cookie");
+
+    // Another login's nonce.
+    let started = login(&router, &platform).await;
+    let token = platform.launch(&key, "a-nonce-of-another-login", |_| {});
+    let refused = post_launch(&router, &token, &started.state, Some(&started.cookie)).await;
+    assert_refused(&refused, "(nonce)");
+    assert!(
+        !refused.body.contains(&token[..40]),
+        "the token is not echoed"
+    );
+
+    // An unregistered deployment.
+    let started = login(&router, &platform).await;
+    let token = platform.launch(&key, &started.nonce, |c| {
+        c["https://purl.imsglobal.org/spec/lti/claim/deployment_id"] = json!("9:other");
+    });
+    let refused = post_launch(&router, &token, &started.state, Some(&started.cookie)).await;
+    assert_refused(&refused, "deployment 9:other is not registered");
+
+    // The control: a good launch after all these still passes.
+    let started = login(&router, &platform).await;
+    let token = platform.launch(&key, &started.nonce, |_| {});
+    let launched = post_launch(&router, &token, &started.state, Some(&started.cookie)).await;
+    assert_eq!(launched.status, StatusCode::SEE_OTHER, "{}", launched.body);
+
+    // Logins that cannot start: a target that is not a lesson page (no open redirect), and
+    // an unregistered platform.
+    for (uri, needle) in [
+        (
+            format!(
+                "/lti/login?iss={}&login_hint=u&target_link_uri=https%3A%2F%2Fevil.example%2F&client_id={CLIENT_ID}",
+                wire::http::percent_encode(&platform.issuer)
+            ),
+            "not a lesson page",
+        ),
+        (
+            format!(
+                "/lti/login?iss={}&login_hint=u&target_link_uri={}%2Fnot-a-lesson.html&client_id={CLIENT_ID}",
+                wire::http::percent_encode(&platform.issuer),
+                wire::http::percent_encode(TOOL)
+            ),
+            "not a lesson page",
+        ),
+        (
+            format!(
+                "/lti/login?iss=https%3A%2F%2Fother.example&login_hint=u&target_link_uri={}%2F&client_id={CLIENT_ID}",
+                wire::http::percent_encode(TOOL)
+            ),
+            "not registered",
+        ),
+        ("/lti/login?iss=x".to_owned(), "incomplete"),
+    ] {
+        let answer = send(&router, get(&uri)).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{uri}");
+        assert!(answer.body.contains(needle), "{needle} in {}", answer.body);
+        assert!(answer.headers.get(header::LOCATION).is_none(), "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn a_rotated_platform_key_is_fetched_once_and_made_up_keys_are_not_chased() {
+    let platform = Platform::start().await;
+    let old = platform.publish("old");
+    let (dist, data) = folders("lti-rotation");
+    let router = tool(&platform, &dist, &data, &[]);
+    let launch = |key: &PlatformKey| {
+        let router = router.clone();
+        let platform = platform.clone();
+        let kid = key.kid.clone();
+        let pem = key.key.pem().to_owned();
+        async move {
+            let started = login(&router, &platform).await;
+            let key = PlatformKey {
+                key: ToolKey::from_pem(&pem).expect("key"),
+                kid,
+            };
+            let token = platform.launch(&key, &started.nonce, |_| {});
+            post_launch(&router, &token, &started.state, Some(&started.cookie)).await
+        }
+    };
+    assert_eq!(launch(&old).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(platform.fetches(), 1);
+    // The platform rotates: its new key is found with exactly one more fetch.
+    let new = platform.publish("new");
+    let launched = launch(&new).await;
+    assert_eq!(launched.status, StatusCode::SEE_OTHER, "{}", launched.body);
+    assert_eq!(platform.fetches(), 2);
+    // A key it never published, right after: refused, and not fetched again (the floor).
+    let stranger = PlatformKey {
+        key: ToolKey::generate().expect("key"),
+        kid: "stranger".into(),
+    };
+    let refused = launch(&stranger).await;
+    assert!(
+        refused.body.contains("has no key stranger"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(platform.fetches(), 2);
+}
+
+#[tokio::test]
+async fn the_tools_keys_are_made_once_kept_private_and_rotated_on_request() {
+    let platform = Platform::start().await;
+    let (dist, data) = folders("lti-keys");
+    let published = |router: axum::Router| async move {
+        let answer = send(&router, get("/lti/jwks.json")).await;
+        assert_eq!(answer.status, StatusCode::OK);
+        let kids: Vec<String> = answer.json()["keys"]
+            .as_array()
+            .expect("keys")
+            .iter()
+            .map(|k| {
+                assert!(k.get("d").is_none(), "a private member is published");
+                k["kid"].as_str().expect("kid").to_owned()
+            })
+            .collect();
+        kids
+    };
+    let first = published(tool(&platform, &dist, &data, &[])).await;
+    assert_eq!(first.len(), 1);
+    // A restart keeps the key.
+    assert_eq!(published(tool(&platform, &dist, &data, &[])).await, first);
+    let files: Vec<_> = std::fs::read_dir(data.join("lti-keys"))
+        .expect("the keys' folder")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert_eq!(files.len(), 1);
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = std::fs::metadata(&files[0])
+        .expect("metadata")
+        .permissions()
+        .mode();
+    assert_eq!(
+        mode & 0o777,
+        0o600,
+        "the private key is the server user's alone"
+    );
+    // Rotation: the new key comes first (it signs), the old one stays published.
+    let rotated = published(tool(&platform, &dist, &data, &["--lti-new-key"])).await;
+    assert_eq!(rotated.len(), 2);
+    assert_eq!(rotated[1], first[0]);
+    assert_ne!(rotated[0], first[0]);
+    // Without registrations, /lti/ is off: the control for all of the above.
+    let plain = app(AppState::new(&Config::parse_from([
+        "relay",
+        "--dist",
+        dist.display().to_string().as_str(),
+    ]))
+    .expect("starts"));
+    assert_eq!(
+        send(&plain, get("/lti/jwks.json")).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn a_login_survives_a_restart_of_the_server() {
+    let platform = Platform::start().await;
+    let key = platform.publish("k1");
+    let (dist, data) = folders("lti-restart");
+    let started = login(&tool(&platform, &dist, &data, &[]), &platform).await;
+    let restarted = tool(&platform, &dist, &data, &[]);
+    let token = platform.launch(&key, &started.nonce, |_| {});
+    let launched = post_launch(&restarted, &token, &started.state, Some(&started.cookie)).await;
+    assert_eq!(launched.status, StatusCode::SEE_OTHER, "{}", launched.body);
+}
