@@ -490,3 +490,113 @@ async fn a_login_survives_a_restart_of_the_server() {
     let launched = post_launch(&restarted, &token, &started.state, Some(&started.cookie)).await;
     assert_eq!(launched.status, StatusCode::SEE_OTHER, "{}", launched.body);
 }
+
+/// lti1p3platform (PyPI), a platform library written by others, logs in and launches a lesson
+/// at the tool served on a real socket: the tool accepts what a real platform builds, and the
+/// library accepts the tool's redirect (its checks of the preflight answer).
+#[tokio::test]
+async fn a_platform_library_written_by_others_launches_a_lesson() {
+    let python = std::env::var("LTI_PLATFORM_PYTHON").unwrap_or_else(|_| {
+        panic!("LTI_PLATFORM_PYTHON is not set: it names the Python of a venv with lti1p3platform, which `cargo xtask setup` makes (target/tools/lti-platform) and `cargo xtask test` passes")
+    });
+    assert!(
+        Path::new(&python).exists(),
+        "LTI_PLATFORM_PYTHON {python} does not exist: run `cargo xtask setup`"
+    );
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/lti_platform.py");
+    let keys = std::process::Command::new(&python)
+        .args([script, "keys"])
+        .output()
+        .expect("run the platform library");
+    assert!(
+        keys.status.success(),
+        "{}",
+        String::from_utf8_lossy(&keys.stderr)
+    );
+    let keys: Value = serde_json::from_slice(&keys.stdout).expect("the library's keys");
+    let platform = Platform::start().await;
+    for key in keys["jwks"]["keys"].as_array().expect("keys") {
+        platform.published.lock().expect("keys").push(key.clone());
+    }
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
+    let origin = format!("http://{}", listener.local_addr().expect("address"));
+    let (dist, data) = folders("lti-library");
+    let registrations = platform.registrations(&dist);
+    let state = AppState::new(&Config::parse_from([
+        "relay",
+        "--dist",
+        &dist.display().to_string(),
+        "--lti-registrations",
+        &registrations.display().to_string(),
+        "--public-url",
+        &origin,
+        "--data-dir",
+        &data.display().to_string(),
+    ]))
+    .expect("the tool starts");
+    let (_stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(relay::serve(listener, state, stopped));
+
+    let page = format!("{origin}/search.html");
+    let (python, issuer, pem) = (
+        python.clone(),
+        platform.issuer.clone(),
+        keys["pem"].as_str().expect("pem").to_owned(),
+    );
+    let (run_origin, run_page) = (origin.clone(), page.clone());
+    let output = tokio::task::spawn_blocking(move || {
+        use std::io::Write as _;
+        let mut child = std::process::Command::new(&python)
+            .args([
+                script,
+                "launch",
+                &run_origin,
+                &issuer,
+                CLIENT_ID,
+                DEPLOYMENT,
+                &run_page,
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run the platform library");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(pem.as_bytes())
+            .expect("the key");
+        child.wait_with_output().expect("the library ends")
+    })
+    .await
+    .expect("joined");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let result: Value = serde_json::from_slice(&output.stdout).expect("the library's report");
+    assert_eq!(result["step"], "launch", "{result}");
+    assert_eq!(result["status"], 303, "{result}");
+    assert_eq!(
+        result["location"],
+        format!("{page}?embed=1").as_str(),
+        "{result}"
+    );
+    let auth = &result["auth_params"];
+    assert_eq!(
+        auth["redirect_uri"],
+        format!("{origin}/lti/launch").as_str()
+    );
+    assert_eq!(auth["login_hint"], "learner-1");
+    assert_eq!(auth["lti_message_hint"], "resource-link-1");
+    assert_eq!(
+        platform.fetches(),
+        1,
+        "the tool fetched the library's key set"
+    );
+}

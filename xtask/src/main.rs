@@ -16,6 +16,8 @@ const AXE_VERSION: &str = "4.14.1";
 const TS_SDK_VERSION: &str = "1.2.0";
 /// A Spotify client written by others, used through the relay by the end-to-end tests.
 const SPOTIPY_VERSION: &str = "2.26.0";
+/// An LTI 1.3 platform library written by others, which the LTI tests launch lessons with.
+const LTI_PLATFORM_VERSION: &str = "0.1.8";
 /// Extensions of the files `dist` writes `.br` and `.gz` copies of.
 const COMPRESSIBLE: [&str; 6] = ["html", "js", "wasm", "css", "svg", "json"];
 const SERVE_ADDRESS: &str = "127.0.0.1:8080";
@@ -229,6 +231,7 @@ fn setup(needs: Needs) -> Result {
 
     if needs == Needs::All {
         setup_spotipy()?;
+        setup_lti_platform()?;
         setup_axe()?;
         setup_ts_sdk()?;
     }
@@ -292,11 +295,30 @@ fn npm_tool(folder: &str, package: &str, version: &str, why: &str) -> Result {
 
 /// A venv with the pinned spotipy, for the client-library test through the relay.
 fn setup_spotipy() -> Result {
-    let venv = tools_dir().join("spotipy");
+    python_tool(
+        "spotipy",
+        "spotipy",
+        SPOTIPY_VERSION,
+        "the client-library test",
+    )
+}
+
+/// A venv with the pinned lti1p3platform, a platform library the LTI tests launch with.
+fn setup_lti_platform() -> Result {
+    python_tool(
+        "lti-platform",
+        "lti1p3platform",
+        LTI_PLATFORM_VERSION,
+        "the LTI platform library",
+    )
+}
+
+/// A venv in target/tools/`folder` with `package==version` from PyPI, unless it is there.
+fn python_tool(folder: &str, package: &str, version: &str, why: &str) -> Result {
+    let venv = tools_dir().join(folder);
     let python = venv.join("bin").join("python");
-    let version_check = format!(
-        "import importlib.metadata as m; assert m.version('spotipy') == '{SPOTIPY_VERSION}'"
-    );
+    let version_check =
+        format!("import importlib.metadata as m; assert m.version('{package}') == '{version}'");
     let ready = Command::new(&python)
         .args(["-c", &version_check])
         .stderr(Stdio::null())
@@ -307,15 +329,12 @@ fn setup_spotipy() -> Result {
     }
     let mut create = command("python3");
     create.args(["-m", "venv"]).arg(&venv);
-    step("create a Python venv for the client-library test", create)?;
+    step(&format!("create a Python venv for {why}"), create)?;
     let mut install = command(&python.display().to_string());
     install
         .args(["-m", "pip", "install", "--quiet"])
-        .arg(format!("spotipy=={SPOTIPY_VERSION}"));
-    step(
-        &format!("install spotipy {SPOTIPY_VERSION} from PyPI"),
-        install,
-    )
+        .arg(format!("{package}=={version}"));
+    step(&format!("install {package} {version} from PyPI"), install)
 }
 
 /// The wasm-bindgen version pinned in Cargo.lock; the CLI must match it exactly.
@@ -414,7 +433,12 @@ fn test() -> Result {
     step("cargo clippy -D warnings", clippy)?;
     check_layers()?;
     let mut native = command("cargo");
-    native.args(["test", "--workspace", "--exclude", "e2e"]);
+    native
+        .args(["test", "--workspace", "--exclude", "e2e"])
+        .env(
+            "LTI_PLATFORM_PYTHON",
+            tools_dir().join("lti-platform/bin/python"),
+        );
     step("native tests", native)?;
     dist()?;
     budget()?;
