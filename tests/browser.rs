@@ -7,6 +7,8 @@ mod course;
 use course::*;
 mod inspector;
 use inspector::*;
+mod lti;
+use lti::*;
 mod prerender;
 use prerender::*;
 mod screenshots;
@@ -74,6 +76,7 @@ fn main() -> std::process::ExitCode {
         a_missing_on_demand_module_is_explained,
         relay_settings_are_checked_applied_and_kept,
         a_newer_on_demand_module_is_refused,
+        a_learning_platform_launches_a_lesson_in_its_frame,
         screenshots_of_the_page,
     ])
 }

@@ -8,8 +8,17 @@ Run by relay/tests/lti.rs, with the venv that `cargo xtask setup` makes:
         reads the private key on standard input, starts a login at the tool, follows the
         tool's redirect as the platform's authorization endpoint would, builds and signs the
         launch with the library, posts it to the tool, and prints what the tool answered.
+    python lti_platform.py serve <port> <tool origin> <client id> <deployment id> <lesson page>
+        a platform for a browser, on 127.0.0.1:<port> (its issuer is that origin): /jwks, its
+        key set; /host.html, a course page whose iframe starts a login at the tool; /auth,
+        the authorization endpoint, which checks the redirect URI and answers with a form
+        that posts the signed launch to the tool. Prints "ready" when it listens.
+
+Used by relay/tests/lti.rs (launch) and the browser test tests/lti.rs (serve).
 """
 
+import html
+import http.server
 import json
 import sys
 import urllib.parse
@@ -54,7 +63,8 @@ class AuthResponse:
         self.form_data = {}
 
 
-def keys():
+def new_key():
+    """A private key (PEM) and the key set that publishes it under the library's kid."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(
         serialization.Encoding.PEM,
@@ -68,12 +78,16 @@ def keys():
     jwks = {"keys": registration.get_jwks()}
     # The library signs under its own kid (the key's thumbprint); publish it under that kid.
     jwks["keys"][0]["kid"] = registration.get_kid()
+    return pem, jwks
+
+
+def keys():
+    pem, jwks = new_key()
     print(json.dumps({"pem": pem, "jwks": jwks}))
 
 
-def launch(tool, issuer, client_id, deployment_id, page):
-    pem = sys.stdin.read()
-    registration = (
+def registration_for(tool, issuer, client_id, deployment_id, page, pem):
+    return (
         Registration()
         .set_iss(issuer)
         .set_client_id(client_id)
@@ -83,12 +97,28 @@ def launch(tool, issuer, client_id, deployment_id, page):
         .set_platform_private_key(pem)
         .set_tool_key_set_url(f"{tool}/lti/jwks.json")
     )
-    platform = Platform(registration=registration)
 
+
+def signed_launch(platform, params):
+    """The launch the authorization endpoint answers `params` (the tool's redirect) with."""
+    message = Launch(AuthResponse(params), platform)
+    message.set_user_data("learner-1", [LEARNER], full_name="A Learner")
+    message.set_resource_link_claim("resource-link-1", title="Search")
+    return message.lti_launch()
+
+
+def preflight_url(platform):
     login = Login(None, platform)
     login.set_lti_message_hint(hint="resource-link-1")
-    preflight = login.initiate_login("learner-1")
-    started = requests.get(preflight, allow_redirects=False, timeout=10)
+    return login.initiate_login("learner-1")
+
+
+def launch(tool, issuer, client_id, deployment_id, page):
+    pem = sys.stdin.read()
+    registration = registration_for(tool, issuer, client_id, deployment_id, page, pem)
+    platform = Platform(registration=registration)
+
+    started = requests.get(preflight_url(platform), allow_redirects=False, timeout=10)
     if started.status_code != 302:
         return report("login", started)
     location = started.headers["location"]
@@ -96,10 +126,7 @@ def launch(tool, issuer, client_id, deployment_id, page):
     # A browser on this loopback address keeps and sends back the Secure cookie.
     cookie = started.headers.get("set-cookie", "").split(";")[0]
 
-    message = Launch(AuthResponse(params), platform)
-    message.set_user_data("learner-1", [LEARNER], full_name="A Learner")
-    message.set_resource_link_claim("resource-link-1", title="Search")
-    form = message.lti_launch()
+    form = signed_launch(platform, params)
     answer = requests.post(
         form["launch_url"],
         data={"id_token": form["id_token"], "state": form["state"]},
@@ -124,8 +151,64 @@ def report(step, answer, params=None):
     )
 
 
+def serve(port, tool, client_id, deployment_id, page):
+    issuer = f"http://127.0.0.1:{port}"
+    pem, jwks = new_key()
+    registration = registration_for(tool, issuer, client_id, deployment_id, page, pem)
+    platform = Platform(registration=registration)
+    redirect_uri = f"{tool}/lti/launch"
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def answer(self, status, content_type, body):
+            data = body.encode()
+            self.send_response(status)
+            self.send_header("content-type", content_type)
+            self.send_header("content-length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self):
+            url = urllib.parse.urlsplit(self.path)
+            if url.path == "/jwks":
+                return self.answer(200, "application/json", json.dumps(jwks))
+            if url.path == "/host.html":
+                frame = html.escape(preflight_url(platform))
+                return self.answer(
+                    200,
+                    "text/html",
+                    "<!doctype html><title>Course</title><h1>A course</h1>"
+                    f'<iframe title="Lesson" src="{frame}" style="width:100%;height:80vh"></iframe>',
+                )
+            if url.path == "/auth":
+                params = dict(urllib.parse.parse_qsl(url.query))
+                # The exact registered redirect URI, as a platform checks it.
+                if params.get("redirect_uri") != redirect_uri:
+                    return self.answer(400, "text/plain", "redirect_uri is not registered")
+                form = signed_launch(platform, params)
+                fields = "".join(
+                    f'<input type="hidden" name="{n}" value="{html.escape(form[n])}">'
+                    for n in ("id_token", "state")
+                )
+                return self.answer(
+                    200,
+                    "text/html",
+                    f'<!doctype html><form method="post" action="{html.escape(form["launch_url"])}">'
+                    f"{fields}</form><script>document.forms[0].submit()</script>",
+                )
+            return self.answer(404, "text/plain", "not here")
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", int(port)), Handler)
+    print("ready", flush=True)
+    server.serve_forever()
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "keys":
         keys()
+    elif sys.argv[1] == "serve":
+        serve(*sys.argv[2:7])
     else:
         launch(*sys.argv[2:7])

@@ -816,3 +816,97 @@ pub fn run_cases(cases: &[Case]) -> std::process::ExitCode {
         std::process::ExitCode::FAILURE
     }
 }
+
+/// A learning platform and the playground as its LTI tool: lti1p3platform (PyPI) serving a
+/// course page on `127.0.0.1` (`relay/tests/lti_platform.py serve`), and a release server on
+/// `localhost` (another site) registered with it. Both stop when this is dropped.
+pub struct LtiCourse {
+    children: Vec<Child>,
+    /// The platform's origin, also its issuer: `/host.html` is the course page.
+    pub platform_url: String,
+    /// The tool's public origin.
+    pub tool_url: String,
+    /// The tool's log.
+    pub tool_log: PathBuf,
+}
+
+impl Drop for LtiCourse {
+    fn drop(&mut self) {
+        for child in &mut self.children {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Starts an [`LtiCourse`]; the message says what is missing.
+pub fn lti_course() -> Result<LtiCourse, String> {
+    let python = std::env::var("LTI_PLATFORM_PYTHON").map_err(|_| {
+        "LTI_PLATFORM_PYTHON is not set: it names the Python of a venv with lti1p3platform, which `cargo xtask setup` makes (target/tools/lti-platform)".to_owned()
+    })?;
+    let bin = std::env::var_os("PLAYGROUND_RELAY_BIN")
+        .map_or_else(|| root().join("target/release/relay"), PathBuf::from);
+    let (platform_port, tool_port) = (free_port()?, free_port()?);
+    let platform_url = format!("http://127.0.0.1:{platform_port}");
+    let tool_url = format!("http://localhost:{tool_port}");
+    let (client_id, deployment) = ("e2e-client", "1");
+    let dir = artifacts().join("lti");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let registrations = dir.join("platforms.json");
+    let text = json!({"platforms": [{
+        "issuer": platform_url,
+        "client_id": client_id,
+        "deployment_ids": [deployment],
+        "auth_url": format!("{platform_url}/auth"),
+        "token_url": format!("{platform_url}/token"),
+        "jwks_url": format!("{platform_url}/jwks"),
+    }]});
+    std::fs::write(&registrations, text.to_string()).map_err(|e| e.to_string())?;
+    let mut platform = Command::new(&python)
+        .arg(root().join("relay/tests/lti_platform.py"))
+        .args([
+            "serve",
+            &platform_port.to_string(),
+            &tool_url,
+            client_id,
+            deployment,
+        ])
+        .arg(format!("{tool_url}/search.html"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("start the LTI platform ({python}): {e}"))?;
+    let mut ready = String::new();
+    BufReader::new(platform.stdout.take().expect("stdout is piped"))
+        .read_line(&mut ready)
+        .map_err(|e| e.to_string())?;
+    if ready.trim() != "ready" {
+        let _ = platform.kill();
+        return Err(format!("the LTI platform did not start: {ready:?}"));
+    }
+    let mut children = vec![platform];
+    let (tool, _, tool_log) = start_server(
+        &bin,
+        &dist_dir(),
+        "lti-tool.log",
+        &[
+            format!("--listen=127.0.0.1:{tool_port}"),
+            format!("--public-url={tool_url}"),
+            format!("--lti-registrations={}", registrations.display()),
+            format!("--data-dir={}", dir.join("data").display()),
+        ],
+    )
+    .inspect_err(|_| {
+        for child in &mut children {
+            let _ = child.kill();
+        }
+    })?;
+    children.push(tool);
+    Ok(LtiCourse {
+        children,
+        platform_url,
+        tool_url,
+        tool_log,
+    })
+}

@@ -456,6 +456,10 @@ fn browser_suite() -> Command {
         .env("PLAYGROUND_DIST", root().join("dist"))
         .env("PLAYGROUND_RELAY_BIN", root().join("target/release/relay"))
         .env("SPOTIPY_PYTHON", tools_dir().join("spotipy/bin/python"))
+        .env(
+            "LTI_PLATFORM_PYTHON",
+            tools_dir().join("lti-platform/bin/python"),
+        )
         .env("TS_SDK", tools_dir().join("ts-sdk"))
         .env(
             "AXE_SCRIPT",

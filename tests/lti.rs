@@ -1,0 +1,38 @@
+//! The playground as an LTI 1.3 tool, in a learning platform's course page.
+
+use super::*;
+
+/// A course page of a learning platform (lti1p3platform, on `127.0.0.1`) frames a lesson of
+/// the tool (on `localhost`, another site): the login, the platform's authorization, the
+/// signed launch posted across sites in the frame, with the login's cookie (SameSite=None,
+/// Partitioned) coming back; the lesson opens in embed mode and runs. The tool's log holds
+/// the launch and no token.
+pub fn a_learning_platform_launches_a_lesson_in_its_frame(s: &Servers) {
+    let course = e2e::lti_course().unwrap_or_else(|e| panic!("{e}"));
+    let b = s.browser();
+    b.navigate(&format!("{}/host.html", course.platform_url));
+    let frame = b.css("iframe", None);
+    b.enter_frame(&frame);
+    let page = format!("{}/search.html?embed=1", course.tool_url);
+    let at = b.wait("the lesson in the platform's frame", || {
+        let href = b.js("return location.href;", vec![]);
+        (href.as_str() == Some(page.as_str())).then_some(href)
+    });
+    assert_eq!(at, json!(page));
+    b.wait_for_page();
+    let title = b.text(&b.css("h1", None));
+    assert!(title.contains("Search"), "{title}");
+    assert_eq!(
+        b.js(
+            "return document.documentElement.dataset.embed !== undefined;",
+            vec![]
+        ),
+        json!(true),
+        "embed mode"
+    );
+    b.leave_frame();
+    let log = std::fs::read_to_string(&course.tool_log).expect("the tool's log");
+    assert!(log.contains("LTI launch"), "{log}");
+    assert!(!log.contains("refused"), "{log}");
+    assert!(!log.contains("eyJ"), "no JWT in the log: {log}");
+}
