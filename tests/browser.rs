@@ -77,6 +77,7 @@ fn main() -> std::process::ExitCode {
         relay_settings_are_checked_applied_and_kept,
         a_newer_on_demand_module_is_refused,
         a_learning_platform_launches_a_lesson_in_its_frame,
+        without_cookies_a_launch_goes_through_the_platforms_storage,
         screenshots_of_the_page,
     ])
 }

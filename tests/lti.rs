@@ -36,3 +36,39 @@ pub fn a_learning_platform_launches_a_lesson_in_its_frame(s: &Servers) {
     assert!(!log.contains("refused"), "{log}");
     assert!(!log.contains("eyJ"), "no JWT in the log: {log}");
 }
+
+/// Safari keeps no cookie for a frame of another site: the same launch, with the login's
+/// cookie taken away before the platform posts it, goes through the platform's postMessage
+/// storage (the course page keeps the login's secret and gives it back) and opens the lesson.
+pub fn without_cookies_a_launch_goes_through_the_platforms_storage(s: &Servers) {
+    let course = e2e::lti_course().unwrap_or_else(|e| panic!("{e}"));
+    let b = s.browser();
+    b.navigate(&format!("{}/host-storage.html", course.platform_url));
+    let frame = b.css("iframe", None);
+    b.enter_frame(&frame);
+    // The platform's authorization page, held: the login is done, its cookie set.
+    let go = b.button("Continue", None);
+    b.leave_frame();
+    let kept = b.js("return window.storageLog.slice();", vec![]);
+    assert_eq!(
+        kept,
+        json!(["lti.put_data"]),
+        "the login kept its secret in the platform"
+    );
+    b.cdp("Network.clearBrowserCookies", json!({}));
+    b.enter_frame(&frame);
+    b.click(&go);
+    let page = format!("{}/search.html?embed=1", course.tool_url);
+    b.wait("the lesson in the platform's frame", || {
+        let href = b.js("return location.href;", vec![]);
+        (href.as_str() == Some(page.as_str())).then_some(())
+    });
+    b.wait_for_page();
+    b.leave_frame();
+    let asked = b.js("return window.storageLog.slice();", vec![]);
+    assert_eq!(
+        asked,
+        json!(["lti.put_data", "lti.get_data"]),
+        "the launch read the secret back"
+    );
+}

@@ -199,6 +199,7 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login_get).post(login_post))
         .route("/launch", axum::routing::post(launch))
         .route("/jwks.json", get(jwks))
+        .route("/storage.js", get(storage_script))
 }
 
 /// The answer of every `/lti/` route on a server without registrations.
@@ -241,6 +242,8 @@ struct LoginRequest {
     target_link_uri: String,
     lti_message_hint: Option<String>,
     client_id: Option<String>,
+    /// The platform's storage frame, when it offers the postMessage storage.
+    lti_storage_target: Option<String>,
 }
 
 async fn login_get(
@@ -322,6 +325,8 @@ async fn login(state: &AppState, form: &[(String, String)]) -> Response {
             client_id: registration.client_id.clone(),
             target_link_uri: target,
             expires_at: now + LOGIN_LIFETIME,
+            secret: lti::random_token(),
+            storage_target: request.lti_storage_target.clone(),
         },
         now,
     );
@@ -357,11 +362,28 @@ async fn login(state: &AppState, form: &[(String, String)]) -> Response {
         '?'
     };
     let location = format!("{}{separator}{}", registration.auth_url, encoded.join("&"));
-    let mut response = StatusCode::FOUND.into_response();
+    // Where the platform offers its storage, the login's secret is kept there first, by a
+    // page (lti_storage.js) that then goes on to the platform; otherwise a redirect.
+    let stored_login = match &request.lti_storage_target {
+        Some(target) => lti.store.peek_login(&state_value, now).ok().flatten().map(|login| {
+            serde_json::json!({
+                "put": {"target": target, "key": storage_key(&state_value), "value": login.secret},
+                "next": location,
+            })
+        }),
+        None => None,
+    };
+    let mut response = match stored_login {
+        Some(work) => storage_page("Opening the lesson", &work),
+        None => {
+            let mut redirect = StatusCode::FOUND.into_response();
+            if let Ok(value) = HeaderValue::from_str(&location) {
+                redirect.headers_mut().insert(header::LOCATION, value);
+            }
+            redirect
+        }
+    };
     let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&location) {
-        headers.insert(header::LOCATION, value);
-    }
     // The launch comes back as a cross-site POST inside the platform's frame: only a
     // SameSite=None cookie travels with it, and Partitioned keeps it to that frame's site.
     if let Ok(value) = HeaderValue::from_str(&format!(
@@ -376,11 +398,62 @@ async fn login(state: &AppState, form: &[(String, String)]) -> Response {
 /// A login's cookie is named by its state, so that two launches at once do not collide.
 const COOKIE_PREFIX: &str = "lti_state_";
 
+/// The key a login's secret is kept under in the platform's storage.
+fn storage_key(state: &str) -> String {
+    format!("lti_state_{state}")
+}
+
+/// The script of the storage pages (relay/src/lti_storage.js).
+const STORAGE_SCRIPT: &str = include_str!("lti_storage.js");
+
+async fn storage_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        STORAGE_SCRIPT,
+    )
+        .into_response()
+}
+
+/// A page that runs lti_storage.js on `work`: a title the learner sees for a moment, and
+/// the work as a JSON data block (`<` escaped, so no value can end the block).
+fn storage_page(title: &str, work: &serde_json::Value) -> Response {
+    let data = work.to_string().replace('<', "\\u003c");
+    let page = format!(
+        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>{title}</title>\
+         <p>{title}…</p><script type=\"application/json\" id=\"lti-storage\">{data}</script>\
+         <script src=\"/lti/storage.js\"></script></html>"
+    );
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        page,
+    )
+        .into_response()
+}
+
 /// The launch's form.
 #[derive(Deserialize)]
 struct LaunchForm {
     id_token: String,
     state: String,
+    /// What the storage page read back from the platform's storage (lti_storage.js).
+    storage_value: Option<String>,
+}
+
+/// Whether `shown` is the login's secret; in time that does not depend on where they differ.
+fn same_secret(shown: &str, secret: &str) -> bool {
+    shown.len() == secret.len()
+        && shown
+            .bytes()
+            .zip(secret.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
 }
 
 /// The platform's key sets, cached, fetched over HTTP(S).
@@ -475,6 +548,32 @@ async fn launch(
         ),
     };
     let now = crate::now().seconds();
+    // The state must come back to the browser that started the login: by its cookie, or by
+    // the secret kept in the platform's storage.
+    let cookie = format!("{COOKIE_PREFIX}{}=1", form.state);
+    let cookie_back = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .any(|c| c.trim() == cookie);
+    if !cookie_back && form.storage_value.is_none() {
+        // Without the cookie, a login that used the platform's storage is checked there
+        // first: the page reads the secret back and posts the launch again with it.
+        if let Ok(Some(login)) = lti.store.peek_login(&form.state, now) {
+            if let Some(target) = login.storage_target {
+                let work = serde_json::json!({
+                    "get": {"target": target, "key": storage_key(&form.state)},
+                    "launch": {
+                        "action": format!("{}/lti/launch", lti.public_url),
+                        "id_token": form.id_token,
+                        "state": form.state,
+                    },
+                });
+                return storage_page("Opening the lesson", &work);
+            }
+        }
+    }
     let login = match lti.store.take_login(&form.state, now) {
         Ok(Some(login)) => login,
         Ok(None) => {
@@ -492,14 +591,11 @@ async fn launch(
             );
         }
     };
-    // The state must come back to the browser that started the login.
-    let cookie = format!("{COOKIE_PREFIX}{}=1", form.state);
-    let same_browser = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .any(|c| c.trim() == cookie);
+    let same_browser = cookie_back
+        || form
+            .storage_value
+            .as_deref()
+            .is_some_and(|value| same_secret(value, &login.secret));
     if !same_browser {
         tracing::warn!("LTI launch refused: the login's cookie did not come back");
         return refuse(

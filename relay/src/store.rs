@@ -17,7 +17,16 @@ pub struct Login {
     pub target_link_uri: String,
     /// Seconds since the epoch.
     pub expires_at: u64,
+    /// A value only this login's browser can show again: kept in the platform's storage
+    /// frame when the platform offers one (`storage_target`).
+    pub secret: String,
+    /// The platform's storage frame (`lti_storage_target`), if it offered one.
+    pub storage_target: Option<String>,
 }
+
+/// A login's columns, in the order `read_login` reads them.
+const LOGIN_COLUMNS: &str =
+    "nonce, issuer, client_id, target_link_uri, expires_at, secret, storage_target";
 
 /// The server's database.
 pub struct Store(Mutex<Connection>);
@@ -33,7 +42,8 @@ impl Store {
                  CREATE TABLE IF NOT EXISTS lti_logins (
                      state TEXT PRIMARY KEY, nonce TEXT NOT NULL, issuer TEXT NOT NULL,
                      client_id TEXT NOT NULL, target_link_uri TEXT NOT NULL,
-                     expires_at INTEGER NOT NULL);
+                     expires_at INTEGER NOT NULL, secret TEXT NOT NULL,
+                     storage_target TEXT);
                  CREATE TABLE IF NOT EXISTS lti_nonces (
                      issuer TEXT NOT NULL, nonce TEXT NOT NULL, expires_at INTEGER NOT NULL,
                      PRIMARY KEY (issuer, nonce));",
@@ -58,15 +68,18 @@ impl Store {
         )
         .map_err(|e| e.to_string())?;
         db.execute(
-            "INSERT INTO lti_logins (state, nonce, issuer, client_id, target_link_uri, expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO lti_logins (state, nonce, issuer, client_id, target_link_uri, expires_at,
+                 secret, storage_target)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 state,
                 login.nonce,
                 login.issuer,
                 login.client_id,
                 login.target_link_uri,
-                login.expires_at as i64
+                login.expires_at as i64,
+                login.secret,
+                login.storage_target
             ],
         )
         .map(|_| ())
@@ -76,22 +89,30 @@ impl Store {
     /// Takes the login under `state`, once: it is deleted as it is read. `None` when there is
     /// none, or it has expired.
     pub fn take_login(&self, state: &str, now: u64) -> Result<Option<Login>, String> {
+        let sql = format!("DELETE FROM lti_logins WHERE state = ?1 RETURNING {LOGIN_COLUMNS}");
+        self.read_login(&sql, state, now)
+    }
+
+    /// The login under `state`, left in place.
+    pub fn peek_login(&self, state: &str, now: u64) -> Result<Option<Login>, String> {
+        let sql = format!("SELECT {LOGIN_COLUMNS} FROM lti_logins WHERE state = ?1");
+        self.read_login(&sql, state, now)
+    }
+
+    fn read_login(&self, sql: &str, state: &str, now: u64) -> Result<Option<Login>, String> {
         let db = self.connection();
         let login = db
-            .query_row(
-                "DELETE FROM lti_logins WHERE state = ?1
-                 RETURNING nonce, issuer, client_id, target_link_uri, expires_at",
-                params![state],
-                |row| {
-                    Ok(Login {
-                        nonce: row.get(0)?,
-                        issuer: row.get(1)?,
-                        client_id: row.get(2)?,
-                        target_link_uri: row.get(3)?,
-                        expires_at: row.get::<_, i64>(4)? as u64,
-                    })
-                },
-            )
+            .query_row(sql, params![state], |row| {
+                Ok(Login {
+                    nonce: row.get(0)?,
+                    issuer: row.get(1)?,
+                    client_id: row.get(2)?,
+                    target_link_uri: row.get(3)?,
+                    expires_at: row.get::<_, i64>(4)? as u64,
+                    secret: row.get(5)?,
+                    storage_target: row.get(6)?,
+                })
+            })
             .optional()
             .map_err(|e| e.to_string())?;
         Ok(login.filter(|l| l.expires_at >= now))
@@ -140,6 +161,8 @@ mod tests {
             client_id: "c".into(),
             target_link_uri: "https://tool.example/".into(),
             expires_at,
+            secret: "s".into(),
+            storage_target: Some("_parent".into()),
         }
     }
 
@@ -155,6 +178,7 @@ mod tests {
             .put_login("s2", &login(150), 100)
             .unwrap();
         let store = Store::open(&path).unwrap();
+        assert_eq!(store.peek_login("s1", 120).unwrap(), Some(login(200)));
         assert_eq!(store.take_login("s1", 120).unwrap(), Some(login(200)));
         assert_eq!(store.take_login("s1", 120).unwrap(), None, "taken once");
         assert_eq!(store.take_login("s2", 151).unwrap(), None, "expired");

@@ -600,3 +600,110 @@ async fn a_platform_library_written_by_others_launches_a_lesson() {
         "the tool fetched the library's key set"
     );
 }
+
+/// The work a storage page gives lti_storage.js (its JSON data block).
+fn storage_work(page: &Answer) -> Value {
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("<script src=\"/lti/storage.js\">"),
+        "{}",
+        page.body
+    );
+    let start = page
+        .body
+        .find("id=\"lti-storage\">")
+        .expect("the data block")
+        + 17;
+    let end = start + page.body[start..].find("</script>").expect("its end");
+    serde_json::from_str(&page.body[start..end]).expect("JSON work")
+}
+
+/// Where the platform offers its postMessage storage (`lti_storage_target`), the login keeps
+/// a secret there before it goes on; a launch whose cookie did not come back (Safari) gets a
+/// page that reads the secret back and posts the launch again with it. The right secret
+/// launches the lesson; a wrong or missing one is refused.
+#[tokio::test]
+async fn without_its_cookie_a_launch_is_checked_through_the_platforms_storage() {
+    let platform = Platform::start().await;
+    let key = platform.publish("k1");
+    let (dist, data) = folders("lti-storage");
+    let router = tool(&platform, &dist, &data, &[]);
+    let script = send(&router, get("/lti/storage.js")).await;
+    assert_eq!(script.status, StatusCode::OK);
+    assert!(script.body.contains("lti.put_data") && script.body.contains("lti.get_data"));
+
+    let login_with_storage = || async {
+        let uri = format!(
+            "/lti/login?iss={}&login_hint=u&target_link_uri={}&client_id={CLIENT_ID}&lti_storage_target=_parent",
+            wire::http::percent_encode(&platform.issuer),
+            wire::http::percent_encode(&format!("{TOOL}/search.html")),
+        );
+        let page = send(&router, get(&uri)).await;
+        let work = storage_work(&page);
+        let next = work["next"].as_str().expect("next").to_owned();
+        assert!(
+            next.starts_with(&format!("{}/auth?", platform.issuer)),
+            "{next}"
+        );
+        let pairs = query(&next);
+        assert_eq!(work["put"]["target"], "_parent");
+        let state = value(&pairs, "state").expect("state").to_owned();
+        assert_eq!(work["put"]["key"], format!("lti_state_{state}").as_str());
+        let nonce = value(&pairs, "nonce").expect("nonce").to_owned();
+        (
+            state,
+            nonce,
+            work["put"]["value"].as_str().expect("secret").to_owned(),
+        )
+    };
+    let storage_launch = |token: String, state: String, shown: Option<String>| {
+        let router = router.clone();
+        async move {
+            let mut body = format!(
+                "state={}&id_token={}",
+                wire::http::percent_encode(&state),
+                wire::http::percent_encode(&token)
+            );
+            if let Some(shown) = shown {
+                body.push_str(&format!(
+                    "&storage_value={}",
+                    wire::http::percent_encode(&shown)
+                ));
+            }
+            let request = Request::post("/lti/launch")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .expect("request");
+            send(&router, request).await
+        }
+    };
+
+    let (state, nonce, secret) = login_with_storage().await;
+    let token = platform.launch(&key, &nonce, |_| {});
+    // No cookie: the page that reads the secret back, with what it posts again.
+    let check = storage_launch(token.clone(), state.clone(), None).await;
+    let work = storage_work(&check);
+    assert_eq!(work["get"]["key"], format!("lti_state_{state}").as_str());
+    assert_eq!(
+        work["launch"]["action"],
+        format!("{TOOL}/lti/launch").as_str()
+    );
+    assert_eq!(work["launch"]["state"], state.as_str());
+    // A wrong secret: refused, and the login is spent.
+    let (state2, nonce2, _) = login_with_storage().await;
+    let token2 = platform.launch(&key, &nonce2, |_| {});
+    let wrong = storage_launch(token2, state2, Some("not-the-secret".into())).await;
+    assert_refused(&wrong, "did not send back this launch's cookie");
+    // An empty one (the platform did not answer): refused.
+    let (state3, nonce3, _) = login_with_storage().await;
+    let token3 = platform.launch(&key, &nonce3, |_| {});
+    let silent = storage_launch(token3, state3, Some(String::new())).await;
+    assert_refused(&silent, "did not send back this launch's cookie");
+    // The secret read back: the lesson opens.
+    let launched = storage_launch(token, state, Some(secret)).await;
+    assert_eq!(launched.status, StatusCode::SEE_OTHER, "{}", launched.body);
+    assert_eq!(
+        launched.headers[header::LOCATION],
+        format!("{TOOL}/search.html?embed=1").as_str()
+    );
+}

@@ -107,10 +107,30 @@ def signed_launch(platform, params):
     return message.lti_launch()
 
 
-def preflight_url(platform):
+def preflight_url(platform, hint="resource-link-1"):
     login = Login(None, platform)
-    login.set_lti_message_hint(hint="resource-link-1")
+    login.set_lti_message_hint(hint=hint)
     return login.initiate_login("learner-1")
+
+
+# The course page's side of the postMessage storage (lti.put_data, lti.get_data), with a log
+# of what it was asked, for the test to read.
+STORAGE = """<script>
+window.storageLog = [];
+const kept = {};
+addEventListener("message", (event) => {
+  const m = event.data;
+  if (!m || typeof m.subject !== "string") return;
+  window.storageLog.push(m.subject);
+  if (m.subject === "lti.put_data") kept[m.key] = m.value;
+  if (m.subject === "lti.put_data" || m.subject === "lti.get_data") {
+    event.source.postMessage(
+      { subject: m.subject + ".response", message_id: m.message_id, key: m.key, value: kept[m.key] },
+      event.origin,
+    );
+  }
+});
+</script>"""
 
 
 def launch(tool, issuer, client_id, deployment_id, page):
@@ -174,13 +194,19 @@ def serve(port, tool, client_id, deployment_id, page):
             url = urllib.parse.urlsplit(self.path)
             if url.path == "/jwks":
                 return self.answer(200, "application/json", json.dumps(jwks))
-            if url.path == "/host.html":
-                frame = html.escape(preflight_url(platform))
+            if url.path in ("/host.html", "/host-storage.html"):
+                storage = url.path == "/host-storage.html"
+                # With storage, the launch waits for a click ("hold"), so that the test can
+                # take the cookie away first, as Safari would not have kept it.
+                frame = preflight_url(platform, "hold" if storage else "resource-link-1")
+                if storage:
+                    frame += "&lti_storage_target=_parent"
                 return self.answer(
                     200,
                     "text/html",
                     "<!doctype html><title>Course</title><h1>A course</h1>"
-                    f'<iframe title="Lesson" src="{frame}" style="width:100%;height:80vh"></iframe>',
+                    + (STORAGE if storage else "")
+                    + f'<iframe title="Lesson" src="{html.escape(frame)}" style="width:100%;height:80vh"></iframe>',
                 )
             if url.path == "/auth":
                 params = dict(urllib.parse.parse_qsl(url.query))
@@ -192,11 +218,14 @@ def serve(port, tool, client_id, deployment_id, page):
                     f'<input type="hidden" name="{n}" value="{html.escape(form[n])}">'
                     for n in ("id_token", "state")
                 )
+                hold = params.get("lti_message_hint") == "hold"
+                go = "<button>Continue</button>" if hold else ""
+                submit = "" if hold else "<script>document.forms[0].submit()</script>"
                 return self.answer(
                     200,
                     "text/html",
                     f'<!doctype html><form method="post" action="{html.escape(form["launch_url"])}">'
-                    f"{fields}</form><script>document.forms[0].submit()</script>",
+                    f"{fields}{go}</form>{submit}",
                 )
             return self.answer(404, "text/plain", "not here")
 

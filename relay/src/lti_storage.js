@@ -1,0 +1,51 @@
+// The LTI client-side postMessage storage (1EdTech lti-pm-s), for browsers that do not keep
+// the login's cookie in the platform's frame (Safari). Served as /lti/storage.js to the two
+// pages of relay/src/lti_routes.rs, which give it its work in the data block #lti-storage:
+//   {"put": {"target", "key", "value"}, "next": URL}: store the login's secret in the
+//   platform's frame, then go on to the platform's authorization (also when the platform
+//   does not answer within 2 s: the cookie may still work);
+//   {"get": {"target", "key"}, "launch": {"action", "id_token", "state"}}: read the secret
+//   back and post the launch again with it, as proof that it comes from this browser.
+(() => {
+  const work = JSON.parse(document.getElementById("lti-storage").textContent);
+  const ask = work.put || work.get;
+  const frame = ask.target === "_parent" ? window.parent : window.parent.frames[ask.target];
+  const id = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  const subject = work.put ? "lti.put_data" : "lti.get_data";
+  const finish = (value) => {
+    if (work.put) {
+      location.replace(work.next);
+      return;
+    }
+    const form = document.createElement("form");
+    form.method = "post";
+    form.action = work.launch.action;
+    const fields = { id_token: work.launch.id_token, state: work.launch.state, storage_value: value || "" };
+    for (const [name, text] of Object.entries(fields)) {
+      const input = document.createElement("input");
+      input.type = "hidden";
+      input.name = name;
+      input.value = text;
+      form.append(input);
+    }
+    document.body.append(form);
+    form.submit();
+  };
+  const timer = setTimeout(() => finish(""), 2000);
+  addEventListener("message", (event) => {
+    const answer = event.data;
+    // Only the platform's frame, answering this very message.
+    if (event.source !== frame || !answer || answer.message_id !== id) return;
+    if (answer.subject !== `${subject}.response`) return;
+    clearTimeout(timer);
+    finish(answer.value);
+  });
+  const message = { subject, message_id: id, key: ask.key };
+  if (work.put) message.value = ask.value;
+  if (frame) {
+    frame.postMessage(message, "*");
+  } else {
+    clearTimeout(timer);
+    finish("");
+  }
+})();
