@@ -78,6 +78,7 @@ fn main() -> std::process::ExitCode {
         a_newer_on_demand_module_is_refused,
         a_learning_platform_launches_a_lesson_in_its_frame,
         without_cookies_a_launch_goes_through_the_platforms_storage,
+        an_instructor_adds_two_lessons_from_the_platform,
         screenshots_of_the_page,
     ])
 }

@@ -72,3 +72,31 @@ pub fn without_cookies_a_launch_goes_through_the_platforms_storage(s: &Servers) 
         "the launch read the secret back"
     );
 }
+
+/// An instructor adds lessons from the platform's side (Deep Linking): the platform
+/// (lti1p3platform) opens the tool's lesson picker in its frame, the instructor ticks two
+/// lessons, and the platform receives two resource links with line items, whose signature
+/// the library checks with the tool's published keys.
+pub fn an_instructor_adds_two_lessons_from_the_platform(s: &Servers) {
+    let course = e2e::lti_course().unwrap_or_else(|e| panic!("{e}"));
+    let b = s.browser();
+    b.navigate(&format!("{}/host-dl.html", course.platform_url));
+    b.enter_frame(&b.css("iframe", None));
+    b.wait_for_text(&b.css("h1", None), "Add lessons to the course");
+    for id in ["search", "artist"] {
+        b.click(&b.css(&format!("input[name=lesson][value={id}]"), None));
+    }
+    b.click(&b.button("Add to the course", None));
+    let added = b.wait_for_text(&b.css("h1", None), "Added");
+    assert_eq!(added, "Added 2");
+    let items = b.text(&b.css("ul", None));
+    let needles = [
+        format!("Search for an Item | {}/search.html | ", course.tool_url),
+        format!("| {}/artist.html | ", course.tool_url),
+        "\"scoreMaximum\": 1".to_owned(),
+    ];
+    for needle in needles {
+        assert!(items.contains(&needle), "{needle} in {items}");
+    }
+    b.leave_frame();
+}

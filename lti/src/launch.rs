@@ -65,8 +65,9 @@ pub struct DeepLinking {
     pub return_url: String,
     pub accept_types: Vec<String>,
     pub accept_multiple: bool,
-    /// Opaque; sent back unchanged.
-    pub data: Option<String>,
+    /// Opaque; sent back unchanged. The specification's examples hold a string; some
+    /// platforms send an object, which is sent back as it came.
+    pub data: Option<serde_json::Value>,
 }
 
 /// A launch that passed every check.
@@ -254,7 +255,7 @@ struct DeepLinkingSettings {
     accept_types: Vec<String>,
     #[serde(default)]
     accept_multiple: bool,
-    data: Option<String>,
+    data: Option<serde_json::Value>,
 }
 
 /// The claims of a verified token.

@@ -8,16 +8,18 @@
 //! Invariant: a refusal's message never holds the token, a signature or a nonce; it names the
 //! claim that failed and what the platform's administrator can do (tests `launches` below).
 
+mod deep_link;
 mod launch;
 mod registration;
 mod tool_key;
 
+pub use deep_link::{response_claims, ChoiceError, Chosen};
 pub use jsonwebtoken::jwk::JwkSet;
 pub use launch::{
     verify_launch, DeepLinking, KeySets, Launch, MessageType, Nonces, Refusal, Scores, LEEWAY,
     MAX_AGE,
 };
-pub use registration::{Registration, RegistrationError, Registrations};
+pub use registration::{origin_of, Registration, RegistrationError, Registrations};
 pub use tool_key::{key_set, ToolKey};
 
 /// A fresh random value for a login's `state` or `nonce`: 256 bits, base64url.

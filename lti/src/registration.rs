@@ -43,7 +43,7 @@ impl Registration {
 }
 
 /// `scheme://host[:port]` of a URL, lowercased.
-fn origin_of(url: &str) -> String {
+pub fn origin_of(url: &str) -> String {
     let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
     format!("{scheme}://{host}").to_ascii_lowercase()

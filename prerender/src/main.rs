@@ -92,7 +92,32 @@ fn run(dist: &Path) -> Result<Vec<String>, String> {
         std::fs::write(dist.join(&name), html).map_err(|e| format!("cannot write {name} ({e})"))?;
         written.push(name);
     }
+    let picker = picker_page(&template, &playground::ui::lti_picker(&outline))?;
+    std::fs::write(dist.join(PICKER), picker)
+        .map_err(|e| format!("cannot write {PICKER} ({e})"))?;
+    written.push(PICKER.to_owned());
     Ok(written)
+}
+
+/// The page an instructor picks lessons on (LTI Deep Linking); the server fills it in.
+const PICKER: &str = "lti-picker.html";
+
+/// The lesson picker's page: a document of its own with the page's stylesheet (the
+/// `<link rel=stylesheet>` of Trunk's `index.html`) and none of its scripts: the picker is
+/// a form, and the page's code must not start on it.
+fn picker_page(template: &str, body: &str) -> Result<String, String> {
+    let stylesheet = template
+        .match_indices("<link ")
+        .map(|(at, _)| &template[at..at + template[at..].find('>').map_or(0, |end| end + 1)])
+        .find(|tag| tag.contains("rel=stylesheet") || tag.contains("rel=\"stylesheet\""))
+        .ok_or("index.html has no stylesheet link for the lesson picker")?;
+    Ok(format!(
+        "<!doctype html><html lang=en><meta charset=utf-8>\
+         <meta content=\"width=device-width,initial-scale=1\" name=viewport>\
+         <meta content=\"light dark\" name=color-scheme><link href=data:, rel=icon>\
+         {stylesheet}<title>Add lessons to the course · Spotify Web API playground</title>\
+         <body>{body}</body></html>"
+    ))
 }
 
 /// What a lesson's page says about it in its head.
@@ -196,6 +221,41 @@ mod tests {
         assert_eq!(
             serde_json::from_str::<serde_json::Value>(block).expect("JSON"),
             serde_json::from_str::<serde_json::Value>(data).expect("JSON")
+        );
+    }
+
+    #[test]
+    fn the_lesson_picker_has_every_lesson_the_stylesheet_and_no_script() {
+        Executor::init_custom_executor(Dropping).ok();
+        let template = "<html><link href=data:, rel=icon><link href=/main-1.css integrity=x rel=stylesheet><link href=/p.js rel=modulepreload><script type=module>import x</script><title>T</title>";
+        let outline = playground::content::course();
+        let page = picker_page(template, &playground::ui::lti_picker(&outline)).expect("a page");
+        assert!(
+            page.contains("<link href=/main-1.css integrity=x rel=stylesheet>"),
+            "{page}"
+        );
+        assert!(
+            !page.contains("<script") && !page.contains("modulepreload"),
+            "{page}"
+        );
+        assert!(
+            page.contains(r#"<form method="post" action="/lti/deep-link">"#),
+            "{page}"
+        );
+        assert!(
+            page.contains(r#"<input type="hidden" name="dl" value="">"#),
+            "{page}"
+        );
+        for entry in &outline.lessons {
+            assert!(
+                page.contains(&format!(r#"name="lesson" value="{}""#, entry.id)),
+                "{}: {page}",
+                entry.id
+            );
+        }
+        assert_eq!(
+            picker_page("<title>T</title>", "x"),
+            Err("index.html has no stylesheet link for the lesson picker".to_owned())
         );
     }
 

@@ -275,6 +275,7 @@ impl AppState {
                         public_url,
                         new_key: config.lti_new_key,
                         lessons: Arc::clone(&lessons),
+                        dist: &config.dist,
                     })
                     .map_err(StartError::BadConfig)?,
                 ))

@@ -26,7 +26,7 @@ use lti::{JwkSet, KeySets, Nonces, Registration, Registrations, ToolKey};
 use serde::Deserialize;
 use tokio::sync::Mutex;
 
-use crate::store::{Login, Store};
+use crate::store::{DeepLinkRequest, Login, Store};
 use crate::AppState;
 
 /// How long a login waits for its launch, in seconds.
@@ -54,6 +54,11 @@ pub struct Lti {
     http: Client<HttpsConnector<HttpConnector>, Empty<Bytes>>,
     /// The lessons' ids, in course order (a launch opens one of their pages).
     lessons: Arc<Vec<String>>,
+    /// Each lesson's id and title, in course order (for the links deep linking returns).
+    titles: Vec<(String, String)>,
+    /// The lesson picker's page (`lti-picker.html`, which `cargo xtask dist` writes), if
+    /// built.
+    picker: Option<String>,
 }
 
 struct CachedSet {
@@ -70,6 +75,8 @@ pub struct LtiSettings<'a> {
     pub public_url: &'a str,
     pub new_key: bool,
     pub lessons: Arc<Vec<String>>,
+    /// The built page (`--dist`): the lessons' files and the lesson picker.
+    pub dist: &'a Path,
 }
 
 impl Lti {
@@ -113,8 +120,19 @@ impl Lti {
             store,
             key_sets: Mutex::new(HashMap::new()),
             http: Client::builder(TokioExecutor::new()).build(tls),
+            titles: lesson_titles(settings.dist, &settings.lessons),
+            picker: std::fs::read_to_string(settings.dist.join("lti-picker.html")).ok(),
             lessons: settings.lessons,
         })
+    }
+
+    /// A lesson's page: `<public-url>/` for the first, `<public-url>/<id>.html` for others.
+    fn page_of(&self, id: &str) -> String {
+        if self.lessons.first().is_some_and(|first| first == id) {
+            format!("{}/", self.public_url)
+        } else {
+            format!("{}/{id}.html", self.public_url)
+        }
     }
 
     /// The origins that may frame the lessons the tool launches.
@@ -141,6 +159,33 @@ impl Lti {
                 .is_some_and(|id| self.lessons.iter().any(|l| l == id));
         known.then(|| format!("{}{path}", self.public_url))
     }
+}
+
+/// Each lesson's id and title, from its file in `dist/content/` (`<n>-<id>.json`).
+fn lesson_titles(dist: &Path, ids: &[String]) -> Vec<(String, String)> {
+    #[derive(Deserialize)]
+    struct Titled {
+        title: String,
+    }
+    let files: Vec<PathBuf> = std::fs::read_dir(dist.join("content"))
+        .map(|entries| entries.filter_map(|e| Some(e.ok()?.path())).collect())
+        .unwrap_or_default();
+    ids.iter()
+        .map(|id| {
+            let title = files
+                .iter()
+                .find(|f| {
+                    f.file_stem()
+                        .and_then(|s| s.to_str())
+                        .and_then(|s| s.split_once('-'))
+                        .is_some_and(|(_, file_id)| file_id == id)
+                })
+                .and_then(|f| std::fs::read_to_string(f).ok())
+                .and_then(|text| serde_json::from_str::<Titled>(&text).ok())
+                .map_or_else(|| id.clone(), |t| t.title);
+            (id.clone(), title)
+        })
+        .collect()
 }
 
 /// Reads the tool's keys from `dir` (PEM files, newest name first), making one when there is
@@ -199,7 +244,8 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login_get).post(login_post))
         .route("/launch", axum::routing::post(launch))
         .route("/jwks.json", get(jwks))
-        .route("/storage.js", get(storage_script))
+        .route("/pages.js", get(pages_script))
+        .route("/deep-link", axum::routing::post(deep_link))
 }
 
 /// The answer of every `/lti/` route on a server without registrations.
@@ -363,7 +409,7 @@ async fn login(state: &AppState, form: &[(String, String)]) -> Response {
     };
     let location = format!("{}{separator}{}", registration.auth_url, encoded.join("&"));
     // Where the platform offers its storage, the login's secret is kept there first, by a
-    // page (lti_storage.js) that then goes on to the platform; otherwise a redirect.
+    // page (lti_pages.js) that then goes on to the platform; otherwise a redirect.
     let stored_login = match &request.lti_storage_target {
         Some(target) => lti.store.peek_login(&state_value, now).ok().flatten().map(|login| {
             serde_json::json!({
@@ -374,7 +420,7 @@ async fn login(state: &AppState, form: &[(String, String)]) -> Response {
         None => None,
     };
     let mut response = match stored_login {
-        Some(work) => storage_page("Opening the lesson", &work),
+        Some(work) => work_page("Opening the lesson", &work),
         None => {
             let mut redirect = StatusCode::FOUND.into_response();
             if let Ok(value) = HeaderValue::from_str(&location) {
@@ -403,28 +449,28 @@ fn storage_key(state: &str) -> String {
     format!("lti_state_{state}")
 }
 
-/// The script of the storage pages (relay/src/lti_storage.js).
-const STORAGE_SCRIPT: &str = include_str!("lti_storage.js");
+/// The script of the in-between pages (relay/src/lti_pages.js).
+const PAGES_SCRIPT: &str = include_str!("lti_pages.js");
 
-async fn storage_script() -> Response {
+async fn pages_script() -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
             (header::CACHE_CONTROL, "no-cache"),
         ],
-        STORAGE_SCRIPT,
+        PAGES_SCRIPT,
     )
         .into_response()
 }
 
-/// A page that runs lti_storage.js on `work`: a title the learner sees for a moment, and
+/// A page that runs lti_pages.js on `work`: a title the learner sees for a moment, and
 /// the work as a JSON data block (`<` escaped, so no value can end the block).
-fn storage_page(title: &str, work: &serde_json::Value) -> Response {
+fn work_page(title: &str, work: &serde_json::Value) -> Response {
     let data = work.to_string().replace('<', "\\u003c");
     let page = format!(
         "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>{title}</title>\
-         <p>{title}…</p><script type=\"application/json\" id=\"lti-storage\">{data}</script>\
-         <script src=\"/lti/storage.js\"></script></html>"
+         <p>{title}…</p><script type=\"application/json\" id=\"lti-work\">{data}</script>\
+         <script src=\"/lti/pages.js\"></script></html>"
     );
     (
         StatusCode::OK,
@@ -442,8 +488,153 @@ fn storage_page(title: &str, work: &serde_json::Value) -> Response {
 struct LaunchForm {
     id_token: String,
     state: String,
-    /// What the storage page read back from the platform's storage (lti_storage.js).
+    /// What the storage page read back from the platform's storage (lti_pages.js).
     storage_value: Option<String>,
+}
+
+/// A deep-linking request: recorded for an hour, and answered with the lesson picker, whose
+/// form names it.
+fn deep_link_request(lti: &Lti, launch: &lti::Launch, now: u64) -> Response {
+    let (Some(picker), Some(settings)) = (&lti.picker, &launch.deep_linking) else {
+        return refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The lesson picker is missing from this server's build (lti-picker.html): build it with `cargo xtask dist`.",
+        );
+    };
+    let id = lti::random_token();
+    let stored = lti.store.put_deep_link(
+        &id,
+        &DeepLinkRequest {
+            issuer: launch.issuer.clone(),
+            client_id: launch.client_id.clone(),
+            deployment_id: launch.deployment_id.clone(),
+            return_url: settings.return_url.clone(),
+            accept_types: settings.accept_types.clone(),
+            accept_multiple: settings.accept_multiple,
+            data: settings.data.clone(),
+            expires_at: now + DEEP_LINK_LIFETIME,
+        },
+        now,
+    );
+    if let Err(e) = stored {
+        tracing::error!(error = %e, "cannot record a deep-linking request");
+        return refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The playground cannot record this request right now. Try again in a moment.",
+        );
+    }
+    tracing::info!(issuer = %launch.issuer, deployment = %launch.deployment_id, "LTI deep-linking request");
+    // The id is base64url: it needs no escaping in an attribute.
+    let page = picker.replacen(
+        r#"name="dl" value="""#,
+        &format!(r#"name="dl" value="{id}""#),
+        1,
+    );
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        page,
+    )
+        .into_response()
+}
+
+/// How long an instructor has to choose lessons, in seconds.
+const DEEP_LINK_LIFETIME: u64 = 3600;
+
+/// The picker's form: the request's id and the chosen lessons.
+async fn deep_link(State(state): State<AppState>, RawForm(body): RawForm) -> Response {
+    let Some(lti) = state.lti.as_deref() else {
+        return no_tool();
+    };
+    let form = wire::http::parse_form(&String::from_utf8_lossy(&body));
+    let id = form
+        .iter()
+        .find(|(n, _)| n == "dl")
+        .map_or("", |(_, v)| v.as_str());
+    let lessons = form.iter().filter(|(n, _)| n == "lesson").map(|(_, v)| v);
+    // Lessons are checked first: a refusal here leaves the request for another choice.
+    let mut chosen = Vec::new();
+    for lesson in lessons {
+        let Some((lesson_id, title)) = lti.titles.iter().find(|(id, _)| id == lesson) else {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                &format!("There is no lesson {lesson:?} in this playground."),
+            );
+        };
+        chosen.push(lti::Chosen {
+            id: lesson_id.clone(),
+            title: title.clone(),
+            url: lti.page_of(lesson_id),
+        });
+    }
+    let now = crate::now().seconds();
+    let request = match lti.store.take_deep_link(id, now) {
+        Ok(Some(request)) => request,
+        Ok(None) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "This choice of lessons is unknown, sent already or too old. Start again from the course.",
+            )
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read a deep-linking request");
+            return refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The playground cannot read this request right now. Try again in a moment.",
+            );
+        }
+    };
+    let settings = lti::DeepLinking {
+        return_url: request.return_url.clone(),
+        accept_types: request.accept_types.clone(),
+        accept_multiple: request.accept_multiple,
+        data: request.data.clone(),
+    };
+    let claims = match lti::response_claims(
+        &settings,
+        &request.issuer,
+        &request.client_id,
+        &request.deployment_id,
+        &chosen,
+        now,
+        &lti::random_token(),
+    ) {
+        Ok(claims) => claims,
+        Err(why) => {
+            // The instructor may go back and choose again.
+            let _ = lti.store.put_deep_link(id, &request, now);
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                &format!("{why} Go back and choose again."),
+            );
+        }
+    };
+    let Some(signed) = lti.keys.first().and_then(|key| key.sign(&claims).ok()) else {
+        return refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The playground cannot sign its answer right now. Try again in a moment.",
+        );
+    };
+    tracing::info!(issuer = %request.issuer, lessons = chosen.len(), "LTI deep-linking answer");
+    let mut response = work_page(
+        "Returning to the course",
+        &serde_json::json!({"post": {"action": request.return_url, "fields": {"JWT": signed}}}),
+    );
+    // The answer is a form post to the platform: its origin joins form-action.
+    let origin = lti::origin_of(&request.return_url);
+    let policy = state.csp.to_str().unwrap_or_default().replace(
+        "form-action 'self'",
+        &format!("form-action 'self' {origin}"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    response
 }
 
 /// Whether `shown` is the login's secret; in time that does not depend on where they differ.
@@ -570,7 +761,7 @@ async fn launch(
                         "state": form.state,
                     },
                 });
-                return storage_page("Opening the lesson", &work);
+                return work_page("Opening the lesson", &work);
             }
         }
     }
@@ -632,12 +823,7 @@ async fn launch(
     }
     match launch.message_type {
         lti::MessageType::ResourceLink => {}
-        lti::MessageType::DeepLinking => {
-            return refuse(
-                StatusCode::NOT_IMPLEMENTED,
-                "Choosing lessons from the course (deep linking) is not available yet. Add a lesson with its link instead (docs/lti.md).",
-            )
-        }
+        lti::MessageType::DeepLinking => return deep_link_request(lti, &launch, now),
     }
     let Some(page) = lti.lesson_page(&launch.target_link_uri) else {
         return refuse(

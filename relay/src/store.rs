@@ -24,6 +24,29 @@ pub struct Login {
     pub storage_target: Option<String>,
 }
 
+/// A deep-linking request waiting for the instructor's choice of lessons.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeepLinkRequest {
+    pub issuer: String,
+    pub client_id: String,
+    pub deployment_id: String,
+    pub return_url: String,
+    pub accept_types: Vec<String>,
+    pub accept_multiple: bool,
+    pub data: Option<serde_json::Value>,
+    /// Seconds since the epoch.
+    pub expires_at: u64,
+}
+
+/// What the database keeps of a deep-linking request's settings: one JSON column.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Settings {
+    return_url: String,
+    accept_types: Vec<String>,
+    accept_multiple: bool,
+    data: Option<serde_json::Value>,
+}
+
 /// A login's columns, in the order `read_login` reads them.
 const LOGIN_COLUMNS: &str =
     "nonce, issuer, client_id, target_link_uri, expires_at, secret, storage_target";
@@ -44,6 +67,10 @@ impl Store {
                      client_id TEXT NOT NULL, target_link_uri TEXT NOT NULL,
                      expires_at INTEGER NOT NULL, secret TEXT NOT NULL,
                      storage_target TEXT);
+                 CREATE TABLE IF NOT EXISTS lti_deep_links (
+                     id TEXT PRIMARY KEY, issuer TEXT NOT NULL, client_id TEXT NOT NULL,
+                     deployment_id TEXT NOT NULL, request TEXT NOT NULL,
+                     expires_at INTEGER NOT NULL);
                  CREATE TABLE IF NOT EXISTS lti_nonces (
                      issuer TEXT NOT NULL, nonce TEXT NOT NULL, expires_at INTEGER NOT NULL,
                      PRIMARY KEY (issuer, nonce));",
@@ -118,6 +145,79 @@ impl Store {
         Ok(login.filter(|l| l.expires_at >= now))
     }
 
+    /// Records a deep-linking request under `id`; expired ones are dropped on the way.
+    pub fn put_deep_link(
+        &self,
+        id: &str,
+        request: &DeepLinkRequest,
+        now: u64,
+    ) -> Result<(), String> {
+        let settings = serde_json::to_string(&Settings {
+            return_url: request.return_url.clone(),
+            accept_types: request.accept_types.clone(),
+            accept_multiple: request.accept_multiple,
+            data: request.data.clone(),
+        })
+        .map_err(|e| e.to_string())?;
+        let db = self.connection();
+        db.execute(
+            "DELETE FROM lti_deep_links WHERE expires_at < ?1",
+            params![now as i64],
+        )
+        .map_err(|e| e.to_string())?;
+        db.execute(
+            "INSERT INTO lti_deep_links (id, issuer, client_id, deployment_id, request, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                id,
+                request.issuer,
+                request.client_id,
+                request.deployment_id,
+                settings,
+                request.expires_at as i64
+            ],
+        )
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+    }
+
+    /// Takes the deep-linking request under `id`, once; `None` when there is none or it has
+    /// expired.
+    pub fn take_deep_link(&self, id: &str, now: u64) -> Result<Option<DeepLinkRequest>, String> {
+        let db = self.connection();
+        let row = db
+            .query_row(
+                "DELETE FROM lti_deep_links WHERE id = ?1
+                 RETURNING issuer, client_id, deployment_id, request, expires_at",
+                params![id],
+                |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, String>(2)?,
+                        row.get::<_, String>(3)?,
+                        row.get::<_, i64>(4)? as u64,
+                    ))
+                },
+            )
+            .optional()
+            .map_err(|e| e.to_string())?;
+        let Some((issuer, client_id, deployment_id, settings, expires_at)) = row else {
+            return Ok(None);
+        };
+        let settings: Settings = serde_json::from_str(&settings).map_err(|e| e.to_string())?;
+        Ok((expires_at >= now).then_some(DeepLinkRequest {
+            issuer,
+            client_id,
+            deployment_id,
+            return_url: settings.return_url,
+            accept_types: settings.accept_types,
+            accept_multiple: settings.accept_multiple,
+            data: settings.data,
+            expires_at,
+        }))
+    }
+
     /// Records `nonce` of `issuer` as used until `expires_at`; false when it was used
     /// already. Expired records are dropped on the way.
     pub fn use_nonce(
@@ -183,6 +283,28 @@ mod tests {
         assert_eq!(store.take_login("s1", 120).unwrap(), None, "taken once");
         assert_eq!(store.take_login("s2", 151).unwrap(), None, "expired");
         assert_eq!(store.take_login("unknown", 120).unwrap(), None);
+    }
+
+    #[test]
+    fn a_deep_link_request_is_taken_once() {
+        let path = temp("deep-links");
+        let request = DeepLinkRequest {
+            issuer: "i".into(),
+            client_id: "c".into(),
+            deployment_id: "d".into(),
+            return_url: "https://lms.example/dl".into(),
+            accept_types: vec!["ltiResourceLink".into()],
+            accept_multiple: true,
+            data: Some(serde_json::json!({"course": 1})),
+            expires_at: 200,
+        };
+        Store::open(&path)
+            .unwrap()
+            .put_deep_link("dl1", &request, 100)
+            .unwrap();
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.take_deep_link("dl1", 150).unwrap(), Some(request));
+        assert_eq!(store.take_deep_link("dl1", 150).unwrap(), None);
     }
 
     #[test]

@@ -127,9 +127,16 @@ struct PlatformKey {
 fn folders(name: &str) -> (PathBuf, PathBuf) {
     let dist = fake_dist(name);
     std::fs::create_dir_all(dist.join("content")).expect("content");
-    for lesson in ["1-token", "2-search"] {
-        std::fs::write(dist.join(format!("content/{lesson}.json")), "{}").expect("a lesson");
+    for (lesson, title) in [("1-token", "Get a token"), ("2-search", "Search")] {
+        let file = dist.join(format!("content/{lesson}.json"));
+        std::fs::write(file, json!({ "title": title }).to_string()).expect("a lesson");
     }
+    // The lesson picker as the build writes it, reduced to its form.
+    std::fs::write(
+        dist.join("lti-picker.html"),
+        r#"<form method="post" action="/lti/deep-link"><input type="hidden" name="dl" value=""></form>"#,
+    )
+    .expect("the picker");
     let data = dist.join("data");
     (dist, data)
 }
@@ -601,19 +608,16 @@ async fn a_platform_library_written_by_others_launches_a_lesson() {
     );
 }
 
-/// The work a storage page gives lti_storage.js (its JSON data block).
-fn storage_work(page: &Answer) -> Value {
+/// The work an in-between page gives lti_pages.js (its JSON data block).
+fn page_work(page: &Answer) -> Value {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(
-        page.body.contains("<script src=\"/lti/storage.js\">"),
+        page.body.contains("<script src=\"/lti/pages.js\">"),
         "{}",
         page.body
     );
-    let start = page
-        .body
-        .find("id=\"lti-storage\">")
-        .expect("the data block")
-        + 17;
+    let marker = "id=\"lti-work\">";
+    let start = page.body.find(marker).expect("the data block") + marker.len();
     let end = start + page.body[start..].find("</script>").expect("its end");
     serde_json::from_str(&page.body[start..end]).expect("JSON work")
 }
@@ -628,7 +632,7 @@ async fn without_its_cookie_a_launch_is_checked_through_the_platforms_storage() 
     let key = platform.publish("k1");
     let (dist, data) = folders("lti-storage");
     let router = tool(&platform, &dist, &data, &[]);
-    let script = send(&router, get("/lti/storage.js")).await;
+    let script = send(&router, get("/lti/pages.js")).await;
     assert_eq!(script.status, StatusCode::OK);
     assert!(script.body.contains("lti.put_data") && script.body.contains("lti.get_data"));
 
@@ -639,7 +643,7 @@ async fn without_its_cookie_a_launch_is_checked_through_the_platforms_storage() 
             wire::http::percent_encode(&format!("{TOOL}/search.html")),
         );
         let page = send(&router, get(&uri)).await;
-        let work = storage_work(&page);
+        let work = page_work(&page);
         let next = work["next"].as_str().expect("next").to_owned();
         assert!(
             next.starts_with(&format!("{}/auth?", platform.issuer)),
@@ -682,7 +686,7 @@ async fn without_its_cookie_a_launch_is_checked_through_the_platforms_storage() 
     let token = platform.launch(&key, &nonce, |_| {});
     // No cookie: the page that reads the secret back, with what it posts again.
     let check = storage_launch(token.clone(), state.clone(), None).await;
-    let work = storage_work(&check);
+    let work = page_work(&check);
     assert_eq!(work["get"]["key"], format!("lti_state_{state}").as_str());
     assert_eq!(
         work["launch"]["action"],
@@ -706,4 +710,146 @@ async fn without_its_cookie_a_launch_is_checked_through_the_platforms_storage() 
         launched.headers[header::LOCATION],
         format!("{TOOL}/search.html?embed=1").as_str()
     );
+}
+
+/// An instructor's deep-linking request: the picker, then the signed answer with one resource
+/// link and a line item per chosen lesson, posted back to the platform; a request answers
+/// once, and a choice the request does not take can be made again.
+#[tokio::test]
+async fn an_instructor_picks_lessons_and_the_platform_gets_signed_links() {
+    let platform = Platform::start().await;
+    let key = platform.publish("k1");
+    let (dist, data) = folders("lti-deep-link");
+    let router = tool(&platform, &dist, &data, &[]);
+    let return_url = format!("{}/dl-return?course=1", platform.issuer);
+    let picker = |accept_multiple: bool| {
+        let router = router.clone();
+        let platform = platform.clone();
+        let return_url = return_url.clone();
+        let key = PlatformKey {
+            key: ToolKey::from_pem(key.key.pem()).expect("key"),
+            kid: "k1".into(),
+        };
+        async move {
+            let started = login(&router, &platform).await;
+            let token = platform.launch(&key, &started.nonce, |c| {
+                let claims = c.as_object_mut().expect("claims");
+                claims.remove("https://purl.imsglobal.org/spec/lti/claim/resource_link");
+                claims.insert(
+                    "https://purl.imsglobal.org/spec/lti/claim/message_type".into(),
+                    json!("LtiDeepLinkingRequest"),
+                );
+                claims.insert(
+                    "https://purl.imsglobal.org/spec/lti/claim/target_link_uri".into(),
+                    json!(format!("{TOOL}/")),
+                );
+                claims.insert(
+                    "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings".into(),
+                    json!({"deep_link_return_url": return_url, "accept_types": ["ltiResourceLink"],
+                           "accept_multiple": accept_multiple, "data": {"course": "c1"}}),
+                );
+            });
+            let page = post_launch(&router, &token, &started.state, Some(&started.cookie)).await;
+            assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+            let marker = r#"name="dl" value=""#;
+            let start = page.body.find(marker).expect("the request's id") + marker.len();
+            let end = start + page.body[start..].find('"').expect("its end");
+            let id = page.body[start..end].to_owned();
+            assert!(id.len() >= 40, "{}", page.body);
+            id
+        }
+    };
+    let choose = |id: String, lessons: &'static [&'static str]| {
+        let router = router.clone();
+        async move {
+            let mut body = format!("dl={id}");
+            for lesson in lessons {
+                body.push_str(&format!("&lesson={lesson}"));
+            }
+            let request = Request::post("/lti/deep-link")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .expect("request");
+            send(&router, request).await
+        }
+    };
+
+    let id = picker(true).await;
+    let answer = choose(id.clone(), &["token", "search"]).await;
+    let work = page_work(&answer);
+    assert_eq!(work["post"]["action"], return_url.as_str());
+    let csp = answer.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .expect("text");
+    assert!(
+        csp.contains(&format!("form-action 'self' {}", platform.issuer)),
+        "{csp}"
+    );
+    // The answer verifies with the tool's published key.
+    let jwt = work["post"]["fields"]["JWT"].as_str().expect("a JWT");
+    let keys: jsonwebtoken::jwk::JwkSet =
+        serde_json::from_str(&send(&router, get("/lti/jwks.json")).await.body).expect("JWKS");
+    let kid = jsonwebtoken::decode_header(jwt)
+        .expect("header")
+        .kid
+        .expect("kid");
+    let public =
+        jsonwebtoken::DecodingKey::from_jwk(keys.find(&kid).expect("published")).expect("key");
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.set_audience(&[&platform.issuer]);
+    validation.set_issuer(&[CLIENT_ID]);
+    let claims = jsonwebtoken::decode::<Value>(jwt, &public, &validation)
+        .expect("a valid answer")
+        .claims;
+    assert_eq!(
+        claims["https://purl.imsglobal.org/spec/lti/claim/message_type"],
+        "LtiDeepLinkingResponse"
+    );
+    assert_eq!(
+        claims["https://purl.imsglobal.org/spec/lti/claim/deployment_id"],
+        DEPLOYMENT
+    );
+    assert_eq!(
+        claims["https://purl.imsglobal.org/spec/lti-dl/claim/data"],
+        json!({"course": "c1"})
+    );
+    let items = claims["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"]
+        .as_array()
+        .expect("items");
+    let links: Vec<(&str, &str, &Value)> = items
+        .iter()
+        .map(|i| {
+            (
+                i["url"].as_str().unwrap_or(""),
+                i["title"].as_str().unwrap_or(""),
+                &i["lineItem"],
+            )
+        })
+        .collect();
+    assert_eq!(
+        links,
+        vec![
+            (
+                &*format!("{TOOL}/"),
+                "Get a token",
+                &json!({"scoreMaximum": 1, "label": "Get a token", "resourceId": "token"})
+            ),
+            (
+                &*format!("{TOOL}/search.html"),
+                "Search",
+                &json!({"scoreMaximum": 1, "label": "Search", "resourceId": "search"})
+            ),
+        ]
+    );
+    // Once only.
+    assert_refused(&choose(id, &["token"]).await, "sent already");
+    // A request for one link: two lessons are refused, and one can then be chosen.
+    let id = picker(false).await;
+    assert_refused(
+        &choose(id.clone(), &["token", "search"]).await,
+        "choose one lesson",
+    );
+    assert_refused(&choose(id.clone(), &["nope"]).await, "no lesson \"nope\"");
+    let one = choose(id, &["search"]).await;
+    assert_eq!(page_work(&one)["post"]["action"], return_url.as_str());
 }

@@ -26,6 +26,7 @@ import urllib.parse
 import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from lti1p3platform.deep_linking import LtiDeepLinking
 from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
 from lti1p3platform.message_launch import MessageLaunchAbstract
 from lti1p3platform.oidc_login import OIDCLoginAbstract
@@ -99,17 +100,33 @@ def registration_for(tool, issuer, client_id, deployment_id, page, pem):
     )
 
 
-def signed_launch(platform, params):
-    """The launch the authorization endpoint answers `params` (the tool's redirect) with."""
+INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
+
+
+def signed_launch(platform, params, deep_link=None):
+    """The launch the authorization endpoint answers `params` (the tool's redirect) with; with
+    `deep_link` (the tool's page and the return URL), an instructor's deep-linking request."""
     message = Launch(AuthResponse(params), platform)
-    message.set_user_data("learner-1", [LEARNER], full_name="A Learner")
-    message.set_resource_link_claim("resource-link-1", title="Search")
+    if deep_link:
+        page, return_url = deep_link
+        message.set_launch_url(page)
+        message.set_user_data("instructor-1", [INSTRUCTOR], full_name="An Instructor")
+        claims = LtiDeepLinking(return_url).get_lti_deep_linking_launch_claim(
+            accept_types={"ltiResourceLink"}, extra_data={"course": "c1"}
+        )
+        claims["https://purl.imsglobal.org/spec/lti/claim/message_type"] = "LtiDeepLinkingRequest"
+        message.set_extra_claims(claims)
+    else:
+        message.set_user_data("learner-1", [LEARNER], full_name="A Learner")
+        message.set_resource_link_claim("resource-link-1", title="Search")
     return message.lti_launch()
 
 
-def preflight_url(platform, hint="resource-link-1"):
+def preflight_url(platform, hint="resource-link-1", target=None):
     login = Login(None, platform)
     login.set_lti_message_hint(hint=hint)
+    if target:
+        login.set_launch_url(target)
     return login.initiate_login("learner-1")
 
 
@@ -194,6 +211,14 @@ def serve(port, tool, client_id, deployment_id, page):
             url = urllib.parse.urlsplit(self.path)
             if url.path == "/jwks":
                 return self.answer(200, "application/json", json.dumps(jwks))
+            if url.path == "/host-dl.html":
+                frame = preflight_url(platform, "deep-link", f"{tool}/")
+                return self.answer(
+                    200,
+                    "text/html",
+                    "<!doctype html><title>Course settings</title><h1>Add content</h1>"
+                    f'<iframe title="Tool" src="{html.escape(frame)}" style="width:100%;height:80vh"></iframe>',
+                )
             if url.path in ("/host.html", "/host-storage.html"):
                 storage = url.path == "/host-storage.html"
                 # With storage, the launch waits for a click ("hold"), so that the test can
@@ -213,7 +238,12 @@ def serve(port, tool, client_id, deployment_id, page):
                 # The exact registered redirect URI, as a platform checks it.
                 if params.get("redirect_uri") != redirect_uri:
                     return self.answer(400, "text/plain", "redirect_uri is not registered")
-                form = signed_launch(platform, params)
+                deep_link = (
+                    (f"{tool}/", f"{issuer}/dl-return")
+                    if params.get("lti_message_hint") == "deep-link"
+                    else None
+                )
+                form = signed_launch(platform, params, deep_link)
                 fields = "".join(
                     f'<input type="hidden" name="{n}" value="{html.escape(form[n])}">'
                     for n in ("id_token", "state")
@@ -228,6 +258,30 @@ def serve(port, tool, client_id, deployment_id, page):
                     f"{fields}{go}</form>{submit}",
                 )
             return self.answer(404, "text/plain", "not here")
+
+        def do_POST(self):
+            if urllib.parse.urlsplit(self.path).path != "/dl-return":
+                return self.answer(404, "text/plain", "not here")
+            length = int(self.headers.get("content-length", "0"))
+            form = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
+            try:
+                # The library checks the tool's signature with its published key set.
+                items = platform.validate_deeplinking_resp({"JWT": form.get("JWT", "")})
+            except Exception as error:  # the test shows what the library refused
+                return self.answer(400, "text/plain", f"refused: {error!r}")
+            rows = "".join(
+                "<li>{} | {} | {}</li>".format(
+                    html.escape(i.get("title", "")),
+                    html.escape(i.get("url", "")),
+                    html.escape(json.dumps(i.get("lineItem"))),
+                )
+                for i in items
+            )
+            return self.answer(
+                200,
+                "text/html",
+                f"<!doctype html><title>Added</title><h1>Added {len(items)}</h1><ul>{rows}</ul>",
+            )
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", int(port)), Handler)
     print("ready", flush=True)

@@ -6,6 +6,8 @@ mod disclosure;
 mod embed_panel;
 mod key_dialog;
 mod keys_panel;
+#[cfg(not(target_arch = "wasm32"))]
+mod lti_picker;
 mod modal;
 mod save_dialog;
 mod steps;
@@ -111,6 +113,9 @@ extern "C" {
     #[wasm_bindgen(js_name = playgroundRestoreFocus)]
     fn restore_focus();
 }
+
+#[cfg(not(target_arch = "wasm32"))]
+pub use lti_picker::lti_picker;
 
 /// The lesson as a first visit shows it, as HTML: what the build writes into the lesson's
 /// page (crate `prerender`), so that it reads before the page's code has loaded, and without

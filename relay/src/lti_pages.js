@@ -1,26 +1,20 @@
-// The LTI client-side postMessage storage (1EdTech lti-pm-s), for browsers that do not keep
-// the login's cookie in the platform's frame (Safari). Served as /lti/storage.js to the two
-// pages of relay/src/lti_routes.rs, which give it its work in the data block #lti-storage:
+// The script of the LTI tool's in-between pages (relay/src/lti_routes.rs), served as
+// /lti/pages.js; each page gives it its work in the data block #lti-work:
+//   {"post": {"action", "fields"}}: post the fields to the platform (the answer to a deep-
+//   linking request goes back this way, as a form post the browser makes);
+// and, for the LTI client-side postMessage storage (1EdTech lti-pm-s), where the platform's
+// frame keeps no cookie of the tool (Safari):
 //   {"put": {"target", "key", "value"}, "next": URL}: store the login's secret in the
 //   platform's frame, then go on to the platform's authorization (also when the platform
 //   does not answer within 2 s: the cookie may still work);
 //   {"get": {"target", "key"}, "launch": {"action", "id_token", "state"}}: read the secret
 //   back and post the launch again with it, as proof that it comes from this browser.
 (() => {
-  const work = JSON.parse(document.getElementById("lti-storage").textContent);
-  const ask = work.put || work.get;
-  const frame = ask.target === "_parent" ? window.parent : window.parent.frames[ask.target];
-  const id = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
-  const subject = work.put ? "lti.put_data" : "lti.get_data";
-  const finish = (value) => {
-    if (work.put) {
-      location.replace(work.next);
-      return;
-    }
+  const work = JSON.parse(document.getElementById("lti-work").textContent);
+  const post = (action, fields) => {
     const form = document.createElement("form");
     form.method = "post";
-    form.action = work.launch.action;
-    const fields = { id_token: work.launch.id_token, state: work.launch.state, storage_value: value || "" };
+    form.action = action;
     for (const [name, text] of Object.entries(fields)) {
       const input = document.createElement("input");
       input.type = "hidden";
@@ -30,6 +24,25 @@
     }
     document.body.append(form);
     form.submit();
+  };
+  if (work.post) {
+    post(work.post.action, work.post.fields);
+    return;
+  }
+  const ask = work.put || work.get;
+  const frame = ask.target === "_parent" ? window.parent : window.parent.frames[ask.target];
+  const id = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  const subject = work.put ? "lti.put_data" : "lti.get_data";
+  const finish = (value) => {
+    if (work.put) {
+      location.replace(work.next);
+      return;
+    }
+    post(work.launch.action, {
+      id_token: work.launch.id_token,
+      state: work.launch.state,
+      storage_value: value || "",
+    });
   };
   const timer = setTimeout(() => finish(""), 2000);
   addEventListener("message", (event) => {
