@@ -8,11 +8,13 @@
 //! Invariant: a refusal's message never holds the token, a signature or a nonce; it names the
 //! claim that failed and what the platform's administrator can do (tests `launches` below).
 
+mod canvas;
 mod deep_link;
 mod launch;
 mod registration;
 mod tool_key;
 
+pub use canvas::canvas_configuration;
 pub use deep_link::{response_claims, ChoiceError, Chosen};
 pub use jsonwebtoken::jwk::JwkSet;
 pub use launch::{

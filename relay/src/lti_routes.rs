@@ -244,6 +244,7 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login_get).post(login_post))
         .route("/launch", axum::routing::post(launch))
         .route("/jwks.json", get(jwks))
+        .route("/canvas.json", get(canvas))
         .route("/pages.js", get(pages_script))
         .route("/deep-link", axum::routing::post(deep_link))
 }
@@ -276,6 +277,18 @@ async fn jwks(State(state): State<AppState>) -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         serde_json::to_string(&lti::key_set(&lti.keys)).unwrap_or_default(),
+    )
+        .into_response()
+}
+
+/// The configuration Canvas reads by its URL (docs/lti.md, "In Canvas").
+async fn canvas(State(state): State<AppState>) -> Response {
+    let Some(lti) = state.lti.as_deref() else {
+        return no_tool();
+    };
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        lti::canvas_configuration(&lti.public_url).to_string(),
     )
         .into_response()
 }

@@ -473,6 +473,12 @@ async fn the_tools_keys_are_made_once_kept_private_and_rotated_on_request() {
     assert_eq!(rotated.len(), 2);
     assert_eq!(rotated[1], first[0]);
     assert_ne!(rotated[0], first[0]);
+    // Canvas's configuration names this server.
+    let canvas = send(&tool(&platform, &dist, &data, &[]), get("/lti/canvas.json")).await;
+    assert_eq!(
+        canvas.json()["public_jwk_url"],
+        format!("{TOOL}/lti/jwks.json").as_str()
+    );
     // Without registrations, /lti/ is off: the control for all of the above.
     let plain = app(AppState::new(&Config::parse_from([
         "relay",
