@@ -249,6 +249,16 @@ pub fn router() -> Router<AppState> {
         .route("/deep-link", axum::routing::post(deep_link))
 }
 
+/// A database failure: logged with what the server was doing, and a refusal that says to
+/// try again.
+fn database_failed(error: &str, doing: &str, could_not: &str) -> Response {
+    tracing::error!(error, "{doing}");
+    refuse(
+        StatusCode::SERVICE_UNAVAILABLE,
+        &format!("The playground cannot {could_not} right now. Try again in a moment."),
+    )
+}
+
 /// The answer of every `/lti/` route on a server without registrations.
 fn no_tool() -> Response {
     refuse(
@@ -390,11 +400,7 @@ async fn login(state: &AppState, form: &[(String, String)]) -> Response {
         now,
     );
     if let Err(e) = stored {
-        tracing::error!(error = %e, "cannot record an LTI login");
-        return refuse(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "The playground cannot record this launch right now. Try again in a moment.",
-        );
+        return database_failed(&e, "cannot record an LTI login", "record this launch");
     }
     let mut query = vec![
         ("scope", "openid"),
@@ -530,10 +536,10 @@ fn deep_link_request(lti: &Lti, launch: &lti::Launch, now: u64) -> Response {
         now,
     );
     if let Err(e) = stored {
-        tracing::error!(error = %e, "cannot record a deep-linking request");
-        return refuse(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "The playground cannot record this request right now. Try again in a moment.",
+        return database_failed(
+            &e,
+            "cannot record a deep-linking request",
+            "record this request",
         );
     }
     tracing::info!(issuer = %launch.issuer, deployment = %launch.deployment_id, "LTI deep-linking request");
@@ -593,11 +599,7 @@ async fn deep_link(State(state): State<AppState>, RawForm(body): RawForm) -> Res
             )
         }
         Err(e) => {
-            tracing::error!(error = %e, "cannot read a deep-linking request");
-            return refuse(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The playground cannot read this request right now. Try again in a moment.",
-            );
+            return database_failed(&e, "cannot read a deep-linking request", "read this request");
         }
     };
     let settings = lti::DeepLinking {
@@ -788,11 +790,7 @@ async fn launch(
             );
         }
         Err(e) => {
-            tracing::error!(error = %e, "cannot read an LTI login");
-            return refuse(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The playground cannot check this launch right now. Try again in a moment.",
-            );
+            return database_failed(&e, "cannot read an LTI login", "check this launch");
         }
     };
     let same_browser = cookie_back
