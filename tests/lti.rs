@@ -83,6 +83,8 @@ pub fn an_instructor_adds_two_lessons_from_the_platform(s: &Servers) {
     b.navigate(&format!("{}/host-dl.html", course.platform_url));
     b.enter_frame(&b.css("iframe", None));
     b.wait_for_text(&b.css("h1", None), "Add lessons to the course");
+    let violations = b.accessibility_violations();
+    assert!(violations.is_empty(), "the lesson picker: {violations:?}");
     for id in ["search", "artist"] {
         b.click(&b.css(&format!("input[name=lesson][value={id}]"), None));
     }

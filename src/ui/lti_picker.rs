@@ -25,13 +25,12 @@ fn LtiPicker(
 ) -> impl IntoView {
     let items = lessons
         .into_iter()
-        .enumerate()
-        .map(|(n, (id, title))| {
+        .map(|(id, title)| {
             view! {
                 <li>
                     <label>
                         <input type="checkbox" name="lesson" value=id />
-                        {format!(" {}. {title}", n + 1)}
+                        {format!(" {title}")}
                     </label>
                 </li>
             }
@@ -47,7 +46,7 @@ fn LtiPicker(
                 <input type="hidden" name="dl" value="" />
                 <fieldset>
                     <legend>"Lessons"</legend>
-                    <ul>{items}</ul>
+                    <ol>{items}</ol>
                 </fieldset>
                 <button type="submit">"Add to the course"</button>
             </form>
