@@ -1,10 +1,12 @@
 //! The LTI 1.3 tool: `/lti/login` (third-party initiated login), `/lti/launch` (the
-//! platform's `id_token`) and `/lti/jwks.json` (the tool's public keys). docs/lti.md says
-//! what each checks and how an administrator registers the tool.
+//! platform's `id_token`), `/lti/jwks.json` (the tool's public keys), `/lti/deep-link` (the
+//! lesson picker's answer), `/lti/canvas.json` (Canvas's configuration) and `/lti/pages.js`
+//! (the script of the in-between pages). docs/lti.md says what each checks and how an
+//! administrator registers the tool.
 //!
 //! The checks themselves are in crate `lti`; here are the I/O around them: the registrations
-//! file, the tool's keys in the data directory, the platforms' key sets over HTTP, logins and
-//! nonces in the database, cookies and redirects.
+//! file, the tool's keys in the data directory, the platforms' key sets over HTTP, logins,
+//! deep-linking requests and nonces in the database, cookies, pages and redirects.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -361,7 +363,14 @@ async fn login(state: &AppState, form: &[(String, String)]) -> Response {
     let registration = match candidates.as_slice() {
         [one] => *one,
         [] => {
-            tracing::warn!(issuer = %request.iss, "LTI login from an unregistered platform");
+            // The issuer is the request's text: logged shortened, without control characters.
+            let issuer: String = request
+                .iss
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(120)
+                .collect();
+            tracing::warn!(%issuer, "LTI login from an unregistered platform");
             return refuse(
                 StatusCode::BAD_REQUEST,
                 "This platform (issuer and client id) is not registered with this playground. Its administrator registers it: see docs/lti.md.",
@@ -384,7 +393,11 @@ async fn login(state: &AppState, form: &[(String, String)]) -> Response {
             ),
         );
     };
-    let (state_value, nonce) = (lti::random_token(), lti::random_token());
+    let (state_value, nonce, secret) = (
+        lti::random_token(),
+        lti::random_token(),
+        lti::random_token(),
+    );
     let now = crate::now().seconds();
     let stored = lti.store.put_login(
         &state_value,
@@ -394,7 +407,7 @@ async fn login(state: &AppState, form: &[(String, String)]) -> Response {
             client_id: registration.client_id.clone(),
             target_link_uri: target,
             expires_at: now + LOGIN_LIFETIME,
-            secret: lti::random_token(),
+            secret: secret.clone(),
             storage_target: request.lti_storage_target.clone(),
         },
         now,
@@ -429,15 +442,12 @@ async fn login(state: &AppState, form: &[(String, String)]) -> Response {
     let location = format!("{}{separator}{}", registration.auth_url, encoded.join("&"));
     // Where the platform offers its storage, the login's secret is kept there first, by a
     // page (lti_pages.js) that then goes on to the platform; otherwise a redirect.
-    let stored_login = match &request.lti_storage_target {
-        Some(target) => lti.store.peek_login(&state_value, now).ok().flatten().map(|login| {
-            serde_json::json!({
-                "put": {"target": target, "key": storage_key(&state_value), "value": login.secret},
-                "next": location,
-            })
-        }),
-        None => None,
-    };
+    let stored_login = request.lti_storage_target.as_ref().map(|target| {
+        serde_json::json!({
+            "put": {"target": target, "key": storage_key(&state_value), "value": secret},
+            "next": location,
+        })
+    });
     let mut response = match stored_login {
         Some(work) => work_page("Opening the lesson", &work),
         None => {
