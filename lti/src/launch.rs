@@ -59,8 +59,9 @@ pub struct Scores {
     pub lineitem: String,
 }
 
-/// What a deep-linking request asks the tool to return.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What a deep-linking request asks the tool to return. Serialized as the server keeps it
+/// while the instructor chooses.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, Deserialize)]
 pub struct DeepLinking {
     pub return_url: String,
     pub accept_types: Vec<String>,
@@ -472,8 +473,9 @@ fn is_under(url: &str, tool: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?', '#']))
 }
 
-/// A value from the token, shortened and stripped of control characters, for a message.
-fn printable(value: &str) -> String {
+/// A value from a request or a token, shortened and stripped of control characters, for a
+/// message or a log line.
+pub fn printable(value: &str) -> String {
     let clean: String = value
         .chars()
         .filter(|c| !c.is_control())

@@ -18,8 +18,8 @@ pub use canvas::canvas_configuration;
 pub use deep_link::{response_claims, ChoiceError, Chosen};
 pub use jsonwebtoken::jwk::JwkSet;
 pub use launch::{
-    verify_launch, DeepLinking, KeySets, Launch, MessageType, Nonces, Refusal, Scores, LEEWAY,
-    MAX_AGE,
+    printable, verify_launch, DeepLinking, KeySets, Launch, MessageType, Nonces, Refusal, Scores,
+    LEEWAY, MAX_AGE,
 };
 pub use registration::{origin_of, Registration, RegistrationError, Registrations};
 pub use tool_key::{key_set, ToolKey};

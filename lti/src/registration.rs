@@ -156,9 +156,13 @@ fn secure_url(url: &str) -> bool {
         return !rest.is_empty();
     }
     url.strip_prefix("http://").is_some_and(|rest| {
-        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-        let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
-        matches!(host, "127.0.0.1" | "localhost" | "[::1]")
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        // The host without its port; an IPv6 host is bracketed.
+        let host = match authority.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or(""),
+            None => authority.split(':').next().unwrap_or(""),
+        };
+        matches!(host, "127.0.0.1" | "localhost" | "::1")
     })
 }
 
@@ -248,6 +252,9 @@ mod tests {
             ("http://127.0.0.1:9000/jwks", true),
             ("http://localhost/jwks", true),
             ("http://[::1]:80/x", true),
+            ("http://[::1]/x", true),
+            ("http://[::2]/x", false),
+            ("http://localhost.evil.example/x", false),
             ("http://lms.example/jwks", false),
             ("http://127.0.0.1.evil.example/jwks", false),
             ("https://", false),

@@ -274,7 +274,6 @@ impl AppState {
                         data_dir: &config.data_dir,
                         public_url,
                         new_key: config.lti_new_key,
-                        lessons: Arc::clone(&lessons),
                         dist: &config.dist,
                     })
                     .map_err(StartError::BadConfig)?,
@@ -311,9 +310,9 @@ impl AppState {
     }
 }
 
-/// The lessons' ids, from their files in `dist/content/`, named `<number>-<id>.json` (the
-/// build checks the names), in course order.
-fn lesson_ids(dist: &std::path::Path) -> Vec<String> {
+/// The lessons' files in `dist/content/`, named `<number>-<id>.json` (the build checks the
+/// names), with their ids, in course order.
+pub(crate) fn lesson_files(dist: &std::path::Path) -> Vec<(String, PathBuf)> {
     let mut names: Vec<String> = std::fs::read_dir(dist.join("content"))
         .map(|entries| {
             entries
@@ -325,8 +324,16 @@ fn lesson_ids(dist: &std::path::Path) -> Vec<String> {
     names.sort();
     names
         .into_iter()
-        .filter_map(|name| Some(name.strip_suffix(".json")?.split_once('-')?.1.to_owned()))
+        .filter_map(|name| {
+            let id = name.strip_suffix(".json")?.split_once('-')?.1.to_owned();
+            Some((id, dist.join("content").join(&name)))
+        })
         .collect()
+}
+
+/// The lessons' ids, in course order ([`lesson_files`]).
+fn lesson_ids(dist: &std::path::Path) -> Vec<String> {
+    lesson_files(dist).into_iter().map(|(id, _)| id).collect()
 }
 
 /// The page a request for the site's index asks for with `?lesson=<id>`, the older form of a

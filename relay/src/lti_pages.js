@@ -31,7 +31,7 @@
   }
   const ask = work.put || work.get;
   const frame = ask.target === "_parent" ? window.parent : window.parent.frames[ask.target];
-  const id = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  const id = crypto.randomUUID();
   const subject = work.put ? "lti.put_data" : "lti.get_data";
   const finish = (value) => {
     if (work.put) {

@@ -10,11 +10,11 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use axum::extract::{Query, RawForm, State};
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Form, Query, RawForm, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -54,10 +54,9 @@ pub struct Lti {
     store: Store,
     key_sets: Mutex<HashMap<String, CachedSet>>,
     http: Client<HttpsConnector<HttpConnector>, Empty<Bytes>>,
-    /// The lessons' ids, in course order (a launch opens one of their pages).
-    lessons: Arc<Vec<String>>,
-    /// Each lesson's id and title, in course order (for the links deep linking returns).
-    titles: Vec<(String, String)>,
+    /// Each lesson's id and title, in course order: a launch opens one of their pages, and
+    /// deep linking returns links to them.
+    lessons: Vec<(String, String)>,
     /// The lesson picker's page (`lti-picker.html`, which `cargo xtask dist` writes), if
     /// built.
     picker: Option<String>,
@@ -76,7 +75,6 @@ pub struct LtiSettings<'a> {
     pub data_dir: &'a Path,
     pub public_url: &'a str,
     pub new_key: bool,
-    pub lessons: Arc<Vec<String>>,
     /// The built page (`--dist`): the lessons' files and the lesson picker.
     pub dist: &'a Path,
 }
@@ -122,15 +120,14 @@ impl Lti {
             store,
             key_sets: Mutex::new(HashMap::new()),
             http: Client::builder(TokioExecutor::new()).build(tls),
-            titles: lesson_titles(settings.dist, &settings.lessons),
+            lessons: lessons(settings.dist),
             picker: std::fs::read_to_string(settings.dist.join("lti-picker.html")).ok(),
-            lessons: settings.lessons,
         })
     }
 
     /// A lesson's page: `<public-url>/` for the first, `<public-url>/<id>.html` for others.
     fn page_of(&self, id: &str) -> String {
-        if self.lessons.first().is_some_and(|first| first == id) {
+        if self.lessons.first().is_some_and(|(first, _)| first == id) {
             format!("{}/", self.public_url)
         } else {
             format!("{}/{id}.html", self.public_url)
@@ -158,34 +155,26 @@ impl Lti {
             || path
                 .strip_prefix('/')
                 .and_then(|p| p.strip_suffix(".html"))
-                .is_some_and(|id| self.lessons.iter().any(|l| l == id));
+                .is_some_and(|id| self.lessons.iter().any(|(l, _)| l == id));
         known.then(|| format!("{}{path}", self.public_url))
     }
 }
 
-/// Each lesson's id and title, from its file in `dist/content/` (`<n>-<id>.json`).
-fn lesson_titles(dist: &Path, ids: &[String]) -> Vec<(String, String)> {
+/// Each lesson's id and title (from its file; the id when the file has none), in course
+/// order.
+fn lessons(dist: &Path) -> Vec<(String, String)> {
     #[derive(Deserialize)]
     struct Titled {
         title: String,
     }
-    let files: Vec<PathBuf> = std::fs::read_dir(dist.join("content"))
-        .map(|entries| entries.filter_map(|e| Some(e.ok()?.path())).collect())
-        .unwrap_or_default();
-    ids.iter()
-        .map(|id| {
-            let title = files
-                .iter()
-                .find(|f| {
-                    f.file_stem()
-                        .and_then(|s| s.to_str())
-                        .and_then(|s| s.split_once('-'))
-                        .is_some_and(|(_, file_id)| file_id == id)
-                })
-                .and_then(|f| std::fs::read_to_string(f).ok())
+    crate::lesson_files(dist)
+        .into_iter()
+        .map(|(id, file)| {
+            let title = std::fs::read_to_string(file)
+                .ok()
                 .and_then(|text| serde_json::from_str::<Titled>(&text).ok())
                 .map_or_else(|| id.clone(), |t| t.title);
-            (id.clone(), title)
+            (id, title)
         })
         .collect()
 }
@@ -319,32 +308,23 @@ struct LoginRequest {
 
 async fn login_get(
     State(state): State<AppState>,
-    Query(form): Query<Vec<(String, String)>>,
+    request: Result<Query<LoginRequest>, QueryRejection>,
 ) -> Response {
-    login(&state, &form).await
+    login(&state, request.map(|Query(r)| r).map_err(|e| e.body_text()))
 }
 
-async fn login_post(State(state): State<AppState>, RawForm(body): RawForm) -> Response {
-    let form = wire::http::parse_form(&String::from_utf8_lossy(&body));
-    login(&state, &form).await
+async fn login_post(
+    State(state): State<AppState>,
+    request: Result<Form<LoginRequest>, FormRejection>,
+) -> Response {
+    login(&state, request.map(|Form(r)| r).map_err(|e| e.body_text()))
 }
 
-/// Reads a form's pairs into `T` (the first of each name).
-fn read_form<T: serde::de::DeserializeOwned>(form: &[(String, String)]) -> Result<T, String> {
-    let mut object = serde_json::Map::new();
-    for (name, value) in form {
-        object
-            .entry(name.clone())
-            .or_insert_with(|| serde_json::Value::String(value.clone()));
-    }
-    serde_json::from_value(serde_json::Value::Object(object)).map_err(|e| e.to_string())
-}
-
-async fn login(state: &AppState, form: &[(String, String)]) -> Response {
+fn login(state: &AppState, request: Result<LoginRequest, String>) -> Response {
     let Some(lti) = state.lti.as_deref() else {
         return no_tool();
     };
-    let request: LoginRequest = match read_form(form) {
+    let request = match request {
         Ok(r) => r,
         Err(e) => {
             return refuse(
@@ -364,12 +344,7 @@ async fn login(state: &AppState, form: &[(String, String)]) -> Response {
         [one] => *one,
         [] => {
             // The issuer is the request's text: logged shortened, without control characters.
-            let issuer: String = request
-                .iss
-                .chars()
-                .filter(|c| !c.is_control())
-                .take(120)
-                .collect();
+            let issuer = lti::printable(&request.iss);
             tracing::warn!(%issuer, "LTI login from an unregistered platform");
             return refuse(
                 StatusCode::BAD_REQUEST,
@@ -537,10 +512,7 @@ fn deep_link_request(lti: &Lti, launch: &lti::Launch, now: u64) -> Response {
             issuer: launch.issuer.clone(),
             client_id: launch.client_id.clone(),
             deployment_id: launch.deployment_id.clone(),
-            return_url: settings.return_url.clone(),
-            accept_types: settings.accept_types.clone(),
-            accept_multiple: settings.accept_multiple,
-            data: settings.data.clone(),
+            settings: settings.clone(),
             expires_at: now + DEEP_LINK_LIFETIME,
         },
         now,
@@ -587,7 +559,7 @@ async fn deep_link(State(state): State<AppState>, RawForm(body): RawForm) -> Res
     // Lessons are checked first: a refusal here leaves the request for another choice.
     let mut chosen = Vec::new();
     for lesson in lessons {
-        let Some((lesson_id, title)) = lti.titles.iter().find(|(id, _)| id == lesson) else {
+        let Some((lesson_id, title)) = lti.lessons.iter().find(|(id, _)| id == lesson) else {
             return refuse(
                 StatusCode::BAD_REQUEST,
                 &format!("There is no lesson {lesson:?} in this playground."),
@@ -612,14 +584,8 @@ async fn deep_link(State(state): State<AppState>, RawForm(body): RawForm) -> Res
             return database_failed(&e, "cannot read a deep-linking request", "read this request");
         }
     };
-    let settings = lti::DeepLinking {
-        return_url: request.return_url.clone(),
-        accept_types: request.accept_types.clone(),
-        accept_multiple: request.accept_multiple,
-        data: request.data.clone(),
-    };
     let claims = match lti::response_claims(
-        &settings,
+        &request.settings,
         &request.issuer,
         &request.client_id,
         &request.deployment_id,
@@ -646,10 +612,10 @@ async fn deep_link(State(state): State<AppState>, RawForm(body): RawForm) -> Res
     tracing::info!(issuer = %request.issuer, lessons = chosen.len(), "LTI deep-linking answer");
     let mut response = work_page(
         "Returning to the course",
-        &serde_json::json!({"post": {"action": request.return_url, "fields": {"JWT": signed}}}),
+        &serde_json::json!({"post": {"action": request.settings.return_url, "fields": {"JWT": signed}}}),
     );
     // The answer is a form post to the platform: its origin joins form-action.
-    let origin = lti::origin_of(&request.return_url);
+    let origin = lti::origin_of(&request.settings.return_url);
     let policy = state.csp.to_str().unwrap_or_default().replace(
         "form-action 'self'",
         &format!("form-action 'self' {origin}"),
@@ -750,14 +716,13 @@ impl Nonces for StoredNonces<'_> {
 async fn launch(
     State(state): State<AppState>,
     headers: HeaderMap,
-    RawForm(body): RawForm,
+    form: Result<Form<LaunchForm>, FormRejection>,
 ) -> Response {
     let Some(lti) = state.lti.as_deref() else {
         return no_tool();
     };
-    let form: LaunchForm = match read_form(&wire::http::parse_form(&String::from_utf8_lossy(&body)))
-    {
-        Ok(f) => f,
+    let form = match form {
+        Ok(Form(f)) => f,
         Err(_) => return refuse(
             StatusCode::BAD_REQUEST,
             "The launch is missing its id_token or state. Open the lesson again from the course.",

@@ -30,21 +30,10 @@ pub struct DeepLinkRequest {
     pub issuer: String,
     pub client_id: String,
     pub deployment_id: String,
-    pub return_url: String,
-    pub accept_types: Vec<String>,
-    pub accept_multiple: bool,
-    pub data: Option<serde_json::Value>,
+    /// What the request asks for; kept in one JSON column.
+    pub settings: lti::DeepLinking,
     /// Seconds since the epoch.
     pub expires_at: u64,
-}
-
-/// What the database keeps of a deep-linking request's settings: one JSON column.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct Settings {
-    return_url: String,
-    accept_types: Vec<String>,
-    accept_multiple: bool,
-    data: Option<serde_json::Value>,
 }
 
 /// A login's columns, in the order `read_login` reads them.
@@ -152,13 +141,7 @@ impl Store {
         request: &DeepLinkRequest,
         now: u64,
     ) -> Result<(), String> {
-        let settings = serde_json::to_string(&Settings {
-            return_url: request.return_url.clone(),
-            accept_types: request.accept_types.clone(),
-            accept_multiple: request.accept_multiple,
-            data: request.data.clone(),
-        })
-        .map_err(|e| e.to_string())?;
+        let settings = serde_json::to_string(&request.settings).map_err(|e| e.to_string())?;
         let db = self.connection();
         db.execute(
             "DELETE FROM lti_deep_links WHERE expires_at < ?1",
@@ -205,15 +188,12 @@ impl Store {
         let Some((issuer, client_id, deployment_id, settings, expires_at)) = row else {
             return Ok(None);
         };
-        let settings: Settings = serde_json::from_str(&settings).map_err(|e| e.to_string())?;
+        let settings = serde_json::from_str(&settings).map_err(|e| e.to_string())?;
         Ok((expires_at >= now).then_some(DeepLinkRequest {
             issuer,
             client_id,
             deployment_id,
-            return_url: settings.return_url,
-            accept_types: settings.accept_types,
-            accept_multiple: settings.accept_multiple,
-            data: settings.data,
+            settings,
             expires_at,
         }))
     }
@@ -292,10 +272,12 @@ mod tests {
             issuer: "i".into(),
             client_id: "c".into(),
             deployment_id: "d".into(),
-            return_url: "https://lms.example/dl".into(),
-            accept_types: vec!["ltiResourceLink".into()],
-            accept_multiple: true,
-            data: Some(serde_json::json!({"course": 1})),
+            settings: lti::DeepLinking {
+                return_url: "https://lms.example/dl".into(),
+                accept_types: vec!["ltiResourceLink".into()],
+                accept_multiple: true,
+                data: Some(serde_json::json!({"course": 1})),
+            },
             expires_at: 200,
         };
         Store::open(&path)
