@@ -1,7 +1,8 @@
 //! Checks every lesson file in `content/` and writes the course's outline for the page.
 //!
 //! Each file is read with serde into the core's lesson model and checked with
-//! `Lesson::check`, and the course as a whole with `course_problems`; any problem fails the
+//! `Lesson::check` (and `grading::problems`: a graded launch must recognise each cell's
+//! call), and the course as a whole with `course_problems`; any problem fails the
 //! build with the file and what is wrong. The page gets `$OUT_DIR/course.json`, the outline
 //! (each lesson's id, title, file and keys; who provides which key) written by `Course`'s
 //! derived serializer, and loads the lesson it shows from its file at run time, so that
@@ -42,7 +43,15 @@ fn main() {
         let text = fs::read_to_string(path).expect("lesson files are UTF-8 text");
         match serde_json::from_str::<Lesson>(&text) {
             Ok(lesson) => match lesson.check(&name) {
-                Ok(lesson) => lessons.push((name, lesson)),
+                // A graded launch (LTI) must recognise each cell's call on the server.
+                Ok(lesson) => {
+                    problems.extend(
+                        playground_core::grading::problems(&lesson)
+                            .into_iter()
+                            .map(|p| format!("content/{name}: {p}")),
+                    );
+                    lessons.push((name, lesson));
+                }
                 Err(error) => problems.push(format!("content/{error}")),
             },
             Err(error) => problems.push(format!("content/{name}: {error}")),

@@ -11,12 +11,15 @@
 //! - running code: `runner` (keys into code, worker messages), `verdict` (what a run means),
 //!   `renewal` (auto-renewal's decisions and messages)
 //! - page state: `token`, `params`, `embed`, `progress`, `navigation`
+//! - the server's side of a graded lesson: `grading` (what it must see; the page never
+//!   links it)
 //! - markup: `html`, `highlight`
 
 pub mod classify;
 pub mod embed;
 pub mod exchange;
 pub mod export;
+pub mod grading;
 pub mod highlight;
 pub mod html;
 pub mod keys;

@@ -23,7 +23,7 @@ const RESOURCE_LINK: &str = "https://purl.imsglobal.org/spec/lti/claim/resource_
 const ROLES: &str = "https://purl.imsglobal.org/spec/lti/claim/roles";
 const DEEP_LINKING: &str = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings";
 /// The AGS scope a tool needs to send scores.
-const SCORE_SCOPE: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/score";
+pub const SCORE_SCOPE: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/score";
 
 /// The platforms' public keys, fetched by the server.
 pub trait KeySets {

@@ -8,18 +8,23 @@
 //! Invariant: a refusal's message never holds the token, a signature or a nonce; it names the
 //! claim that failed and what the platform's administrator can do (tests `launches` below).
 
+mod ags;
 mod canvas;
 mod deep_link;
 mod launch;
 mod registration;
 mod tool_key;
 
+pub use ags::{
+    scores_url, timestamp, token_request_form, AccessToken, ClientAssertion, Score,
+    SCORE_CONTENT_TYPE,
+};
 pub use canvas::canvas_configuration;
 pub use deep_link::{response_claims, ChoiceError, Chosen};
 pub use jsonwebtoken::jwk::JwkSet;
 pub use launch::{
     printable, verify_launch, DeepLinking, KeySets, Launch, MessageType, Nonces, Refusal, Scores,
-    LEEWAY, MAX_AGE,
+    LEEWAY, MAX_AGE, SCORE_SCOPE,
 };
 pub use registration::{origin_of, Registration, RegistrationError, Registrations};
 pub use tool_key::{key_set, ToolKey};

@@ -11,6 +11,7 @@
 pub mod clients;
 pub mod connections;
 pub mod destination;
+pub mod grading;
 pub mod lti_routes;
 pub mod proxy;
 mod sandbox_routes;
@@ -165,6 +166,10 @@ pub struct Config {
     /// published until their files are removed (docs/lti.md, "Keys").
     #[arg(long)]
     pub lti_new_key: bool,
+    /// Seconds before a score the platform did not take is sent again; each later try waits
+    /// twice as long, at most an hour. Scores wait in the database across restarts.
+    #[arg(long, env = "PLAYGROUND_LTI_SCORE_RETRY", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+    pub lti_score_retry: u64,
 }
 
 /// Shared, read-only state.
@@ -275,6 +280,7 @@ impl AppState {
                         public_url,
                         new_key: config.lti_new_key,
                         dist: &config.dist,
+                        retry: Duration::from_secs(config.lti_score_retry),
                     })
                     .map_err(StartError::BadConfig)?,
                 ))
@@ -676,6 +682,9 @@ pub async fn serve(
     let timeouts = state.timeouts;
     // Recovered clients are forgotten on a timer, so no request pays for a scan.
     let budgets = Arc::clone(&state.budgets);
+    if let Some(lti) = &state.lti {
+        tokio::spawn(grading::deliver(Arc::clone(lti), shutdown.clone()));
+    }
     let mut stop_pruning = shutdown.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(clients::PRUNE_EVERY);

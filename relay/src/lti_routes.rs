@@ -25,6 +25,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use lti::{JwkSet, KeySets, Nonces, Registration, Registrations, ToolKey};
+use playground_core::grading::Requirement;
 use serde::Deserialize;
 use tokio::sync::Mutex;
 
@@ -46,17 +47,22 @@ const KEYS_DIR: &str = "lti-keys";
 
 /// The tool's settings and what it keeps.
 pub struct Lti {
-    registrations: Registrations,
+    pub(crate) registrations: Registrations,
     /// This server's public origin, without a trailing slash.
     public_url: String,
     /// Newest first: the first signs, all are published.
-    keys: Vec<ToolKey>,
-    store: Store,
+    pub(crate) keys: Vec<ToolKey>,
+    pub(crate) store: Store,
     key_sets: Mutex<HashMap<String, CachedSet>>,
     http: Client<HttpsConnector<HttpConnector>, Empty<Bytes>>,
     /// Each lesson's id and title, in course order: a launch opens one of their pages, and
     /// deep linking returns links to them.
     lessons: Vec<(String, String)>,
+    /// What a graded launch of each lesson needs the server to see, by lesson id (from the
+    /// same files).
+    pub(crate) requirements: HashMap<String, Vec<Requirement>>,
+    /// Scores: the platforms' tokens, the first retry's delay, and a wake-up for the sender.
+    pub(crate) scores: crate::grading::Scores,
     /// The lesson picker's page (`lti-picker.html`, which `cargo xtask dist` writes), if
     /// built.
     picker: Option<String>,
@@ -77,6 +83,8 @@ pub struct LtiSettings<'a> {
     pub new_key: bool,
     /// The built page (`--dist`): the lessons' files and the lesson picker.
     pub dist: &'a Path,
+    /// How long the first retry of a score waits; each next one waits twice as long.
+    pub retry: Duration,
 }
 
 impl Lti {
@@ -120,7 +128,9 @@ impl Lti {
             store,
             key_sets: Mutex::new(HashMap::new()),
             http: Client::builder(TokioExecutor::new()).build(tls),
+            requirements: requirements(settings.dist),
             lessons: lessons(settings.dist),
+            scores: crate::grading::Scores::new(settings.retry),
             picker: std::fs::read_to_string(settings.dist.join("lti-picker.html")).ok(),
         })
     }
@@ -145,6 +155,18 @@ impl Lti {
             }
         }
         origins
+    }
+
+    /// The id of the lesson a page of [`Lti::lesson_page`] shows.
+    fn lesson_id(&self, page: &str) -> String {
+        let path = page.strip_prefix(&self.public_url).unwrap_or(page);
+        match path.strip_prefix('/').and_then(|p| p.strip_suffix(".html")) {
+            Some(id) => id.to_owned(),
+            None => self
+                .lessons
+                .first()
+                .map_or_else(String::new, |(id, _)| id.clone()),
+        }
     }
 
     /// The lesson page `url` names, if it is one of ours: `/` or `/<id>.html`.
@@ -175,6 +197,30 @@ fn lessons(dist: &Path) -> Vec<(String, String)> {
                 .and_then(|text| serde_json::from_str::<Titled>(&text).ok())
                 .map_or_else(|| id.clone(), |t| t.title);
             (id, title)
+        })
+        .collect()
+}
+
+/// What each lesson a graded launch can open needs the server to see. A lesson file the core
+/// cannot read is left out (and logged): its launches are not graded.
+fn requirements(dist: &Path) -> HashMap<String, Vec<Requirement>> {
+    crate::lesson_files(dist)
+        .into_iter()
+        .filter_map(|(id, file)| {
+            let read = std::fs::read_to_string(&file)
+                .map_err(|e| e.to_string())
+                .and_then(|text| {
+                    serde_json::from_str::<playground_core::lesson::Lesson>(&text)
+                        .map_err(|e| e.to_string())
+                })
+                .and_then(|lesson| playground_core::grading::requirements(&lesson));
+            match read {
+                Ok(requirements) => Some((id, requirements)),
+                Err(error) => {
+                    tracing::warn!(lesson = %id, %error, "this lesson's launches cannot be graded");
+                    None
+                }
+            }
         })
         .collect()
 }
@@ -817,9 +863,25 @@ async fn launch(
             "The link's target is not a lesson page of this playground. Edit the link in the course.",
         );
     };
-    tracing::info!(issuer = %launch.issuer, deployment = %launch.deployment_id, "LTI launch");
+    // A launch that may send scores opens a graded session: its value travels in the URL's
+    // fragment, which the browser never sends to a server, and the page takes it from there.
+    let lesson = lti.lesson_id(&page);
+    let session = match lti.start_session(&launch, &lesson, now) {
+        Ok(session) => session,
+        Err(e) => {
+            return database_failed(&e, "cannot record a graded session", "open this lesson");
+        }
+    };
+    tracing::info!(
+        issuer = %launch.issuer,
+        deployment = %launch.deployment_id,
+        %lesson,
+        graded = session.is_some(),
+        "LTI launch"
+    );
+    let fragment = session.map_or_else(String::new, |s| format!("#lti={s}"));
     let mut response = StatusCode::SEE_OTHER.into_response();
-    if let Ok(value) = HeaderValue::from_str(&format!("{page}?embed=1")) {
+    if let Ok(value) = HeaderValue::from_str(&format!("{page}?embed=1{fragment}")) {
         response.headers_mut().insert(header::LOCATION, value);
     }
     response

@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
+use axum::response::IntoResponse as _;
 use clap::Parser as _;
 use common::{fake_dist, get, send, Answer};
 use lti::ToolKey;
@@ -25,12 +26,123 @@ const TOOL: &str = "https://playground.test";
 const CLIENT_ID: &str = "tool-client-1";
 const DEPLOYMENT: &str = "1:deployment";
 
-/// The platform's side: its keys (served as a JWKS) and how often they were fetched.
+/// The platform's side: its keys (served as a JWKS) and how often they were fetched; and its
+/// Assignment and Grade Services: a token endpoint that checks the tool's client assertion
+/// against the tool's published keys, and line items that take scores (or are down).
 #[derive(Clone)]
 struct Platform {
     issuer: String,
     published: Arc<Mutex<Vec<Value>>>,
     fetches: Arc<AtomicUsize>,
+    ags: Ags,
+}
+
+#[derive(Clone, Default)]
+struct Ags {
+    /// The tool's key set, as `/lti/jwks.json` serves it.
+    tool_keys: Arc<Mutex<Option<lti::JwkSet>>>,
+    /// Scores taken: the line item's path and the score.
+    scores: Arc<Mutex<Vec<(String, Value)>>>,
+    /// While true, the line items answer 503.
+    down: Arc<std::sync::atomic::AtomicBool>,
+    /// Scores refused while down.
+    refused: Arc<AtomicUsize>,
+    /// Tokens issued.
+    tokens: Arc<AtomicUsize>,
+    /// What the double found wrong in a request, if anything (a test fails on any).
+    problems: Arc<Mutex<Vec<String>>>,
+}
+
+impl Ags {
+    fn problem(&self, text: String) -> StatusCode {
+        self.problems.lock().expect("problems").push(text);
+        StatusCode::BAD_REQUEST
+    }
+
+    /// The token endpoint (Security Framework §4.1): a client assertion signed by the tool.
+    fn token(&self, issuer: &str, form: &[(String, String)]) -> Result<Value, StatusCode> {
+        let field = |name: &str| value(form, name).unwrap_or_default().to_owned();
+        for (name, want) in [
+            ("grant_type", "client_credentials"),
+            (
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ),
+            ("scope", lti::SCORE_SCOPE),
+        ] {
+            if field(name) != want {
+                return Err(self.problem(format!("token request: {name} = {:?}", field(name))));
+            }
+        }
+        let assertion = field("client_assertion");
+        let header =
+            jsonwebtoken::decode_header(&assertion).map_err(|e| self.problem(e.to_string()))?;
+        let keys = self
+            .tool_keys
+            .lock()
+            .expect("keys")
+            .clone()
+            .unwrap_or(lti::JwkSet { keys: vec![] });
+        let jwk = header
+            .kid
+            .as_deref()
+            .and_then(|kid| keys.find(kid))
+            .ok_or_else(|| self.problem("the assertion's kid is not the tool's".into()))?;
+        let key =
+            jsonwebtoken::DecodingKey::from_jwk(jwk).map_err(|e| self.problem(e.to_string()))?;
+        let token_url = format!("{issuer}/token");
+        let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+        validation.set_audience(&[&token_url]);
+        validation.set_issuer(&[CLIENT_ID]);
+        validation.sub = Some(CLIENT_ID.into());
+        validation.set_required_spec_claims(&["exp", "iat", "iss", "sub", "aud"]);
+        let claims = jsonwebtoken::decode::<Value>(&assertion, &key, &validation)
+            .map_err(|e| self.problem(format!("the client assertion: {e}")))?;
+        if claims.claims["jti"].as_str().is_none_or(str::is_empty) {
+            return Err(self.problem("the client assertion has no jti".into()));
+        }
+        let n = self.tokens.fetch_add(1, Ordering::SeqCst);
+        Ok(
+            json!({"access_token": format!("ags-token-{n}"), "token_type": "Bearer", "expires_in": 3600, "scope": lti::SCORE_SCOPE}),
+        )
+    }
+
+    /// A line item's `scores`: the media type, a token it issued, and timestamps that grow.
+    fn score(&self, path: &str, headers: &axum::http::HeaderMap, body: &str) -> StatusCode {
+        if self.down.load(Ordering::SeqCst) {
+            self.refused.fetch_add(1, Ordering::SeqCst);
+            return StatusCode::SERVICE_UNAVAILABLE;
+        }
+        let header = |name| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+        };
+        if header(header::CONTENT_TYPE) != lti::SCORE_CONTENT_TYPE {
+            return self.problem(format!(
+                "score content type {:?}",
+                header(header::CONTENT_TYPE)
+            ));
+        }
+        if !header(header::AUTHORIZATION).starts_with("Bearer ags-token-") {
+            return StatusCode::UNAUTHORIZED;
+        }
+        let Ok(score) = serde_json::from_str::<Value>(body) else {
+            return self.problem(format!("score body {body}"));
+        };
+        let mut scores = self.scores.lock().expect("scores");
+        let stamp = score["timestamp"].as_str().unwrap_or_default().to_owned();
+        if scores
+            .iter()
+            .any(|(_, s)| s["timestamp"].as_str().unwrap_or_default() > stamp.as_str())
+        {
+            drop(scores);
+            return self.problem(format!("a score's timestamp went back: {stamp}"));
+        }
+        scores.push((path.to_owned(), score));
+        StatusCode::OK
+    }
 }
 
 impl Platform {
@@ -43,19 +155,47 @@ impl Platform {
             issuer,
             published: Arc::new(Mutex::new(Vec::new())),
             fetches: Arc::new(AtomicUsize::new(0)),
+            ags: Ags::default(),
         };
         let served = platform.clone();
-        let router = axum::Router::new().route(
-            "/jwks",
-            axum::routing::get(move || {
-                let served = served.clone();
-                async move {
-                    served.fetches.fetch_add(1, Ordering::SeqCst);
-                    let keys = served.published.lock().expect("keys").clone();
-                    axum::Json(json!({ "keys": keys }))
-                }
-            }),
-        );
+        let token = platform.clone();
+        let scores = platform.ags.clone();
+        let router = axum::Router::new()
+            .route(
+                "/jwks",
+                axum::routing::get(move || {
+                    let served = served.clone();
+                    async move {
+                        served.fetches.fetch_add(1, Ordering::SeqCst);
+                        let keys = served.published.lock().expect("keys").clone();
+                        axum::Json(json!({ "keys": keys }))
+                    }
+                }),
+            )
+            .route(
+                "/token",
+                axum::routing::post(move |body: String| {
+                    let token = token.clone();
+                    async move {
+                        match token
+                            .ags
+                            .token(&token.issuer, &wire::http::parse_form(&body))
+                        {
+                            Ok(issued) => axum::Json(issued).into_response(),
+                            Err(status) => status.into_response(),
+                        }
+                    }
+                }),
+            )
+            .route(
+                "/lineitems/{id}/scores",
+                axum::routing::post(
+                    move |uri: axum::http::Uri, headers: axum::http::HeaderMap, body: String| {
+                        let scores = scores.clone();
+                        async move { scores.score(&uri.to_string(), &headers, &body) }
+                    },
+                ),
+            );
         tokio::spawn(async move { axum::serve(listener, router).await });
         platform
     }
@@ -127,9 +267,18 @@ struct PlatformKey {
 fn folders(name: &str) -> (PathBuf, PathBuf) {
     let dist = fake_dist(name);
     std::fs::create_dir_all(dist.join("content")).expect("content");
-    for (lesson, title) in [("1-token", "Get a token"), ("2-search", "Search")] {
+    // The course's own first two lessons, retitled: a graded launch reads their cells.
+    for (lesson, source, title) in [
+        ("1-token", "01-token", "Get a token"),
+        ("2-search", "02-search", "Search"),
+    ] {
+        let source = format!("{}/../content/{source}.json", env!("CARGO_MANIFEST_DIR"));
+        let mut content: Value =
+            serde_json::from_str(&std::fs::read_to_string(&source).expect("the course's lesson"))
+                .expect("JSON");
+        content["title"] = json!(title);
         let file = dist.join(format!("content/{lesson}.json"));
-        std::fs::write(file, json!({ "title": title }).to_string()).expect("a lesson");
+        std::fs::write(file, content.to_string()).expect("a lesson");
     }
     // The lesson picker as the build writes it, reduced to its form.
     std::fs::write(
@@ -858,4 +1007,324 @@ async fn an_instructor_picks_lessons_and_the_platform_gets_signed_links() {
     assert_refused(&choose(id.clone(), &["nope"]).await, "no lesson \"nope\"");
     let one = choose(id, &["search"]).await;
     assert_eq!(page_work(&one)["post"]["action"], return_url.as_str());
+}
+
+/// The tool's state (to run its score sender beside its routes), with the platform told the
+/// tool's published keys.
+async fn graded_tool(platform: &Platform, dist: &Path, data: &Path) -> (AppState, axum::Router) {
+    let registrations = platform.registrations(dist);
+    let state = AppState::new(&Config::parse_from([
+        "relay",
+        "--dist",
+        dist.to_str().expect("path"),
+        "--lti-registrations",
+        registrations.to_str().expect("path"),
+        "--public-url",
+        TOOL,
+        "--data-dir",
+        data.to_str().expect("path"),
+        "--lti-score-retry",
+        "1",
+    ]))
+    .expect("the tool starts");
+    let router = app(state.clone());
+    let keys: lti::JwkSet =
+        serde_json::from_str(&send(&router, get("/lti/jwks.json")).await.body).expect("JWKS");
+    *platform.ags.tool_keys.lock().expect("keys") = Some(keys);
+    (state, router)
+}
+
+/// Starts the tool's score sender; it stops when the returned sender is dropped or sends.
+fn deliver_scores(state: &AppState) -> tokio::sync::watch::Sender<bool> {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let lti = state.lti.clone().expect("the tool");
+    tokio::spawn(relay::grading::deliver(lti, stopped));
+    stop
+}
+
+/// A graded launch of the first lesson for `user`, scored at line item 7: the session the page
+/// gets in the URL's fragment.
+async fn graded_launch(
+    router: &axum::Router,
+    platform: &Platform,
+    key: &PlatformKey,
+    user: &str,
+) -> String {
+    let started = login(router, platform).await;
+    let lineitem = format!("{}/lineitems/7?type_id=1", platform.issuer);
+    let token = platform.launch(key, &started.nonce, |claims| {
+        claims["sub"] = json!(user);
+        claims["https://purl.imsglobal.org/spec/lti/claim/target_link_uri"] =
+            json!(format!("{TOOL}/"));
+        claims["https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"] = json!({
+            "scope": [lti::SCORE_SCOPE, "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"],
+            "lineitem": lineitem,
+        });
+    });
+    let launched = post_launch(router, &token, &started.state, Some(&started.cookie)).await;
+    assert_eq!(launched.status, StatusCode::SEE_OTHER, "{}", launched.body);
+    let location = launched.headers[header::LOCATION].to_str().expect("text");
+    let session = location
+        .strip_prefix(&format!("{TOOL}/?embed=1#lti="))
+        .unwrap_or_else(|| panic!("a graded launch's location: {location}"));
+    assert!(session.len() >= 40, "{location}");
+    session.to_owned()
+}
+
+/// What a graded page's runs send: the sandbox over HTTP, with the session's header.
+async fn as_page(
+    router: &axum::Router,
+    session: Option<&str>,
+    path: &str,
+    authorization: &str,
+) -> Answer {
+    let method = if path.contains("/accounts/") {
+        "POST"
+    } else {
+        "GET"
+    };
+    let mut request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::AUTHORIZATION, authorization);
+    if let Some(session) = session {
+        request = request.header(wire::LTI_SESSION_HEADER, session);
+    }
+    send(router, request.body(Body::empty()).expect("request")).await
+}
+
+const TOKEN_PATH: &str = "/sandbox/accounts/api/token?grant_type=client_credentials";
+const VALIDATE_PATH: &str = "/sandbox/api/v1/tracks/2TpxZ7JUBn3uw46aR7qd6V";
+
+fn basic() -> String {
+    format!(
+        "Basic {}",
+        base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            format!(
+                "{}:{}",
+                sandbox::SANDBOX_CLIENT_ID,
+                sandbox::SANDBOX_CLIENT_SECRET
+            )
+        )
+    )
+}
+
+/// The first lesson, done as the page does it: a token, then the validate call with it.
+async fn do_the_token_lesson(router: &axum::Router, session: Option<&str>) -> String {
+    let issued = as_page(router, session, TOKEN_PATH, &basic()).await;
+    assert_eq!(issued.status, StatusCode::OK, "{}", issued.body);
+    let token = issued.json()["access_token"]
+        .as_str()
+        .expect("a token")
+        .to_owned();
+    let validated = as_page(router, session, VALIDATE_PATH, &format!("Bearer {token}")).await;
+    assert_eq!(validated.status, StatusCode::OK, "{}", validated.body);
+    token
+}
+
+async fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    for _ in 0..300 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("waited 30 s for {what}");
+}
+
+#[tokio::test]
+async fn a_lesson_the_server_saw_done_is_scored_once_through_an_outage_and_a_restart() {
+    let platform = Platform::start().await;
+    let key = platform.publish("k1");
+    let (dist, data) = folders("lti-graded");
+    let ags = platform.ags.clone();
+    ags.down.store(true, Ordering::SeqCst);
+
+    let (state, router) = graded_tool(&platform, &dist, &data).await;
+    let stop = deliver_scores(&state);
+    let session = graded_launch(&router, &platform, &key, "learner-1").await;
+    do_the_token_lesson(&router, Some(&session)).await;
+
+    // The platform is down: the score is tried, refused, and tried again.
+    wait_for("two refused tries", || {
+        ags.refused.load(Ordering::SeqCst) >= 2
+    })
+    .await;
+    assert!(ags.scores.lock().expect("scores").is_empty());
+    assert_eq!(
+        ags.tokens.load(Ordering::SeqCst),
+        1,
+        "the platform's token is kept between tries"
+    );
+
+    // The server restarts; the platform comes back; the score arrives, once.
+    let _ = stop.send(true);
+    drop((state, router));
+    let (state, router) = graded_tool(&platform, &dist, &data).await;
+    let _stop = deliver_scores(&state);
+    ags.down.store(false, Ordering::SeqCst);
+    wait_for("the score", || {
+        !ags.scores.lock().expect("scores").is_empty()
+    })
+    .await;
+    let scores = ags.scores.lock().expect("scores").clone();
+    assert_eq!(scores.len(), 1, "{scores:?}");
+    let (path, score) = &scores[0];
+    assert_eq!(path, "/lineitems/7/scores?type_id=1");
+    assert_eq!(score["userId"], "learner-1");
+    assert_eq!(
+        (score["scoreGiven"].as_f64(), score["scoreMaximum"].as_f64()),
+        (Some(1.0), Some(1.0))
+    );
+    assert_eq!(score["activityProgress"], "Completed");
+    assert_eq!(score["gradingProgress"], "FullyGraded");
+    assert!(
+        score["timestamp"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z') && t.len() >= 20),
+        "{score}"
+    );
+    assert_eq!(
+        ags.tokens.load(Ordering::SeqCst),
+        2,
+        "one more platform token after the restart"
+    );
+
+    // The lesson done again, in a new launch by the same learner: still one score. Another
+    // learner's completion is the positive control: the sender still runs.
+    let again = graded_launch(&router, &platform, &key, "learner-1").await;
+    do_the_token_lesson(&router, Some(&again)).await;
+    let other = graded_launch(&router, &platform, &key, "learner-2").await;
+    do_the_token_lesson(&router, Some(&other)).await;
+    wait_for("the second learner's score", || {
+        ags.scores.lock().expect("scores").len() >= 2
+    })
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let users: Vec<Value> = ags
+        .scores
+        .lock()
+        .expect("scores")
+        .iter()
+        .map(|(_, s)| s["userId"].clone())
+        .collect();
+    assert_eq!(users, [json!("learner-1"), json!("learner-2")]);
+    assert_eq!(
+        *ags.problems.lock().expect("problems"),
+        Vec::<String>::new()
+    );
+}
+
+#[tokio::test]
+async fn a_page_that_only_claims_the_lesson_done_earns_nothing() {
+    let platform = Platform::start().await;
+    let key = platform.publish("k1");
+    let (dist, data) = folders("lti-forged");
+    let ags = platform.ags.clone();
+    let (state, router) = graded_tool(&platform, &dist, &data).await;
+    let _stop = deliver_scores(&state);
+    let session = graded_launch(&router, &platform, &key, "learner-1").await;
+
+    // The lesson done without the session: answered, not counted.
+    do_the_token_lesson(&router, None).await;
+    // A made-up session: refused, with what to do.
+    for made_up in ["", "not-a-session", &format!("{session}x")] {
+        let refused = as_page(&router, Some(made_up), TOKEN_PATH, &basic()).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+        assert!(
+            refused
+                .body
+                .contains("Open the lesson again from your course"),
+            "{}",
+            refused.body
+        );
+        assert!(!refused.body.contains(&session));
+    }
+    // A token issued to another session (or to none): refused as Spotify refuses a token it
+    // does not know, so the page gets a new one.
+    let other = graded_launch(&router, &platform, &key, "learner-2").await;
+    let issued = as_page(&router, Some(&other), TOKEN_PATH, &basic()).await;
+    let foreign = issued.json()["access_token"]
+        .as_str()
+        .expect("a token")
+        .to_owned();
+    let ungraded = as_page(&router, None, TOKEN_PATH, &basic()).await.json()["access_token"]
+        .as_str()
+        .expect("a token")
+        .to_owned();
+    for token in [&foreign, &ungraded] {
+        let refused = as_page(
+            &router,
+            Some(&session),
+            VALIDATE_PATH,
+            &format!("Bearer {token}"),
+        )
+        .await;
+        assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.body);
+    }
+    // A call to another endpoint than the cell's, with this session's own token: counted
+    // for nothing.
+    let own = as_page(&router, Some(&session), TOKEN_PATH, &basic())
+        .await
+        .json()["access_token"]
+        .as_str()
+        .expect("a token")
+        .to_owned();
+    let elsewhere = as_page(
+        &router,
+        Some(&session),
+        "/sandbox/api/v1/search?q=the&type=artist",
+        &format!("Bearer {own}"),
+    )
+    .await;
+    assert_eq!(elsewhere.status, StatusCode::OK, "{}", elsewhere.body);
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert!(
+        ags.scores.lock().expect("scores").is_empty(),
+        "nothing earned yet"
+    );
+
+    // The positive control: the validate call with the session's own token completes it.
+    let validated = as_page(
+        &router,
+        Some(&session),
+        VALIDATE_PATH,
+        &format!("Bearer {own}"),
+    )
+    .await;
+    assert_eq!(validated.status, StatusCode::OK, "{}", validated.body);
+    wait_for("the score", || {
+        !ags.scores.lock().expect("scores").is_empty()
+    })
+    .await;
+    let scores = ags.scores.lock().expect("scores").clone();
+    assert_eq!(scores.len(), 1, "{scores:?}");
+    assert_eq!(scores[0].1["userId"], "learner-1");
+    assert_eq!(
+        *ags.problems.lock().expect("problems"),
+        Vec::<String>::new()
+    );
+}
+
+#[tokio::test]
+async fn a_launch_without_a_line_item_opens_the_lesson_ungraded() {
+    let platform = Platform::start().await;
+    let key = platform.publish("k1");
+    let (dist, data) = folders("lti-ungraded");
+    let router = tool(&platform, &dist, &data, &[]);
+    let started = login(&router, &platform).await;
+    // The score scope is missing: the platform does not take scores from this launch.
+    let token = platform.launch(&key, &started.nonce, |claims| {
+        claims["https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"] = json!({
+            "scope": ["https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"],
+            "lineitem": format!("{}/lineitems/7", platform.issuer),
+        });
+    });
+    let launched = post_launch(&router, &token, &started.state, Some(&started.cookie)).await;
+    assert_eq!(launched.status, StatusCode::SEE_OTHER, "{}", launched.body);
+    assert_eq!(
+        launched.headers[header::LOCATION],
+        format!("{TOOL}/search.html?embed=1").as_str()
+    );
 }

@@ -23,6 +23,10 @@ pub const TOKEN_ENDPOINT: &str = "https://accounts.spotify.com/api/token";
 /// Spotify's token lifetime in seconds (`expires_in`).
 pub const DEFAULT_TOKEN_LIFETIME: u64 = 3600;
 
+/// The header that carries a graded launch's session (LTI) from the page to the server's
+/// sandbox, so that the server can see the lesson done (docs/lti.md).
+pub const LTI_SESSION_HEADER: &str = "lti-session";
+
 /// Milliseconds since the Unix epoch, supplied by the caller (the page's clock, the server's).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct UnixMillis(pub u64);
