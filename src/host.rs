@@ -25,15 +25,20 @@ pub fn is_framed() -> bool {
 /// Posts `message` to the host at `link`'s target origin. A host of another origin than
 /// `parent_origin` receives nothing (the browser drops it).
 pub fn post(link: &HostLink, message: &ToHost) {
+    post_text(link, &message.json_text());
+}
+
+/// Posts a message written as JSON text.
+fn post_text(link: &HostLink, text: &str) {
     let Some(parent) = parent() else {
         return;
     };
-    if let Ok(data) = js_sys::JSON::parse(&message.json_text()) {
+    if let Ok(data) = js_sys::JSON::parse(text) {
         let _ = parent.post_message(&data, link.target_origin());
     }
 }
 
-/// Sends `resize` with the body's height now and on every change of it.
+/// Reports the body's height now and on every change of it (`HostLink::resize`).
 pub fn report_height(link: HostLink) {
     let (Some(_), Some(body)) = (parent(), leptos::prelude::document().body()) else {
         return;
@@ -43,7 +48,7 @@ pub fn report_height(link: HostLink) {
     let on_resize = Closure::<dyn FnMut()>::new(move || {
         let height = target.get_bounding_client_rect().height().ceil() as u64;
         if height != last.replace(height) {
-            post(&link, &ToHost::Resize { height });
+            post_text(&link, &link.resize(height));
         }
     });
     if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {

@@ -35,6 +35,20 @@ pub fn origin() -> String {
     part(web_sys::Location::origin)
 }
 
+/// The session of a graded launch (LTI), which the server put in the URL's fragment
+/// (`#lti=…`). It is taken out of the URL at once: the page holds it in memory only.
+pub fn take_graded_session() -> Option<String> {
+    let session = part(web_sys::Location::hash)
+        .strip_prefix("#lti=")?
+        .to_owned();
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let url = path() + &search();
+        // Best effort, as in `set_param`.
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+    Some(session)
+}
+
 /// Sets (or with `None` removes) one query parameter, keeping the rest.
 pub fn set_param(name: &str, value: Option<&str>) {
     let Some(window) = web_sys::window() else {

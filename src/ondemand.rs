@@ -1,8 +1,9 @@
 //! The only module that loads the page's on-demand module (crate `ondemand`, built by Trunk
 //! beside the page as `ondemand.js` and `ondemand_bg.wasm`): the sandbox, the request
-//! inspector, the Embed panel and the relay settings. The first load of the page does not
-//! carry it. It is fetched, once for the visit, the first time the sandbox answers a
-//! request, or a request's disclosure, the Embed panel or the settings open.
+//! inspector, the Embed panel, the relay settings and the two Save dialogs. The first load of
+//! the page does not carry it. It is fetched, once for the visit, the first time the sandbox
+//! answers a request, a request's disclosure, the Embed panel or the settings open, or a run
+//! offers a token or a key to save.
 //!
 //! Its script is wasm-bindgen's `no-modules` output, which declares the global
 //! `wasm_bindgen`: the init function, which also holds the module's exports. Those are bound
@@ -20,6 +21,7 @@ use js_sys::{Function, Promise};
 use playground_core::embed::PanelContext;
 use playground_core::exchange::Exchange;
 use playground_core::lesson::KeyOffer;
+use playground_core::token::SavedToken;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -68,6 +70,16 @@ extern "C" {
         save: &Closure<dyn Fn(String)>,
         closed: &Closure<dyn Fn()>,
     ) -> Result<(), JsValue>;
+    /// `ondemand::token_dialog`: shows the "Save access token" dialog for a `SavedToken`
+    /// (JSON) with the sentence that says when it expires; it calls `save` if the learner
+    /// saves it, and `closed` once it has closed.
+    #[wasm_bindgen(catch, js_namespace = wasm_bindgen, js_name = token_dialog)]
+    fn ondemand_token_dialog(
+        token: &str,
+        expiry: &str,
+        save: &Closure<dyn Fn()>,
+        closed: &Closure<dyn Fn()>,
+    ) -> Result<(), JsValue>;
 }
 
 thread_local! {
@@ -76,6 +88,10 @@ thread_local! {
     /// The callbacks of the key dialog now shown.
     #[allow(clippy::type_complexity)]
     static KEY_DIALOG_CALLBACKS: RefCell<Option<(Closure<dyn Fn(String)>, Closure<dyn Fn()>)>> =
+        const { RefCell::new(None) };
+    /// The callbacks of the token dialog now shown.
+    #[allow(clippy::type_complexity)]
+    static TOKEN_DIALOG_CALLBACKS: RefCell<Option<(Closure<dyn Fn()>, Closure<dyn Fn()>)>> =
         const { RefCell::new(None) };
 }
 
@@ -185,6 +201,23 @@ pub async fn key_dialog(
     // The dialog may call them until the next offer replaces it; the module has dropped the
     // previous offer's dialog by now, so its callbacks go.
     KEY_DIALOG_CALLBACKS.with(|kept| *kept.borrow_mut() = Some((save, closed)));
+    Ok(())
+}
+
+/// Shows the "Save access token" dialog for `token`, with `expiry`: `save` runs if the
+/// learner saves it, `closed` once the dialog has closed.
+pub async fn token_dialog(
+    token: &SavedToken,
+    expiry: &str,
+    save: impl Fn() + 'static,
+    closed: impl Fn() + 'static,
+) -> Result<(), Unavailable> {
+    loaded().await?;
+    let token = serde_json::to_string(token).expect("a token is plain data");
+    let save = Closure::<dyn Fn()>::new(save);
+    let closed = Closure::<dyn Fn()>::new(closed);
+    ondemand_token_dialog(&token, expiry, &save, &closed).map_err(|e| failed(&e))?;
+    TOKEN_DIALOG_CALLBACKS.with(|kept| *kept.borrow_mut() = Some((save, closed)));
     Ok(())
 }
 

@@ -79,6 +79,7 @@ fn main() -> std::process::ExitCode {
         a_learning_platform_launches_a_lesson_in_its_frame,
         without_cookies_a_launch_goes_through_the_platforms_storage,
         an_instructor_adds_two_lessons_from_the_platform,
+        a_graded_lesson_sends_one_score_through_an_outage_and_a_restart,
         screenshots_of_the_page,
     ])
 }
@@ -319,10 +320,11 @@ fn wrong_secret_is_explained(s: &Servers) {
 
 /// From now on, counts the page's own `fetch` calls (read them with [`page_fetches`]).
 fn count_page_fetches(b: &Browser) {
-    b.js("window.__fetches = 0; const f = window.fetch.bind(window); window.fetch = (...a) => { window.__fetches++; return f(...a); }; return true;", vec![]);
+    b.js("window.__fetches = 0; const f = window.fetch.bind(window); window.fetch = (...a) => { if (String(a[0] && a[0].url || a[0]).includes('spotify.com')) window.__fetches++; return f(...a); }; return true;", vec![]);
 }
 
-/// How many times the page called `fetch` since [`count_page_fetches`].
+/// How many requests for Spotify the page sent with `fetch` since [`count_page_fetches`]
+/// (not its own files, such as the on-demand module's wasm, which a Save dialog loads).
 fn page_fetches(b: &Browser) -> Value {
     b.js("return window.__fetches;", vec![])
 }

@@ -13,7 +13,7 @@ pub fn a_learning_platform_launches_a_lesson_in_its_frame(s: &Servers) {
     b.navigate(&format!("{}/host.html", course.platform_url));
     let frame = b.css("iframe", None);
     b.enter_frame(&frame);
-    let page = format!("{}/search.html?embed=1", course.tool_url);
+    let page = format!("{}/search.html?embed=1&lti=1", course.tool_url);
     let at = b.wait("the lesson in the platform's frame", || {
         let href = b.js("return location.href;", vec![]);
         (href.as_str() == Some(page.as_str())).then_some(href)
@@ -31,6 +31,19 @@ pub fn a_learning_platform_launches_a_lesson_in_its_frame(s: &Servers) {
         "embed mode"
     );
     b.leave_frame();
+    // The lesson asks the platform to size its frame as LTI says, not with its own message.
+    let sized = b.wait("lti.frameResize", || {
+        let messages = b.js("return window.frameMessages.slice();", vec![]);
+        let sized = messages.as_array().is_some_and(|m| {
+            m.iter()
+                .any(|m| m["subject"] == "lti.frameResize" && m["height"].as_u64() > Some(100))
+        });
+        sized.then_some(messages)
+    });
+    assert!(
+        !sized.to_string().contains("\"resize\""),
+        "no resize of the page's own: {sized}"
+    );
     let log = std::fs::read_to_string(&course.tool_log).expect("the tool's log");
     assert!(log.contains("LTI launch"), "{log}");
     assert!(!log.contains("refused"), "{log}");
@@ -58,7 +71,7 @@ pub fn without_cookies_a_launch_goes_through_the_platforms_storage(s: &Servers) 
     b.cdp("Network.clearBrowserCookies", json!({}));
     b.enter_frame(&frame);
     b.click(&go);
-    let page = format!("{}/search.html?embed=1", course.tool_url);
+    let page = format!("{}/search.html?embed=1&lti=1", course.tool_url);
     b.wait("the lesson in the platform's frame", || {
         let href = b.js("return location.href;", vec![]);
         (href.as_str() == Some(page.as_str())).then_some(())
@@ -108,4 +121,76 @@ pub fn an_instructor_adds_two_lessons_from_the_platform(s: &Servers) {
     for needle in needles {
         assert!(items.contains(&needle), "{needle} in {items}");
     }
+}
+
+/// A graded launch, the whole path: the platform (lti1p3platform) launches the first lesson in
+/// its frame with a line item; the learner does the lesson in the sandbox, which the page
+/// sends to the tool's server with the launch's session. The platform's line items are down
+/// at first, and the tool's server restarts while the score waits; once they are back,
+/// exactly one score arrives. A `lesson-completed` message the page could post earns nothing
+/// by itself: only what the server saw counts (relay/tests/lti.rs forges the rest).
+pub fn a_graded_lesson_sends_one_score_through_an_outage_and_a_restart(s: &Servers) {
+    let mut course = e2e::lti_course().unwrap_or_else(|e| panic!("{e}"));
+    course.line_items_down(true);
+    let b = s.browser();
+    b.navigate(&format!("{}/host-graded.html", course.platform_url));
+    let frame = b.css("iframe", None);
+    b.enter_frame(&frame);
+    // The session leaves the URL as soon as the page has it.
+    let page = format!("{}/?embed=1&lti=1", course.tool_url);
+    b.wait("the graded lesson in the platform's frame", || {
+        let href = b.js("return location.href;", vec![]);
+        (href.as_str() == Some(page.as_str())).then_some(())
+    });
+    b.wait_for_page();
+    assert_eq!(b.js("return location.hash;", vec![]), json!(""));
+    // A forged claim first: the page's own completion message, posted by hand, sends no
+    // score (with the line items down, a try would show as refused).
+    b.js(
+        "parent.postMessage({source: 'spotify-playground', version: 1, type: 'lesson-completed', lesson: 'token'}, '*');",
+        vec![],
+    );
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let before = course.received();
+    assert_eq!(
+        (before["refused"].as_u64(), before["tokens"].as_u64()),
+        (Some(0), Some(0)),
+        "{before}"
+    );
+    get_and_save(&b);
+    let cell = validate_cell(&b);
+    b.click(&b.button("Run", Some(&cell)));
+    b.wait_for_text(&log_of(&b, &cell), "The access token is valid.");
+    b.leave_frame();
+
+    // The server saw the lesson done; the platform refuses the score twice.
+    b.wait("two refused tries", || {
+        (course.received()["refused"].as_u64() >= Some(2)).then_some(())
+    });
+    assert_eq!(course.received()["scores"], json!([]));
+    course.restart_tool().unwrap_or_else(|e| panic!("{e}"));
+    course.line_items_down(false);
+    let received = b.wait("the score", || {
+        Some(course.received()).filter(|r| r["scores"].as_array().is_some_and(|s| !s.is_empty()))
+    });
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let received = {
+        let now = course.received();
+        assert_eq!(now["scores"], received["scores"], "one score, sent once");
+        now
+    };
+    let scores = received["scores"].as_array().expect("scores");
+    assert_eq!(scores.len(), 1, "{received}");
+    assert_eq!(scores[0]["userId"], "learner-1");
+    assert_eq!(scores[0]["scoreGiven"], json!(1.0));
+    assert_eq!(scores[0]["activityProgress"], "Completed");
+    assert_eq!(scores[0]["gradingProgress"], "FullyGraded");
+    assert_eq!(
+        received["problems"],
+        json!([]),
+        "what the platform found wrong"
+    );
+    let log = std::fs::read_to_string(&course.tool_log).expect("the tool's log");
+    assert!(log.contains("score sent"), "{log}");
+    assert!(!log.contains("eyJ"), "no JWT in the log: {log}");
 }

@@ -86,6 +86,10 @@ pub struct HostLink {
     pub parent_origin: Option<String>,
     /// `?share_token=1`: the author opted in to receiving the token itself.
     pub share_token: bool,
+    /// `?lti=1`: the host is a learning platform that launched this lesson (LTI); the content
+    /// height goes to it as LTI's own `lti.frameResize`, which platforms such as Canvas read,
+    /// in place of this page's `resize`.
+    pub lti: bool,
 }
 
 impl HostLink {
@@ -107,6 +111,20 @@ impl HostLink {
             expires_at: token.expires_at,
             access_token: shared.then(|| token.access_token.clone()),
             token_type: shared.then(|| token.token_type.clone()),
+        }
+    }
+
+    /// The message that reports the content `height`, as JSON text: this page's `resize`, or
+    /// `{"subject": "lti.frameResize", "height": …}` for a learning platform.
+    pub fn resize(&self, height: u64) -> String {
+        if self.lti {
+            serde_json::to_string(&LtiFrameResize {
+                subject: "lti.frameResize",
+                height,
+            })
+            .expect("a message is plain data")
+        } else {
+            ToHost::Resize { height }.json_text()
         }
     }
 
@@ -178,6 +196,14 @@ impl ToHost {
         };
         serde_json::to_string(&envelope).expect("a message is plain data")
     }
+}
+
+/// LTI's message that asks the platform to size the tool's frame (LTI client-side
+/// postMessages; Canvas documents it).
+#[derive(Serialize)]
+struct LtiFrameResize {
+    subject: &'static str,
+    height: u64,
 }
 
 /// A message from the host page: `{source, version, type: "set-theme", theme}` or
@@ -354,6 +380,7 @@ mod tests {
             let link = HostLink {
                 parent_origin: parent.map(str::to_owned),
                 share_token: share,
+                lti: false,
             };
             let text = link.token_saved(&token()).json_text();
             let message: serde_json::Value = serde_json::from_str(&text).expect("JSON");
@@ -371,6 +398,7 @@ mod tests {
         let link = HostLink {
             parent_origin: Some("https://c.example".into()),
             share_token: false,
+            lti: false,
         };
         let msg = |text: &str| text.to_owned();
         let dark =
@@ -418,10 +446,20 @@ mod tests {
 
     #[test]
     fn resize_message() {
-        assert_eq!(
-            ToHost::Resize { height: 512 }.json_text(),
-            r#"{"source":"spotify-playground","version":1,"type":"resize","height":512}"#
-        );
+        let page = HostLink::default();
+        let platform = HostLink {
+            lti: true,
+            ..HostLink::default()
+        };
+        for (link, want) in [
+            (
+                page,
+                r#"{"source":"spotify-playground","version":1,"type":"resize","height":512}"#,
+            ),
+            (platform, r#"{"subject":"lti.frameResize","height":512}"#),
+        ] {
+            assert_eq!(link.resize(512), want, "{link:?}");
+        }
     }
 
     #[test]

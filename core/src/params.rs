@@ -131,7 +131,7 @@ pub fn parse(search: &str, cell_ids: &[&str]) -> PageParams {
                     "Ignored sandbox_token_lifetime={value}: use a whole number of seconds from 1 to {MAX_SANDBOX_LIFETIME}."
                 )),
             },
-            "embed" | "share_token" => {
+            "embed" | "share_token" | "lti" => {
                 let on = match value.as_str() {
                     "1" | "true" => true,
                     "0" | "false" => false,
@@ -142,10 +142,10 @@ pub fn parse(search: &str, cell_ids: &[&str]) -> PageParams {
                         continue;
                     }
                 };
-                if name == "embed" {
-                    params.embed = on;
-                } else {
-                    share_token = on;
+                match name.as_str() {
+                    "embed" => params.embed = on,
+                    "lti" => params.host.lti = on,
+                    _ => share_token = on,
                 }
             }
             "cells" => {
@@ -210,9 +210,17 @@ mod tests {
         assert!(p.host.shares_token());
         let p = parse("share_token=1&parent_origin=https%3A%2F%2Fc.example", CELLS);
         assert!(p.host.shares_token(), "order does not matter");
+        assert!(!p.host.lti, "not a learning platform");
         let p = parse("", CELLS);
         assert!(!p.embed && p.cells.is_none() && p.theme == Theme::Auto);
         assert!(!p.host.shares_token());
+        // An LTI launch: the host is a learning platform.
+        let p = parse("embed=1&lti=1", CELLS);
+        assert!(
+            p.notices.is_empty() && p.embed && p.host.lti,
+            "{:?}",
+            p.notices
+        );
     }
 
     #[test]

@@ -8,9 +8,11 @@
 //! - [`embed_panel::embed_panel`]: the Embed panel, loaded when it first opens;
 //! - [`settings::relay_settings`]: the relay settings, loaded when they first open;
 //! - [`key_dialog::key_dialog`]: the "Save <KEY>" dialog, loaded when a run's answer first
-//!   offers a key (the lessons that save an id for the next ones).
+//!   offers a key (the lessons that save an id for the next ones);
+//! - [`token_dialog::token_dialog`]: the "Save access token" dialog, loaded when a run first
+//!   gets a token (by then the sandbox has loaded this module, if it answered).
 //!
-//! The inspector, the Embed panel, the settings and the dialog are Leptos views, mounted into elements of the page by this
+//! The inspector, the Embed panel, the settings and the dialogs are Leptos views, mounted into elements of the page by this
 //! module's own Leptos runtime: the two share the DOM, not a reactive graph.
 //!
 //! The page (`src/ondemand.rs`) loads this module's script, calls its init function, and
@@ -23,15 +25,18 @@ use sandbox::{Catalog, Sandbox};
 use wasm_bindgen::prelude::*;
 use wire::{HttpRequest, UnixMillis};
 
+mod dialog;
 mod embed_panel;
 mod inspector;
 mod key_dialog;
 mod settings;
+mod token_dialog;
 
 pub use embed_panel::embed_panel;
 pub use inspector::mount;
 pub use key_dialog::key_dialog;
 pub use settings::relay_settings;
+pub use token_dialog::token_dialog;
 
 fn main() {}
 

@@ -11,7 +11,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use axum::http::{header, Method, StatusCode};
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::response::Response;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -24,6 +25,7 @@ use wire::{Authorization, HttpRequest, HttpResponse};
 
 use crate::lti_routes::Lti;
 use crate::store::{GradedSession, Outgoing};
+use crate::AppState;
 
 /// How long a graded launch's session lasts, in seconds: a sitting, not a term.
 pub const SESSION_LIFETIME: u64 = 8 * 3600;
@@ -68,8 +70,87 @@ pub fn key_of(value: &str) -> String {
         .collect()
 }
 
-/// Why a request that names a session is refused.
-pub struct Refused(pub &'static str);
+/// Why a request that names a session is refused: the status and what to do. Answered in
+/// the shape of Spotify's errors, so that the page shows the message.
+pub struct Refused(u16, &'static str);
+
+impl axum::response::IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        let Refused(status, message) = self;
+        crate::sandbox_routes::into_axum(HttpResponse::json(
+            status,
+            &serde_json::json!({ "error": { "status": status, "message": message } }),
+        ))
+    }
+}
+
+/// A request of a graded launch's page, on its way: what the server will record of its
+/// answer.
+pub struct Graded<'a> {
+    lti: &'a Lti,
+    key: String,
+    session: GradedSession,
+    request: HttpRequest,
+}
+
+/// The graded session a request to the sandbox or the relay names (`lti-session`), if any;
+/// `method` and `url` are the Spotify request it stands for. A session that is unknown or over is refused
+/// before anything is answered or sent, so that the learner is not led to think the work
+/// counts; so is a Web API call with a token that was not issued to the session, as
+/// Spotify refuses a token it does not know, so that the page gets a new one here.
+pub fn graded<'a>(
+    state: &'a AppState,
+    method: &str,
+    headers: &HeaderMap,
+    url: &str,
+) -> Result<Option<Graded<'a>>, Refused> {
+    let Some(value) = headers.get(wire::LTI_SESSION_HEADER) else {
+        return Ok(None);
+    };
+    let Some(lti) = state.lti.as_deref() else {
+        return Err(Refused(
+            403,
+            "This server grades no lessons, so this request was not sent. Open the lesson again from your course.",
+        ));
+    };
+    let now = crate::now().seconds();
+    let (key, session) = lti.session(value.to_str().unwrap_or_default(), now)?;
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let mut request = HttpRequest::new(method, url);
+    if let Some(value) = authorization {
+        request = request.header(wire::auth::HEADER, value);
+    }
+    if lti.foreign_token(&key, &request, now) {
+        return Err(Refused(401, "Invalid access token"));
+    }
+    Ok(Some(Graded {
+        lti,
+        key,
+        session,
+        request,
+    }))
+}
+
+impl Graded<'_> {
+    /// Records the answer, `status` and `body`.
+    pub fn observe(self, status: u16, body: &[u8]) {
+        let response = HttpResponse {
+            status,
+            headers: Vec::new(),
+            body: String::from_utf8_lossy(body).into_owned(),
+        };
+        self.lti.observe(
+            &self.key,
+            self.session,
+            &self.request,
+            &response,
+            crate::now(),
+        );
+    }
+}
 
 impl Lti {
     /// Opens a graded session for `launch` of `lesson`, when the platform lets the tool send
@@ -101,20 +182,18 @@ impl Lti {
     }
 
     /// The session a request names, or why it is refused.
-    pub(crate) fn session(
-        &self,
-        value: &str,
-        now: u64,
-    ) -> Result<(String, GradedSession), Refused> {
+    fn session(&self, value: &str, now: u64) -> Result<(String, GradedSession), Refused> {
         let key = key_of(value);
         match self.store.session(&key, now) {
             Ok(Some(session)) => Ok((key, session)),
             Ok(None) => Err(Refused(
+                403,
                 "This course session is unknown or has ended, so this request was not sent. Open the lesson again from your course.",
             )),
             Err(error) => {
                 tracing::error!(%error, "cannot read a graded session");
                 Err(Refused(
+                    503,
                     "The playground cannot record your progress right now, so this request was not sent. Try again in a minute.",
                 ))
             }
@@ -124,7 +203,7 @@ impl Lti {
     /// Whether `request` is a Web API call whose Bearer token was not issued to the session
     /// under `key` (a token from another launch, or made elsewhere). Such a call is answered
     /// as Spotify answers a token it does not know, so that the page gets a new token here.
-    pub(crate) fn foreign_token(&self, key: &str, request: &HttpRequest, now: u64) -> bool {
+    fn foreign_token(&self, key: &str, request: &HttpRequest, now: u64) -> bool {
         if request.url.starts_with(wire::TOKEN_ENDPOINT) {
             return false;
         }

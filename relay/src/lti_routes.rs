@@ -881,7 +881,8 @@ async fn launch(
     );
     let fragment = session.map_or_else(String::new, |s| format!("#lti={s}"));
     let mut response = StatusCode::SEE_OTHER.into_response();
-    if let Ok(value) = HeaderValue::from_str(&format!("{page}?embed=1{fragment}")) {
+    // `lti=1`: the page talks to the platform as LTI says (`lti.frameResize`).
+    if let Ok(value) = HeaderValue::from_str(&format!("{page}?embed=1&lti=1{fragment}")) {
         response.headers_mut().insert(header::LOCATION, value);
     }
     response

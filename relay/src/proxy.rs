@@ -290,6 +290,25 @@ async fn relay(
         .budgets
         .charge(budget, state.clients.of_request(&request))
         .map_err(|retry_after| RelayError::RateLimited { retry_after })?;
+    // A graded launch's page names its session: real Spotify's answers count towards the
+    // lesson as the sandbox's do (crate::grading), in Spotify's own URLs.
+    let spotify_url = match destination {
+        Destination::Token => wire::TOKEN_ENDPOINT.to_owned(),
+        Destination::Api { path } => format!("https://{}{path}", wire::API_HOST),
+    };
+    let spotify_url = match request.uri().query() {
+        Some(query) => format!("{spotify_url}?{query}"),
+        None => spotify_url,
+    };
+    let graded = match crate::grading::graded(
+        state,
+        request.method().as_str(),
+        request.headers(),
+        &spotify_url,
+    ) {
+        Ok(graded) => graded,
+        Err(refused) => return Ok(refused.into_response()),
+    };
 
     let (parts, body) = request.into_parts();
     let body = tokio::time::timeout(
@@ -350,6 +369,9 @@ async fn relay(
         .await
         .map_err(|_| RelayError::UpstreamTimeout)??;
 
+    if let Some(graded) = graded {
+        graded.observe(head.status.as_u16(), &received);
+    }
     let mut response = Response::new(Body::from(received));
     *response.status_mut() = head.status;
     for name in &PASSED_RESPONSE_HEADERS {

@@ -90,49 +90,19 @@ fn answer(
         body: body.to_owned(),
     };
     // A graded launch's page names its session: the answer counts towards the lesson
-    // (crate::grading). A session that is unknown or over is refused before anything is
-    // answered, so that the learner is not led to think the work counts.
-    let session = headers
-        .get(wire::LTI_SESSION_HEADER)
-        .map(|value| value.to_str().unwrap_or_default());
-    let now = crate::now();
-    let graded = match (session, state.lti.as_deref()) {
-        (None, _) => None,
-        (Some(value), Some(lti)) => match lti.session(value, now.seconds()) {
-            Ok((key, session)) => Some((lti, key, session)),
-            Err(refused) => return graded_refusal(refused.0),
-        },
-        (Some(_), None) => {
-            return graded_refusal(
-                "This server grades no lessons, so this request was not sent. Open the lesson again from your course.",
-            )
-        }
+    // (crate::grading).
+    let graded = match crate::grading::graded(state, &request.method, headers, &request.url) {
+        Ok(graded) => graded,
+        Err(refused) => return refused.into_response(),
     };
-    if let Some((lti, key, _)) = &graded {
-        if lti.foreign_token(key, &request, now.seconds()) {
-            return into_axum(HttpResponse::json(
-                401,
-                &serde_json::json!({ "error": { "status": 401, "message": "Invalid access token" } }),
-            ));
-        }
-    }
-    let response = state.sandbox.handle(&request, now);
-    if let Some((lti, key, session)) = graded {
-        lti.observe(&key, session, &request, &response, now);
+    let response = state.sandbox.handle(&request, crate::now());
+    if let Some(graded) = graded {
+        graded.observe(response.status, response.body.as_bytes());
     }
     into_axum(response)
 }
 
-/// A refused graded request, in the shape of Spotify's errors so that the page shows the
-/// message.
-fn graded_refusal(message: &str) -> Response {
-    into_axum(HttpResponse::json(
-        403,
-        &serde_json::json!({ "error": { "status": 403, "message": message } }),
-    ))
-}
-
-fn into_axum(response: HttpResponse) -> Response {
+pub(crate) fn into_axum(response: HttpResponse) -> Response {
     let status = StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut out = (status, response.body).into_response();
     for (name, value) in &response.headers {

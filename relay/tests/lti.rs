@@ -441,7 +441,7 @@ async fn a_platform_launches_a_lesson() {
     assert_eq!(launched.status, StatusCode::SEE_OTHER, "{}", launched.body);
     assert_eq!(
         launched.headers[header::LOCATION],
-        format!("{TOOL}/search.html?embed=1").as_str()
+        format!("{TOOL}/search.html?embed=1&lti=1").as_str()
     );
     assert_eq!(platform.fetches(), 1, "the key set is fetched once");
 
@@ -746,7 +746,7 @@ async fn a_platform_library_written_by_others_launches_a_lesson() {
     assert_eq!(result["status"], 303, "{result}");
     assert_eq!(
         result["location"],
-        format!("{page}?embed=1").as_str(),
+        format!("{page}?embed=1&lti=1").as_str(),
         "{result}"
     );
     let auth = &result["auth_params"];
@@ -863,7 +863,7 @@ async fn without_its_cookie_a_launch_is_checked_through_the_platforms_storage() 
     assert_eq!(launched.status, StatusCode::SEE_OTHER, "{}", launched.body);
     assert_eq!(
         launched.headers[header::LOCATION],
-        format!("{TOOL}/search.html?embed=1").as_str()
+        format!("{TOOL}/search.html?embed=1&lti=1").as_str()
     );
 }
 
@@ -1012,8 +1012,17 @@ async fn an_instructor_picks_lessons_and_the_platform_gets_signed_links() {
 /// The tool's state (to run its score sender beside its routes), with the platform told the
 /// tool's published keys.
 async fn graded_tool(platform: &Platform, dist: &Path, data: &Path) -> (AppState, axum::Router) {
+    graded_tool_with(platform, dist, data, &[]).await
+}
+
+async fn graded_tool_with(
+    platform: &Platform,
+    dist: &Path,
+    data: &Path,
+    extra: &[&str],
+) -> (AppState, axum::Router) {
     let registrations = platform.registrations(dist);
-    let state = AppState::new(&Config::parse_from([
+    let mut args = vec![
         "relay",
         "--dist",
         dist.to_str().expect("path"),
@@ -1025,8 +1034,9 @@ async fn graded_tool(platform: &Platform, dist: &Path, data: &Path) -> (AppState
         data.to_str().expect("path"),
         "--lti-score-retry",
         "1",
-    ]))
-    .expect("the tool starts");
+    ];
+    args.extend_from_slice(extra);
+    let state = AppState::new(&Config::parse_from(args)).expect("the tool starts");
     let router = app(state.clone());
     let keys: lti::JwkSet =
         serde_json::from_str(&send(&router, get("/lti/jwks.json")).await.body).expect("JWKS");
@@ -1065,7 +1075,7 @@ async fn graded_launch(
     assert_eq!(launched.status, StatusCode::SEE_OTHER, "{}", launched.body);
     let location = launched.headers[header::LOCATION].to_str().expect("text");
     let session = location
-        .strip_prefix(&format!("{TOOL}/?embed=1#lti="))
+        .strip_prefix(&format!("{TOOL}/?embed=1&lti=1#lti="))
         .unwrap_or_else(|| panic!("a graded launch's location: {location}"));
     assert!(session.len() >= 40, "{location}");
     session.to_owned()
@@ -1121,6 +1131,17 @@ async fn do_the_token_lesson(router: &axum::Router, session: Option<&str>) -> St
     let validated = as_page(router, session, VALIDATE_PATH, &format!("Bearer {token}")).await;
     assert_eq!(validated.status, StatusCode::OK, "{}", validated.body);
     token
+}
+
+/// Waits for the platform's first score, and checks that it is the only one, for `user`.
+async fn one_score_for(ags: &Ags, user: &str) {
+    wait_for("the score", || {
+        !ags.scores.lock().expect("scores").is_empty()
+    })
+    .await;
+    let scores = ags.scores.lock().expect("scores").clone();
+    assert_eq!(scores.len(), 1, "{scores:?}");
+    assert_eq!(scores[0].1["userId"], user);
 }
 
 async fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
@@ -1294,13 +1315,7 @@ async fn a_page_that_only_claims_the_lesson_done_earns_nothing() {
     )
     .await;
     assert_eq!(validated.status, StatusCode::OK, "{}", validated.body);
-    wait_for("the score", || {
-        !ags.scores.lock().expect("scores").is_empty()
-    })
-    .await;
-    let scores = ags.scores.lock().expect("scores").clone();
-    assert_eq!(scores.len(), 1, "{scores:?}");
-    assert_eq!(scores[0].1["userId"], "learner-1");
+    one_score_for(&ags, "learner-1").await;
     assert_eq!(
         *ags.problems.lock().expect("problems"),
         Vec::<String>::new()
@@ -1325,6 +1340,117 @@ async fn a_launch_without_a_line_item_opens_the_lesson_ungraded() {
     assert_eq!(launched.status, StatusCode::SEE_OTHER, "{}", launched.body);
     assert_eq!(
         launched.headers[header::LOCATION],
-        format!("{TOOL}/search.html?embed=1").as_str()
+        format!("{TOOL}/search.html?embed=1&lti=1").as_str()
+    );
+}
+
+/// Real Spotify, as far as the relay goes: a token endpoint that issues a new token each
+/// time, and a Web API that answers 200 to its tokens. On a socket; its base URL.
+async fn spotify_double() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    let issued = Arc::new(AtomicUsize::new(0));
+    let router = axum::Router::new()
+        .route(
+            "/api/token",
+            axum::routing::post(move || {
+                let n = issued.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    axum::Json(json!({"access_token": format!("BQreal{n}"), "token_type": "Bearer", "expires_in": 3600}))
+                }
+            }),
+        )
+        .route(
+            "/v1/{*rest}",
+            axum::routing::get(|headers: axum::http::HeaderMap| async move {
+                let bearer = headers
+                    .get(header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                if bearer.starts_with("Bearer BQreal") {
+                    axum::Json(json!({"id": "2TpxZ7JUBn3uw46aR7qd6V"})).into_response()
+                } else {
+                    StatusCode::UNAUTHORIZED.into_response()
+                }
+            }),
+        );
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    base
+}
+
+/// What a graded page sends when its target is real Spotify: this server's relay, with the
+/// session.
+async fn through_relay(
+    router: &axum::Router,
+    session: &str,
+    url: &str,
+    authorization: &str,
+) -> Answer {
+    let method = if url.contains("accounts.") {
+        "POST"
+    } else {
+        "GET"
+    };
+    let request = Request::builder()
+        .method(method)
+        .uri(format!("/relay/{url}"))
+        .header(header::AUTHORIZATION, authorization)
+        .header(wire::LTI_SESSION_HEADER, session)
+        .body(Body::empty())
+        .expect("request");
+    send(router, request).await
+}
+
+#[tokio::test]
+async fn real_spotify_through_the_relay_counts_in_a_graded_launch() {
+    let platform = Platform::start().await;
+    let key = platform.publish("k1");
+    let (dist, data) = folders("lti-graded-relay");
+    let spotify = spotify_double().await;
+    let ags = platform.ags.clone();
+    let (state, router) = graded_tool_with(
+        &platform,
+        &dist,
+        &data,
+        &[
+            "--spotify-accounts-url",
+            &spotify,
+            "--spotify-api-url",
+            &spotify,
+        ],
+    )
+    .await;
+    let _stop = deliver_scores(&state);
+    let session = graded_launch(&router, &platform, &key, "learner-1").await;
+    let token_url = "https://accounts.spotify.com/api/token?grant_type=client_credentials";
+    let track_url = "https://api.spotify.com/v1/tracks/2TpxZ7JUBn3uw46aR7qd6V";
+
+    // A real token from before this launch: refused as Spotify refuses a token it does not
+    // know, so the page gets a new one in this launch.
+    let before = through_relay(&router, &session, track_url, "Bearer BQreal-earlier").await;
+    assert_eq!(before.status, StatusCode::UNAUTHORIZED, "{}", before.body);
+    let issued = through_relay(&router, &session, token_url, "Basic aWQ6c2VjcmV0").await;
+    assert_eq!(issued.status, StatusCode::OK, "{}", issued.body);
+    let token = issued.json()["access_token"]
+        .as_str()
+        .expect("a token")
+        .to_owned();
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert!(
+        ags.scores.lock().expect("scores").is_empty(),
+        "half the lesson earns nothing"
+    );
+    let validated = through_relay(&router, &session, track_url, &format!("Bearer {token}")).await;
+    assert_eq!(validated.status, StatusCode::OK, "{}", validated.body);
+    one_score_for(&ags, "learner-1").await;
+
+    // A made-up session is refused before anything is sent to Spotify.
+    let refused = through_relay(&router, "made-up", token_url, "Basic aWQ6c2VjcmV0").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    assert_eq!(
+        *ags.problems.lock().expect("problems"),
+        Vec::<String>::new()
     );
 }

@@ -12,7 +12,10 @@ Run by relay/tests/lti.rs, with the venv that `cargo xtask setup` makes:
         a platform for a browser, on 127.0.0.1:<port> (its issuer is that origin): /jwks, its
         key set; /host.html, a course page whose iframe starts a login at the tool; /auth,
         the authorization endpoint, which checks the redirect URI and answers with a form
-        that posts the signed launch to the tool. Prints "ready" when it listens.
+        that posts the signed launch to the tool; /host-graded.html, a graded launch of the
+        first lesson, whose scores go through /token (the library checks the tool's client
+        assertion) to /lineitems/7/lineitem/scores, down while /down?on was last asked and
+        read back at /received. Prints "ready" when it listens.
 
 Used by relay/tests/lti.rs (launch) and the browser test tests/lti.rs (serve).
 """
@@ -23,9 +26,11 @@ import json
 import sys
 import urllib.parse
 
+import jwt
 import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from lti1p3platform.ags import LtiAgs
 from lti1p3platform.deep_linking import LtiDeepLinking
 from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
 from lti1p3platform.message_launch import MessageLaunchAbstract
@@ -103,11 +108,24 @@ def registration_for(tool, issuer, client_id, deployment_id, page, pem):
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 
 
-def signed_launch(platform, params, deep_link=None):
+SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
+
+
+def signed_launch(platform, params, deep_link=None, graded=None):
     """The launch the authorization endpoint answers `params` (the tool's redirect) with; with
-    `deep_link` (the tool's page and the return URL), an instructor's deep-linking request."""
+    `deep_link` (the tool's page and the return URL), an instructor's deep-linking request;
+    with `graded` (the tool's page and the line item), a learner's launch that takes a score."""
     message = Launch(AuthResponse(params), platform)
-    if deep_link:
+    if graded:
+        page, lineitem = graded
+        message.set_launch_url(page)
+        message.set_user_data("learner-1", [LEARNER], full_name="A Learner")
+        message.set_resource_link_claim("resource-link-2", title="Get a token")
+        # The library's own claim (its Assignment and Grade Services helper).
+        ags = LtiAgs(lineitems_url=lineitem.split("/7/")[0], lineitem_url=lineitem)
+        message.set_extra_claims(ags.get_lti_ags_launch_claim())
+    elif deep_link:
         page, return_url = deep_link
         message.set_launch_url(page)
         message.set_user_data("instructor-1", [INSTRUCTOR], full_name="An Instructor")
@@ -137,7 +155,7 @@ window.storageLog = [];
 const kept = {};
 addEventListener("message", (event) => {
   const m = event.data;
-  if (!m || typeof m.subject !== "string") return;
+  if (!m || (m.subject !== "lti.put_data" && m.subject !== "lti.get_data")) return;
   window.storageLog.push(m.subject);
   if (m.subject === "lti.put_data") kept[m.key] = m.value;
   if (m.subject === "lti.put_data" || m.subject === "lti.get_data") {
@@ -147,6 +165,13 @@ addEventListener("message", (event) => {
     );
   }
 });
+</script>"""
+
+
+# The course page records every message its frames post (`lti.frameResize` among them).
+RECORD = """<script>
+window.frameMessages = [];
+addEventListener("message", (event) => window.frameMessages.push(event.data));
 </script>"""
 
 
@@ -188,10 +213,23 @@ def report(step, answer, params=None):
     )
 
 
+# What the line item received, for the test to read at /received; `down` (set at /down?on)
+# makes it answer 503.
+RECEIVED = {"scores": [], "refused": 0, "tokens": 0, "down": False, "problems": []}
+
+
 def serve(port, tool, client_id, deployment_id, page):
     issuer = f"http://127.0.0.1:{port}"
     pem, jwks = new_key()
     registration = registration_for(tool, issuer, client_id, deployment_id, page, pem)
+    # The public half checks the access tokens the platform issues for scores.
+    public = (
+        serialization.load_pem_private_key(pem.encode(), None)
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    registration.set_platform_public_key(public)
     platform = Platform(registration=registration)
     redirect_uri = f"{tool}/lti/launch"
 
@@ -207,18 +245,30 @@ def serve(port, tool, client_id, deployment_id, page):
             self.end_headers()
             self.wfile.write(data)
 
+        def page(self, title, heading, frame_title, frame, scripts=""):
+            """A course page of the platform that frames the tool at `frame`."""
+            return self.answer(
+                200,
+                "text/html",
+                f"<!doctype html><title>{title}</title><h1>{heading}</h1>{scripts}"
+                f'<iframe title="{frame_title}" src="{html.escape(frame)}" style="width:100%;height:80vh"></iframe>',
+            )
+
         def do_GET(self):
             url = urllib.parse.urlsplit(self.path)
             if url.path == "/jwks":
                 return self.answer(200, "application/json", json.dumps(jwks))
             if url.path == "/host-dl.html":
                 frame = preflight_url(platform, "deep-link", f"{tool}/")
-                return self.answer(
-                    200,
-                    "text/html",
-                    "<!doctype html><title>Course settings</title><h1>Add content</h1>"
-                    f'<iframe title="Tool" src="{html.escape(frame)}" style="width:100%;height:80vh"></iframe>',
-                )
+                return self.page("Course settings", "Add content", "Tool", frame)
+            if url.path == "/received":
+                return self.answer(200, "application/json", json.dumps(RECEIVED))
+            if url.path == "/down":
+                RECEIVED["down"] = url.query == "on"
+                return self.answer(200, "application/json", json.dumps(RECEIVED))
+            if url.path == "/host-graded.html":
+                frame = preflight_url(platform, "graded", f"{tool}/")
+                return self.page("Course", "A graded course", "Lesson", frame, RECORD)
             if url.path in ("/host.html", "/host-storage.html"):
                 storage = url.path == "/host-storage.html"
                 # With storage, the launch waits for a click ("hold"), so that the test can
@@ -226,12 +276,8 @@ def serve(port, tool, client_id, deployment_id, page):
                 frame = preflight_url(platform, "hold" if storage else "resource-link-1")
                 if storage:
                     frame += "&lti_storage_target=_parent"
-                return self.answer(
-                    200,
-                    "text/html",
-                    "<!doctype html><title>Course</title><h1>A course</h1>"
-                    + (STORAGE if storage else "")
-                    + f'<iframe title="Lesson" src="{html.escape(frame)}" style="width:100%;height:80vh"></iframe>',
+                return self.page(
+                    "Course", "A course", "Lesson", frame, RECORD + (STORAGE if storage else "")
                 )
             if url.path == "/auth":
                 params = dict(urllib.parse.parse_qsl(url.query))
@@ -243,7 +289,12 @@ def serve(port, tool, client_id, deployment_id, page):
                     if params.get("lti_message_hint") == "deep-link"
                     else None
                 )
-                form = signed_launch(platform, params, deep_link)
+                graded = (
+                    (f"{tool}/", f"{issuer}/lineitems/7/lineitem?type_id=1")
+                    if params.get("lti_message_hint") == "graded"
+                    else None
+                )
+                form = signed_launch(platform, params, deep_link, graded)
                 fields = "".join(
                     f'<input type="hidden" name="{n}" value="{html.escape(form[n])}">'
                     for n in ("id_token", "state")
@@ -260,10 +311,16 @@ def serve(port, tool, client_id, deployment_id, page):
             return self.answer(404, "text/plain", "not here")
 
         def do_POST(self):
-            if urllib.parse.urlsplit(self.path).path != "/dl-return":
-                return self.answer(404, "text/plain", "not here")
+            path = urllib.parse.urlsplit(self.path).path
             length = int(self.headers.get("content-length", "0"))
-            form = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
+            body = self.rfile.read(length).decode()
+            if path == "/token":
+                return self.token(dict(urllib.parse.parse_qsl(body)))
+            if path == "/lineitems/7/lineitem/scores":
+                return self.score(body)
+            if path != "/dl-return":
+                return self.answer(404, "text/plain", "not here")
+            form = dict(urllib.parse.parse_qsl(body))
             try:
                 # The library checks the tool's signature with its published key set.
                 items = platform.validate_deeplinking_resp({"JWT": form.get("JWT", "")})
@@ -282,6 +339,47 @@ def serve(port, tool, client_id, deployment_id, page):
                 "text/html",
                 f"<!doctype html><title>Added</title><h1>Added {len(items)}</h1><ul>{rows}</ul>",
             )
+
+        def token(self, form):
+            """The token endpoint: the library checks the tool's client assertion with the
+            tool's published keys; the double checks the claims the library leaves out."""
+            try:
+                claims = jwt.decode(
+                    form.get("client_assertion", ""), options={"verify_signature": False}
+                )
+                if claims.get("aud") != f"{issuer}/token":
+                    raise ValueError(f"aud {claims.get('aud')!r}")
+                if claims.get("iss") != client_id or claims.get("sub") != client_id:
+                    raise ValueError("iss and sub must be the client id")
+                issued = platform.get_access_token(form)
+            except Exception as error:
+                RECEIVED["problems"].append(f"token: {error!r}")
+                return self.answer(400, "application/json", json.dumps({"error": "invalid_client"}))
+            if issued["scope"] != SCORE_SCOPE:
+                RECEIVED["problems"].append(f"token scope {issued['scope']!r}")
+            RECEIVED["tokens"] += 1
+            return self.answer(200, "application/json", json.dumps(issued))
+
+        def score(self, body):
+            """The line item's scores: down when told, else the media type, a token the
+            library issued with the score scope, and timestamps that only grow."""
+            if RECEIVED["down"]:
+                RECEIVED["refused"] += 1
+                return self.answer(503, "text/plain", "down for maintenance")
+            if self.headers.get("content-type") != SCORE_TYPE:
+                RECEIVED["problems"].append(f"content type {self.headers.get('content-type')!r}")
+            bearer = self.headers.get("authorization", "").removeprefix("Bearer ")
+            try:
+                if not platform.validate_token(bearer, allowed_scopes=[SCORE_SCOPE]):
+                    raise ValueError("not the score scope")
+            except Exception as error:
+                RECEIVED["problems"].append(f"score token: {error!r}")
+                return self.answer(401, "text/plain", "unauthorized")
+            score = json.loads(body)
+            if RECEIVED["scores"] and score["timestamp"] < RECEIVED["scores"][-1]["timestamp"]:
+                RECEIVED["problems"].append("a timestamp went back")
+            RECEIVED["scores"].append(score)
+            return self.answer(200, "application/json", "{}")
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", int(port)), Handler)
     print("ready", flush=True)

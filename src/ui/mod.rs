@@ -8,7 +8,6 @@ mod key_dialog;
 mod keys_panel;
 #[cfg(not(target_arch = "wasm32"))]
 mod lti_picker;
-mod modal;
 mod save_dialog;
 mod steps;
 mod token_status;
@@ -25,7 +24,7 @@ use playground_core::routing::{Relay, Target};
 
 pub(crate) use crate::focus::{focus, run_button_id};
 use crate::state::Playground;
-use crate::{clock, content, host, location, storage};
+use crate::{clock, content, host, location, net, storage};
 use disclosure::OnDemand;
 use playground_core::navigation::CourseMap;
 
@@ -162,6 +161,7 @@ fn LessonPage(
         .collect();
     let cell_ids: Vec<&str> = cells.iter().map(|(id, _, _)| id.as_str()).collect();
     let page_params = params::parse(&location::search(), &cell_ids);
+    let graded = net::grade_in(location::take_graded_session());
     let embed = page_params.embed;
     let relay = page_params
         .relay
@@ -175,7 +175,12 @@ fn LessonPage(
     let lesson_keys = lesson.typed_keys();
     let lesson_id = lesson.id.clone();
     let playground = Playground {
-        target: RwSignal::new(page_params.target.unwrap_or(Target::Spotify)),
+        // A graded launch's work counts where the server sees it: in its sandbox.
+        target: RwSignal::new(page_params.target.unwrap_or(if graded {
+            Target::Sandbox
+        } else {
+            Target::Spotify
+        })),
         relay: RwSignal::new(relay),
         sandbox_token_lifetime,
         keys: RwSignal::new(storage::load_credentials()),
@@ -284,9 +289,10 @@ fn LessonPage(
         }
     });
 
-    // The "Save <KEY>" dialog, on demand; why it could not open, if it could not.
+    // The two Save dialogs, on demand; why one could not open, if it could not.
     let dialog_failed = RwSignal::new(None::<String>);
     key_dialog::offer_keys(playground, dialog_failed);
+    save_dialog::offer_token(playground, dialog_failed);
     let notices: Vec<String> = notice.into_iter().chain(page_params.notices).collect();
     // Notices that arise while the page runs: a blocked store (read after the first use of
     // storage above), and a key dialog that could not be loaded. One text each.
@@ -352,7 +358,6 @@ fn LessonPage(
             {blocks}
             <course_nav::PreviousNext />
         </main>
-        <save_dialog::SaveDialog />
     }
 }
 

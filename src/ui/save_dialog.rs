@@ -1,86 +1,51 @@
-//! The "Save access token" dialog that follows a successful token run.
+//! The "Save access token" dialog that follows a successful token run. The dialog itself is
+//! in the on-demand module (it follows the first run's answer, and in the sandbox the module
+//! has loaded by then); here, the page hands it each token and keeps the one the learner
+//! saves.
 
 use leptos::prelude::*;
-
-use playground_core::token::{long_duration, masked};
+use playground_core::token::long_duration;
 
 use super::focus;
-use super::modal::{modal, Frame};
 use crate::clock;
+use crate::ondemand::{self, Unavailable};
 use crate::state::Playground;
 
-/// Ids of the dialog's first control and its Save button.
-const REVEAL: &str = "dialog-reveal";
-const SAVE: &str = "dialog-save";
-
-/// Modal dialog: the extracted token (masked, with a reveal toggle), its expiry, Save / Cancel.
-#[component]
-pub fn SaveDialog() -> impl IntoView {
-    let pg = expect_context::<Playground>();
-    let revealed = RwSignal::new(false);
-    let open = Signal::derive(move || pg.pending.with(Option::is_some));
-    let close = Callback::new(move |_| {
-        pg.pending.set(None);
-        revealed.set(false);
-        if let Some(run) = pg.token_run.get_value() {
-            focus(&run, false);
-        }
+/// Effect: each token a run gets (`Playground::pending`) opens the dialog. Save keeps it;
+/// when the dialog closes, the focus goes back to the token cell's Run button. If the dialog
+/// cannot be loaded, the token is kept all the same (nothing the learner got is lost), and
+/// `failed` says so.
+pub fn offer_token(pg: Playground, failed: RwSignal<Option<String>>) {
+    Effect::new(move |_| {
+        let Some(token) = pg.pending.get() else {
+            return;
+        };
+        let expiry = format!(
+            "Expires at {} (in {}).",
+            clock::local_time(token.expires_at),
+            long_duration(token.expires_at.saturating_sub(pg.now.get_untracked())),
+        );
+        let kept = token.clone();
+        let save = move || pg.keep_token(&kept);
+        let back = move || {
+            if let Some(run) = pg.token_run.get_value() {
+                focus(&run, false);
+            }
+        };
+        let closed = move || {
+            pg.pending.set(None);
+            back();
+        };
+        leptos::task::spawn_local(async move {
+            if let Err(why) = ondemand::token_dialog(&token, &expiry, save, closed).await {
+                pg.keep_token(&token);
+                pg.pending.set(None);
+                failed.set(Some(match why {
+                    Unavailable::Outdated => playground_core::classify::OUTDATED_MODULE.to_owned(),
+                    Unavailable::Failed(_) => "The dialog to save the token could not be loaded, so the token was kept for the next steps. Check that the playground's server is running.".to_owned(),
+                }));
+                back();
+            }
+        });
     });
-    let save = Callback::new(move |_| {
-        if let Some(token) = pg.pending.get_untracked() {
-            pg.keep_token(&token);
-        }
-    });
-    // The token in the dialog: masked unless the learner asks to see it.
-    let shown = move || {
-        pg.pending.with(|p| {
-            p.as_ref().map_or(String::new(), |t| {
-                if revealed.get() {
-                    t.access_token.clone()
-                } else {
-                    masked(&t.access_token)
-                }
-            })
-        })
-    };
-    let expiry = move || {
-        pg.pending.with(|p| {
-            p.as_ref().map_or(String::new(), |t| {
-                format!(
-                    "Expires at {} (in {}).",
-                    clock::local_time(t.expires_at),
-                    long_duration(t.expires_at.saturating_sub(pg.now.get())),
-                )
-            })
-        })
-    };
-    modal(
-        Frame {
-            title: Signal::stored("Save access token".to_owned()),
-            description: Signal::stored(
-                "Keep this token for the next steps. It is stored in this browser only.".to_owned(),
-            ),
-            save_id: SAVE,
-            cancel_id: "dialog-cancel",
-            open,
-            on_save: save,
-            on_close: close,
-        },
-        view! {
-            <p class="token-line">
-                <span>"Access token: "</span>
-                <code id="dialog-token">{shown}</code>
-                <button
-                    type="button"
-                    aria-controls="dialog-token"
-                    id=REVEAL
-                    aria-pressed=move || revealed.get().to_string()
-                    on:click=move |_| revealed.update(|r| *r = !*r)
-                >
-                    {move || if revealed.get() { "Hide token" } else { "Reveal token" }}
-                </button>
-            </p>
-            <p>{expiry}</p>
-        },
-    )
 }

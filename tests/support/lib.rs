@@ -822,6 +822,8 @@ pub fn run_cases(cases: &[Case]) -> std::process::ExitCode {
 /// `localhost` (another site) registered with it. Both stop when this is dropped.
 pub struct LtiCourse {
     children: Vec<Child>,
+    /// How the tool was started, to start it again.
+    tool_start: (PathBuf, Vec<String>),
     /// The platform's origin, also its issuer: `/host.html` is the course page.
     pub platform_url: String,
     /// The tool's public origin.
@@ -886,27 +888,59 @@ pub fn lti_course() -> Result<LtiCourse, String> {
         return Err(format!("the LTI platform did not start: {ready:?}"));
     }
     let mut children = vec![platform];
-    let (tool, _, tool_log) = start_server(
-        &bin,
-        &dist_dir(),
-        "lti-tool.log",
-        &[
-            format!("--listen=127.0.0.1:{tool_port}"),
-            format!("--public-url={tool_url}"),
-            format!("--lti-registrations={}", registrations.display()),
-            format!("--data-dir={}", dir.join("data").display()),
-        ],
-    )
-    .inspect_err(|_| {
-        for child in &mut children {
-            let _ = child.kill();
-        }
-    })?;
+    let args = vec![
+        format!("--listen=127.0.0.1:{tool_port}"),
+        format!("--public-url={tool_url}"),
+        format!("--lti-registrations={}", registrations.display()),
+        format!("--data-dir={}", dir.join("data").display()),
+        // A score the platform refuses is tried again after 1 s, then 2 s, 4 s…
+        "--lti-score-retry=1".to_owned(),
+    ];
+    let (tool, _, tool_log) =
+        start_server(&bin, &dist_dir(), "lti-tool.log", &args).inspect_err(|_| {
+            for child in &mut children {
+                let _ = child.kill();
+            }
+        })?;
     children.push(tool);
     Ok(LtiCourse {
         children,
+        tool_start: (bin, args),
         platform_url,
         tool_url,
         tool_log,
     })
+}
+
+impl LtiCourse {
+    /// Stops the tool's server and starts it again on the same port and data directory; its
+    /// log goes on in `lti-tool-restarted.log`.
+    pub fn restart_tool(&mut self) -> Result<(), String> {
+        if let Some(mut tool) = self.children.pop() {
+            let _ = tool.kill();
+            let _ = tool.wait();
+        }
+        let (bin, args) = &self.tool_start;
+        let (tool, _, log) = start_server(bin, &dist_dir(), "lti-tool-restarted.log", args)?;
+        self.children.push(tool);
+        self.tool_log = log;
+        Ok(())
+    }
+
+    /// What the platform's line item has received (`/received` of lti_platform.py).
+    pub fn received(&self) -> serde_json::Value {
+        ureq::get(&format!("{}/received", self.platform_url))
+            .call()
+            .map_err(|e| e.to_string())
+            .and_then(|r| r.into_json().map_err(|e| e.to_string()))
+            .unwrap_or_else(|e| panic!("the platform's /received: {e}"))
+    }
+
+    /// Takes the platform's line items down (503) or brings them back.
+    pub fn line_items_down(&self, down: bool) {
+        let query = if down { "on" } else { "off" };
+        ureq::get(&format!("{}/down?{query}", self.platform_url))
+            .call()
+            .unwrap_or_else(|e| panic!("the platform's /down: {e}"));
+    }
 }

@@ -27,6 +27,21 @@ pub const DEFAULT_TOKEN_LIFETIME: u64 = 3600;
 /// sandbox, so that the server can see the lesson done (docs/lti.md).
 pub const LTI_SESSION_HEADER: &str = "lti-session";
 
+/// Where the server's sandbox answers a Spotify URL: `/sandbox/accounts/…` for
+/// `https://accounts.spotify.com/…`, `/sandbox/api/…` for `https://api.spotify.com/…`, query
+/// kept. Any other URL is returned as it is.
+pub fn sandbox_path(url: &str) -> String {
+    for (origin, path) in [
+        ("https://accounts.spotify.com/", "/sandbox/accounts/"),
+        ("https://api.spotify.com/", "/sandbox/api/"),
+    ] {
+        if let Some(rest) = url.strip_prefix(origin) {
+            return format!("{path}{rest}");
+        }
+    }
+    url.to_owned()
+}
+
 /// Milliseconds since the Unix epoch, supplied by the caller (the page's clock, the server's).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct UnixMillis(pub u64);
@@ -35,5 +50,25 @@ impl UnixMillis {
     /// Whole seconds since the epoch.
     pub fn seconds(self) -> u64 {
         self.0 / 1000
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_servers_sandbox_answers_each_spotify_host_under_its_own_path() {
+        for (url, want) in [
+            (
+                "https://accounts.spotify.com/api/token?grant_type=client_credentials",
+                "/sandbox/accounts/api/token?grant_type=client_credentials",
+            ),
+            (
+                "https://api.spotify.com/v1/search?q=a%20b&type=artist",
+                "/sandbox/api/v1/search?q=a%20b&type=artist",
+            ),
+            ("https://example.com/x", "https://example.com/x"),
+        ] {
+            assert_eq!(super::sandbox_path(url), want, "{url}");
+        }
     }
 }
