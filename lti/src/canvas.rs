@@ -1,6 +1,7 @@
 //! The tool's configuration for Canvas, which an administrator gives Canvas by its URL
 //! (Developer Keys → LTI Key → "Enter URL"): where to log in, launch, find the keys, and the
-//! two placements where an instructor picks lessons (deep linking).
+//! two placements where an instructor picks lessons (deep linking), and the one service it
+//! uses (sending scores).
 
 use serde::Serialize;
 
@@ -11,7 +12,8 @@ struct Configuration {
     oidc_initiation_url: String,
     target_link_uri: String,
     public_jwk_url: String,
-    /// No service scope yet: the tool sends no scores.
+    /// The services the tool uses: sending scores (AGS), and nothing else. With it, Canvas
+    /// puts the line item in the launches of graded assignments.
     scopes: Vec<&'static str>,
     extensions: Vec<Extension>,
 }
@@ -54,7 +56,7 @@ pub fn canvas_configuration(public_url: &str) -> serde_json::Value {
         oidc_initiation_url: format!("{public_url}/lti/login"),
         target_link_uri: home.clone(),
         public_jwk_url: format!("{public_url}/lti/jwks.json"),
-        scopes: Vec::new(),
+        scopes: vec![crate::launch::SCORE_SCOPE],
         extensions: vec![Extension {
             platform: "canvas.instructure.com",
             privacy_level: "anonymous",
@@ -86,6 +88,10 @@ mod tests {
         assert_eq!(
             c["public_jwk_url"],
             "https://playground.example/lti/jwks.json"
+        );
+        assert_eq!(
+            c["scopes"],
+            serde_json::json!(["https://purl.imsglobal.org/spec/lti-ags/scope/score"])
         );
         let canvas = &c["extensions"][0];
         assert_eq!(canvas["platform"], "canvas.instructure.com");
