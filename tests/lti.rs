@@ -22,6 +22,16 @@ pub fn a_learning_platform_launches_a_lesson_in_its_frame(s: &Servers) {
     b.wait_for_page();
     let title = b.text(&b.css("h1", None));
     assert!(title.contains("Search"), "{title}");
+    // No line item in this launch: not graded, and the page does not say it is (the graded
+    // launch below is the positive control).
+    let notices = b.js(
+        "return document.querySelector('.notices').textContent;",
+        vec![],
+    );
+    assert!(
+        !notices.to_string().contains("grades this lesson"),
+        "{notices}"
+    );
     assert_eq!(
         b.js(
             "return document.documentElement.dataset.embed !== undefined;",
@@ -144,6 +154,11 @@ pub fn a_graded_lesson_sends_one_score_through_an_outage_and_a_restart(s: &Serve
     });
     b.wait_for_page();
     assert_eq!(b.js("return location.hash;", vec![]), json!(""));
+    let notices = b.text(&b.css(".notices", None));
+    assert!(
+        notices.contains("Your course grades this lesson"),
+        "{notices}"
+    );
     // A forged claim first: the page's own completion message, posted by hand, sends no
     // score (with the line items down, a try would show as refused).
     b.js(

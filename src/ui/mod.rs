@@ -293,7 +293,15 @@ fn LessonPage(
     let dialog_failed = RwSignal::new(None::<String>);
     key_dialog::offer_keys(playground, dialog_failed);
     save_dialog::offer_token(playground, dialog_failed);
-    let notices: Vec<String> = notice.into_iter().chain(page_params.notices).collect();
+    // A graded launch says so, and what ends it: the session is in memory only.
+    let graded_notice = graded.then(|| {
+        "Your course grades this lesson: it counts once each cell has run well here. After a reload, open the lesson again from your course to be graded.".to_owned()
+    });
+    let notices: Vec<String> = notice
+        .into_iter()
+        .chain(graded_notice)
+        .chain(page_params.notices)
+        .collect();
     // Notices that arise while the page runs: a blocked store (read after the first use of
     // storage above), and a key dialog that could not be loaded. One text each.
     let storage_notice = move || {
