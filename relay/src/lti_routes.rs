@@ -26,6 +26,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use lti::{JwkSet, KeySets, Nonces, Registration, Registrations, ToolKey};
 use playground_core::grading::Requirement;
+use playground_core::html::escape;
 use serde::Deserialize;
 use tokio::sync::Mutex;
 
@@ -314,6 +315,31 @@ fn refuse(status: StatusCode, message: &str) -> Response {
         .into_response()
 }
 
+/// The refusal of a launch whose cookie did not come back (a frame of another site that
+/// keeps no cookie, and no storage from the platform): the same login again, in a new
+/// window, where the cookie is the site's own.
+fn new_window(login: &Login) -> Response {
+    let message = "The browser did not send back this launch's cookie, so the playground cannot tell that the launch started here. Open the lesson in a new window, or allow cookies for this site.";
+    if login.relaunch.is_empty() {
+        return refuse(StatusCode::BAD_REQUEST, message);
+    }
+    let href = escape(&format!("/lti/login?{}", login.relaunch));
+    let page = format!(
+        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Open the lesson in a new window</title>\
+         <p>{message}</p><p><a href=\"{href}\" target=\"_blank\" rel=\"noopener\">Open the lesson in a new window</a></p></html>",
+        href = href.as_str(),
+    );
+    (
+        StatusCode::BAD_REQUEST,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        page,
+    )
+        .into_response()
+}
+
 async fn jwks(State(state): State<AppState>) -> Response {
     let Some(lti) = state.lti.as_deref() else {
         return no_tool();
@@ -348,8 +374,34 @@ struct LoginRequest {
     target_link_uri: String,
     lti_message_hint: Option<String>,
     client_id: Option<String>,
+    lti_deployment_id: Option<String>,
     /// The platform's storage frame, when it offers the postMessage storage.
     lti_storage_target: Option<String>,
+}
+
+impl LoginRequest {
+    /// The same login as a query for `/lti/login`, without the storage frame: what a new
+    /// window starts with.
+    fn relaunch(&self) -> String {
+        let pairs = [
+            ("iss", Some(&self.iss)),
+            ("login_hint", Some(&self.login_hint)),
+            ("target_link_uri", Some(&self.target_link_uri)),
+            ("lti_message_hint", self.lti_message_hint.as_ref()),
+            ("client_id", self.client_id.as_ref()),
+            ("lti_deployment_id", self.lti_deployment_id.as_ref()),
+        ];
+        pairs
+            .iter()
+            .filter_map(|(name, value)| {
+                Some(format!(
+                    "{name}={}",
+                    wire::http::percent_encode(value.as_ref()?)
+                ))
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+    }
 }
 
 async fn login_get(
@@ -430,6 +482,7 @@ fn login(state: &AppState, request: Result<LoginRequest, String>) -> Response {
             expires_at: now + LOGIN_LIFETIME,
             secret: secret.clone(),
             storage_target: request.lti_storage_target.clone(),
+            relaunch: request.relaunch(),
         },
         now,
     );
@@ -821,10 +874,7 @@ async fn launch(
             .is_some_and(|value| same_secret(value, &login.secret));
     if !same_browser {
         tracing::warn!("LTI launch refused: the login's cookie did not come back");
-        return refuse(
-            StatusCode::BAD_REQUEST,
-            "The browser did not send back this launch's cookie, so the playground cannot tell that the launch started here. Allow cookies for this site, or open the lesson in a new window.",
-        );
+        return new_window(&login);
     }
     let verified = lti::verify_launch(
         &form.id_token,

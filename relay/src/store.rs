@@ -26,6 +26,9 @@ pub struct Login {
     pub secret: String,
     /// The platform's storage frame (`lti_storage_target`), if it offered one.
     pub storage_target: Option<String>,
+    /// The login's query, to start it again in a new window (where a frame keeps no
+    /// cookie); without the storage frame, which a window does not have.
+    pub relaunch: String,
 }
 
 /// A deep-linking request waiting for the instructor's choice of lessons.
@@ -69,7 +72,7 @@ pub struct Outgoing {
 
 /// A login's columns, in the order `read_login` reads them.
 const LOGIN_COLUMNS: &str =
-    "nonce, issuer, client_id, target_link_uri, expires_at, secret, storage_target";
+    "nonce, issuer, client_id, target_link_uri, expires_at, secret, storage_target, relaunch";
 
 /// The server's database.
 pub struct Store(Mutex<Connection>);
@@ -86,7 +89,7 @@ impl Store {
                      state TEXT PRIMARY KEY, nonce TEXT NOT NULL, issuer TEXT NOT NULL,
                      client_id TEXT NOT NULL, target_link_uri TEXT NOT NULL,
                      expires_at INTEGER NOT NULL, secret TEXT NOT NULL,
-                     storage_target TEXT);
+                     storage_target TEXT, relaunch TEXT NOT NULL DEFAULT '');
                  CREATE TABLE IF NOT EXISTS lti_deep_links (
                      id TEXT PRIMARY KEY, issuer TEXT NOT NULL, client_id TEXT NOT NULL,
                      deployment_id TEXT NOT NULL, request TEXT NOT NULL,
@@ -108,6 +111,17 @@ impl Store {
                      PRIMARY KEY (issuer, client_id, lineitem, user_id));",
             )
             .map_err(|e| format!("cannot set up the database {}: {e}", path.display()))?;
+        // A database from before the column was added gets it.
+        let has_relaunch = connection
+            .prepare("SELECT relaunch FROM lti_logins LIMIT 0")
+            .is_ok();
+        if !has_relaunch {
+            connection
+                .execute_batch(
+                    "ALTER TABLE lti_logins ADD COLUMN relaunch TEXT NOT NULL DEFAULT ''",
+                )
+                .map_err(|e| format!("cannot update the database {}: {e}", path.display()))?;
+        }
         Ok(Self(Mutex::new(connection)))
     }
 
@@ -128,8 +142,8 @@ impl Store {
         .map_err(|e| e.to_string())?;
         db.execute(
             "INSERT INTO lti_logins (state, nonce, issuer, client_id, target_link_uri, expires_at,
-                 secret, storage_target)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                 secret, storage_target, relaunch)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 state,
                 login.nonce,
@@ -138,7 +152,8 @@ impl Store {
                 login.target_link_uri,
                 login.expires_at as i64,
                 login.secret,
-                login.storage_target
+                login.storage_target,
+                login.relaunch
             ],
         )
         .map(|_| ())
@@ -170,6 +185,7 @@ impl Store {
                     expires_at: row.get::<_, i64>(4)? as u64,
                     secret: row.get(5)?,
                     storage_target: row.get(6)?,
+                    relaunch: row.get(7)?,
                 })
             })
             .optional()
@@ -512,6 +528,7 @@ mod tests {
             expires_at,
             secret: "s".into(),
             storage_target: Some("_parent".into()),
+            relaunch: "iss=x&login_hint=y".into(),
         }
     }
 
@@ -532,6 +549,30 @@ mod tests {
         assert_eq!(store.take_login("s1", 120).unwrap(), None, "taken once");
         assert_eq!(store.take_login("s2", 151).unwrap(), None, "expired");
         assert_eq!(store.take_login("unknown", 120).unwrap(), None);
+    }
+
+    #[test]
+    fn a_database_from_before_the_relaunch_column_gets_it() {
+        let path = temp("before-relaunch");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(
+                "CREATE TABLE lti_logins (
+                     state TEXT PRIMARY KEY, nonce TEXT NOT NULL, issuer TEXT NOT NULL,
+                     client_id TEXT NOT NULL, target_link_uri TEXT NOT NULL,
+                     expires_at INTEGER NOT NULL, secret TEXT NOT NULL,
+                     storage_target TEXT);
+                 INSERT INTO lti_logins VALUES ('old', 'n', 'i', 'c', 't', 200, 's', NULL);",
+            )
+            .unwrap();
+        let store = Store::open(&path).unwrap();
+        let old = store
+            .take_login("old", 100)
+            .unwrap()
+            .expect("the old login");
+        assert_eq!(old.relaunch, "", "no way to a new window for it");
+        store.put_login("s1", &login(200), 100).unwrap();
+        assert_eq!(store.take_login("s1", 100).unwrap(), Some(login(200)));
     }
 
     #[test]

@@ -472,6 +472,32 @@ async fn a_launch_that_is_not_this_browsers_is_refused() {
     let token = platform.launch(&key, &started.nonce, |_| {});
     let refused = post_launch(&router, &token, &started.state, None).await;
     assert_refused(&refused, "did not send back this launch's cookie");
+    // The way on: the same login in a new window, where the cookie is the site's own. It
+    // starts again with the platform's hints as they came.
+    let link = refused
+        .body
+        .split("<a href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a link to a new window")
+        .replace("&amp;", "&");
+    assert!(
+        refused.body.contains("target=\"_blank\""),
+        "{}",
+        refused.body
+    );
+    assert!(link.starts_with("/lti/login?"), "{link}");
+    let again = send(&router, get(&link)).await;
+    assert_eq!(again.status, StatusCode::FOUND, "{}", again.body);
+    let location = again.headers[header::LOCATION].to_str().expect("text");
+    let pairs = query(location);
+    assert_eq!(value(&pairs, "login_hint"), Some("u 1"), "{location}");
+    assert_eq!(value(&pairs, "lti_message_hint"), Some("m&x"), "{location}");
+    assert_ne!(
+        value(&pairs, "state"),
+        Some(started.state.as_str()),
+        "a new login"
+    );
 
     // With another login's cookie (the state does not belong to this browser).
     let other = login(&router, &platform).await;
