@@ -1081,6 +1081,24 @@ fn messages_from_a_foreign_host_are_ignored(s: &Servers) {
     b.wait("the parent's set-theme and reset", || {
         (theme(&b) == json!("dark") && printed(&b).is_null()).then_some(())
     });
+
+    // A reset also closes an open Save dialog (which the on-demand module shows).
+    let cell = token_cell(&b);
+    b.click(&b.button("Run", Some(&cell)));
+    b.region("Save access token");
+    assert!(
+        b.exists("dialog[open]"),
+        "the dialog is open before the reset"
+    );
+    b.leave_frame();
+    b.js(
+        "document.querySelector('iframe').contentWindow.postMessage(JSON.parse(arguments[0]), '*');",
+        vec![json!(MESSAGES[1])],
+    );
+    b.enter_frame(&b.css("iframe", None));
+    b.wait("the reset to close the Save dialog", || {
+        (!b.exists("dialog[open]")).then_some(())
+    });
 }
 
 /// Storage that throws (as in some third-party iframes) falls back to memory with a notice,

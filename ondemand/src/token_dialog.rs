@@ -44,6 +44,7 @@ fn TokenDialog(
         }
     };
     let frame = Frame {
+        // The element is `dialog-save-dialog`: the page closes it by that id on a reset.
         save_id: "dialog-save",
         cancel_id: "dialog-cancel",
         title: "Save access token".to_owned(),

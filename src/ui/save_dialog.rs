@@ -5,19 +5,32 @@
 
 use leptos::prelude::*;
 use playground_core::token::long_duration;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlDialogElement;
 
 use super::focus;
 use crate::clock;
 use crate::ondemand::{self, Unavailable};
 use crate::state::Playground;
 
+/// The dialog's element, as the on-demand module names it (`ondemand/src/token_dialog.rs`).
+const DIALOG: &str = "dialog-save-dialog";
+
 /// Effect: each token a run gets (`Playground::pending`) opens the dialog. Save keeps it;
-/// when the dialog closes, the focus goes back to the token cell's Run button. If the dialog
-/// cannot be loaded, the token is kept all the same (nothing the learner got is lost), and
-/// `failed` says so.
+/// when the dialog closes, the focus goes back to the token cell's Run button. A reset
+/// (the host page's `reset`) closes an open dialog. If the dialog cannot be loaded, the
+/// token is kept all the same (nothing the learner got is lost), and `failed` says so.
 pub fn offer_token(pg: Playground, failed: RwSignal<Option<String>>) {
     Effect::new(move |_| {
         let Some(token) = pg.pending.get() else {
+            // Closing it runs the module's close handler, which hands the focus back.
+            let open = document()
+                .get_element_by_id(DIALOG)
+                .and_then(|e| e.dyn_into::<HtmlDialogElement>().ok())
+                .filter(HtmlDialogElement::open);
+            if let Some(dialog) = open {
+                dialog.close();
+            }
             return;
         };
         let expiry = format!(
