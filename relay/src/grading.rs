@@ -18,10 +18,11 @@ use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
+use playground_core::classify::{self, TokenOutcome};
 use playground_core::grading::{self, Observed};
 use sha2::{Digest, Sha256};
 use tokio::sync::{Mutex, Notify};
-use wire::{Authorization, HttpRequest, HttpResponse};
+use wire::{Authorization, HttpResponse};
 
 use crate::lti_routes::Lti;
 use crate::store::{GradedSession, Outgoing};
@@ -90,19 +91,22 @@ pub struct Graded<'a> {
     lti: &'a Lti,
     key: String,
     session: GradedSession,
-    request: HttpRequest,
+    /// The Spotify URL the request stands for.
+    url: String,
+    /// It carries a Bearer token issued to this session (checked once, before it is sent).
+    own_token: bool,
 }
 
 /// The graded session a request to the sandbox or the relay names (`lti-session`), if any;
-/// `method` and `url` are the Spotify request it stands for. A session that is unknown or over is refused
-/// before anything is answered or sent, so that the learner is not led to think the work
-/// counts; so is a Web API call with a token that was not issued to the session, as
-/// Spotify refuses a token it does not know, so that the page gets a new one here.
+/// `url` gives the Spotify URL it stands for (made only for a graded request). A session
+/// that is unknown or over is refused before anything is answered or sent, so that the
+/// learner is not led to think the work counts; so is a Web API call with a Bearer token
+/// that was not issued to the session (from another launch, or made elsewhere), as Spotify
+/// refuses a token it does not know, so that the page gets a new one here.
 pub fn graded<'a>(
     state: &'a AppState,
-    method: &str,
     headers: &HeaderMap,
-    url: &str,
+    url: impl FnOnce() -> String,
 ) -> Result<Option<Graded<'a>>, Refused> {
     let Some(value) = headers.get(wire::LTI_SESSION_HEADER) else {
         return Ok(None);
@@ -115,22 +119,30 @@ pub fn graded<'a>(
     };
     let now = crate::now().seconds();
     let (key, session) = lti.session(value.to_str().unwrap_or_default(), now)?;
-    let authorization = headers
+    let url = url();
+    let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let mut request = HttpRequest::new(method, url);
-    if let Some(value) = authorization {
-        request = request.header(wire::auth::HEADER, value);
-    }
-    if lti.foreign_token(&key, &request, now) {
-        return Err(Refused(401, "Invalid access token"));
-    }
+        .map(Authorization::parse);
+    let own_token = match bearer {
+        Some(Authorization::Bearer(token)) if !url.starts_with(wire::TOKEN_ENDPOINT) => {
+            match lti.store.token_session(&key_of(&token), now) {
+                Ok(Some(owner)) if owner == key => true,
+                Ok(_) => return Err(Refused(401, "Invalid access token")),
+                Err(error) => {
+                    tracing::error!(%error, "cannot read a graded session's token");
+                    return Err(Refused(503, CANNOT_RECORD));
+                }
+            }
+        }
+        _ => false,
+    };
     Ok(Some(Graded {
         lti,
         key,
         session,
-        request,
+        url,
+        own_token,
     }))
 }
 
@@ -142,15 +154,14 @@ impl Graded<'_> {
             headers: Vec::new(),
             body: String::from_utf8_lossy(body).into_owned(),
         };
-        self.lti.observe(
-            &self.key,
-            self.session,
-            &self.request,
-            &response,
-            crate::now(),
-        );
+        let lti = self.lti;
+        lti.observe(self, &response, crate::now());
     }
 }
+
+/// Why a graded request is refused when the database fails.
+const CANNOT_RECORD: &str =
+    "The playground cannot record your progress right now, so this request was not sent. Try again in a minute.";
 
 impl Lti {
     /// Opens a graded session for `launch` of `lesson`, when the platform lets the tool send
@@ -192,56 +203,25 @@ impl Lti {
             )),
             Err(error) => {
                 tracing::error!(%error, "cannot read a graded session");
-                Err(Refused(
-                    503,
-                    "The playground cannot record your progress right now, so this request was not sent. Try again in a minute.",
-                ))
+                Err(Refused(503, CANNOT_RECORD))
             }
         }
     }
 
-    /// Whether `request` is a Web API call whose Bearer token was not issued to the session
-    /// under `key` (a token from another launch, or made elsewhere). Such a call is answered
-    /// as Spotify answers a token it does not know, so that the page gets a new token here.
-    fn foreign_token(&self, key: &str, request: &HttpRequest, now: u64) -> bool {
-        if request.url.starts_with(wire::TOKEN_ENDPOINT) {
-            return false;
-        }
-        let bearer = request
-            .header_value(wire::auth::HEADER)
-            .map(Authorization::parse);
-        let Some(Authorization::Bearer(token)) = bearer else {
-            return false;
-        };
-        !matches!(
-            self.store.token_session(&key_of(&token), now),
-            Ok(Some(owner)) if owner == key
-        )
-    }
-
-    /// Records what the sandbox answered to `request` in the session under `key`; when the
-    /// lesson is then done, puts its score in the outbox.
-    pub(crate) fn observe(
-        &self,
-        key: &str,
-        mut session: GradedSession,
-        request: &HttpRequest,
-        response: &HttpResponse,
-        now: wire::UnixMillis,
-    ) {
+    /// Records what the sandbox or Spotify answered to a graded request; when the lesson is
+    /// then done, puts its score in the outbox.
+    fn observe(&self, graded: Graded, response: &HttpResponse, now: wire::UnixMillis) {
+        let key = graded.key.as_str();
+        let mut session = graded.session;
         if response.status != 200 {
             return;
         }
         let Some(requirements) = self.requirements.get(&session.lesson) else {
             return;
         };
-        let observed = if request.url.starts_with(wire::TOKEN_ENDPOINT) {
-            #[derive(serde::Deserialize)]
-            struct Issued {
-                access_token: String,
-                expires_in: u64,
-            }
-            let Ok(issued) = serde_json::from_str::<Issued>(&response.body) else {
+        let observed = if graded.url.starts_with(wire::TOKEN_ENDPOINT) {
+            // The token is read as the page reads it.
+            let TokenOutcome::Issued(issued) = classify::token_response(response, &[]) else {
                 return;
             };
             let kept = self.store.put_session_token(
@@ -254,27 +234,10 @@ impl Lti {
                 return;
             }
             Observed::TokenIssued
+        } else if graded.own_token {
+            Observed::Call(&graded.url)
         } else {
-            let bearer = request
-                .header_value(wire::auth::HEADER)
-                .map(Authorization::parse);
-            let Some(Authorization::Bearer(token)) = bearer else {
-                return;
-            };
-            match self.store.token_session(&key_of(&token), now.seconds()) {
-                Ok(Some(owner)) if owner == key => Observed::Call(&request.url),
-                Ok(_) => {
-                    tracing::info!(
-                        lesson = %session.lesson,
-                        "graded call not counted: its token was not issued to this session"
-                    );
-                    return;
-                }
-                Err(error) => {
-                    tracing::error!(%error, "cannot read a graded session's token");
-                    return;
-                }
-            }
+            return;
         };
         let Some(cell) = grading::observe(requirements, &mut session.seen, observed) else {
             return;

@@ -117,6 +117,7 @@ impl Lti {
             .map_err(|e| format!("--data-dir {}: {e}", settings.data_dir.display()))?;
         let keys = tool_keys(&settings.data_dir.join(KEYS_DIR), settings.new_key)?;
         let store = Store::open(&settings.data_dir.join("playground.sqlite"))?;
+        let (lessons, requirements) = lessons(settings.dist);
         let tls = hyper_rustls::HttpsConnectorBuilder::new()
             .with_webpki_roots()
             .https_or_http()
@@ -129,8 +130,8 @@ impl Lti {
             store,
             key_sets: Mutex::new(HashMap::new()),
             http: Client::builder(TokioExecutor::new()).build(tls),
-            requirements: requirements(settings.dist),
-            lessons: lessons(settings.dist),
+            requirements,
+            lessons,
             scores: crate::grading::Scores::new(settings.retry),
             picker: std::fs::read_to_string(settings.dist.join("lti-picker.html")).ok(),
         })
@@ -183,47 +184,34 @@ impl Lti {
     }
 }
 
-/// Each lesson's id and title (from its file; the id when the file has none), in course
-/// order.
-fn lessons(dist: &Path) -> Vec<(String, String)> {
-    #[derive(Deserialize)]
-    struct Titled {
-        title: String,
-    }
-    crate::lesson_files(dist)
-        .into_iter()
-        .map(|(id, file)| {
-            let title = std::fs::read_to_string(file)
-                .ok()
-                .and_then(|text| serde_json::from_str::<Titled>(&text).ok())
-                .map_or_else(|| id.clone(), |t| t.title);
-            (id, title)
-        })
-        .collect()
-}
-
-/// What each lesson a graded launch can open needs the server to see. A lesson file the core
-/// cannot read is left out (and logged): its launches are not graded.
-fn requirements(dist: &Path) -> HashMap<String, Vec<Requirement>> {
-    crate::lesson_files(dist)
-        .into_iter()
-        .filter_map(|(id, file)| {
-            let read = std::fs::read_to_string(&file)
-                .map_err(|e| e.to_string())
-                .and_then(|text| {
-                    serde_json::from_str::<playground_core::lesson::Lesson>(&text)
-                        .map_err(|e| e.to_string())
-                })
-                .and_then(|lesson| playground_core::grading::requirements(&lesson));
-            match read {
-                Ok(requirements) => Some((id, requirements)),
-                Err(error) => {
-                    tracing::warn!(lesson = %id, %error, "this lesson's launches cannot be graded");
-                    None
-                }
+/// Each lesson's id and title, in course order, and what a graded launch of each needs the
+/// server to see; each file read once, with the core's lesson model. A file the core cannot
+/// read is titled by its id and left ungraded (and logged).
+#[allow(clippy::type_complexity)]
+fn lessons(dist: &Path) -> (Vec<(String, String)>, HashMap<String, Vec<Requirement>>) {
+    let mut titles = Vec::new();
+    let mut requirements = HashMap::new();
+    for (id, file) in crate::lesson_files(dist) {
+        let lesson = std::fs::read_to_string(&file)
+            .map_err(|e| e.to_string())
+            .and_then(|text| {
+                serde_json::from_str::<playground_core::lesson::Lesson>(&text)
+                    .map_err(|e| e.to_string())
+            });
+        let title = lesson
+            .as_ref()
+            .map_or_else(|_| id.clone(), |l| l.title.clone());
+        titles.push((id.clone(), title));
+        match lesson.and_then(|l| playground_core::grading::requirements(&l)) {
+            Ok(needs) => {
+                requirements.insert(id, needs);
             }
-        })
-        .collect()
+            Err(error) => {
+                tracing::warn!(lesson = %id, %error, "this lesson's launches cannot be graded")
+            }
+        }
+    }
+    (titles, requirements)
 }
 
 /// Reads the tool's keys from `dir` (PEM files, newest name first), making one when there is
@@ -367,15 +355,20 @@ async fn canvas(State(state): State<AppState>) -> Response {
 }
 
 /// The login request's parameters (1EdTech Security Framework §5.1.1.1, LTI Core §4.1).
-#[derive(Deserialize)]
+/// Written back as a query too, for a new window (`relaunch`).
+#[derive(Clone, Deserialize, serde::Serialize)]
 struct LoginRequest {
     iss: String,
     login_hint: String,
     target_link_uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     lti_message_hint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     client_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     lti_deployment_id: Option<String>,
     /// The platform's storage frame, when it offers the postMessage storage.
+    #[serde(skip_serializing_if = "Option::is_none")]
     lti_storage_target: Option<String>,
 }
 
@@ -383,24 +376,11 @@ impl LoginRequest {
     /// The same login as a query for `/lti/login`, without the storage frame: what a new
     /// window starts with.
     fn relaunch(&self) -> String {
-        let pairs = [
-            ("iss", Some(&self.iss)),
-            ("login_hint", Some(&self.login_hint)),
-            ("target_link_uri", Some(&self.target_link_uri)),
-            ("lti_message_hint", self.lti_message_hint.as_ref()),
-            ("client_id", self.client_id.as_ref()),
-            ("lti_deployment_id", self.lti_deployment_id.as_ref()),
-        ];
-        pairs
-            .iter()
-            .filter_map(|(name, value)| {
-                Some(format!(
-                    "{name}={}",
-                    wire::http::percent_encode(value.as_ref()?)
-                ))
-            })
-            .collect::<Vec<_>>()
-            .join("&")
+        let login = LoginRequest {
+            lti_storage_target: None,
+            ..self.clone()
+        };
+        serde_urlencoded::to_string(login).unwrap_or_default()
     }
 }
 

@@ -292,20 +292,17 @@ async fn relay(
         .map_err(|retry_after| RelayError::RateLimited { retry_after })?;
     // A graded launch's page names its session: real Spotify's answers count towards the
     // lesson as the sandbox's do (crate::grading), in Spotify's own URLs.
-    let spotify_url = match destination {
-        Destination::Token => wire::TOKEN_ENDPOINT.to_owned(),
-        Destination::Api { path } => format!("https://{}{path}", wire::API_HOST),
+    let spotify_url = || {
+        let url = match destination {
+            Destination::Token => wire::TOKEN_ENDPOINT.to_owned(),
+            Destination::Api { path } => format!("https://{}{path}", wire::API_HOST),
+        };
+        match request.uri().query() {
+            Some(query) => format!("{url}?{query}"),
+            None => url,
+        }
     };
-    let spotify_url = match request.uri().query() {
-        Some(query) => format!("{spotify_url}?{query}"),
-        None => spotify_url,
-    };
-    let graded = match crate::grading::graded(
-        state,
-        request.method().as_str(),
-        request.headers(),
-        &spotify_url,
-    ) {
+    let graded = match crate::grading::graded(state, request.headers(), spotify_url) {
         Ok(graded) => graded,
         Err(refused) => return Ok(refused.into_response()),
     };

@@ -91,7 +91,7 @@ fn answer(
     };
     // A graded launch's page names its session: the answer counts towards the lesson
     // (crate::grading).
-    let graded = match crate::grading::graded(state, &request.method, headers, &request.url) {
+    let graded = match crate::grading::graded(state, headers, || request.url.clone()) {
         Ok(graded) => graded,
         Err(refused) => return refused.into_response(),
     };
